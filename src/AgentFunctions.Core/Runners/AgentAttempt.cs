@@ -1,0 +1,46 @@
+using AgentFunctions.Core.Tasks;
+
+namespace AgentFunctions.Core.Runners;
+
+/// <summary>
+/// The attempt envelope: everything an agent gets for one attempt of one role. POSTed as JSON to
+/// <c>http</c> agents and handed to remote workers in a lease.
+/// </summary>
+public sealed record AgentAttempt
+{
+    public required string TaskId { get; init; }
+
+    public required string Role { get; init; }
+
+    public required int Attempt { get; init; }
+
+    public int MaxAttempts { get; init; }
+
+    public required string Type { get; init; }
+
+    public string? From { get; init; }
+
+    public string? Instructions { get; init; }
+
+    public TaskPayload? Payload { get; init; }
+
+    /// <summary>Inline context, when the task has one.</summary>
+    public string? Context { get; init; }
+
+    /// <summary>Artifact path of the context, e.g. <c>tasks/t1/context.md</c>.</summary>
+    public string? ContextRef { get; init; }
+
+    /// <summary>Results of earlier stages.</summary>
+    public IReadOnlyList<AttemptInput> Inputs { get; init; } = [];
+
+    public string? ExpectedOutput { get; init; }
+
+    public TaskPriority Priority { get; init; } = TaskPriority.Normal;
+
+    public DateTimeOffset? DeadlineAt { get; init; }
+
+    public string? ReplyTo { get; init; }
+
+    /// <summary>The full text for the agent, built by <see cref="Prompts.PromptBuilder"/>.</summary>
+    public required string Prompt { get; init; }
+}

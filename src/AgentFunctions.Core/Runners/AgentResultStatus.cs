@@ -1,0 +1,8 @@
+namespace AgentFunctions.Core.Runners;
+
+public enum AgentResultStatus
+{
+    Completed,
+    NeedsApproval,
+    Failed,
+}

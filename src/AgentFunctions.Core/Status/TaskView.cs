@@ -1,0 +1,42 @@
+using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Workflow;
+
+namespace AgentFunctions.Core.Status;
+
+/// <summary>What <c>GET /api/tasks/{id}</c> returns, and the Durable custom status.</summary>
+public sealed record TaskView
+{
+    public required string Id { get; init; }
+
+    public required AgentTaskStatus State { get; init; }
+
+    public required string Type { get; init; }
+
+    public string? From { get; init; }
+
+    public TaskPriority Priority { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public DateTimeOffset? DeadlineAt { get; init; }
+
+    public int Stage { get; init; }
+
+    public int StageCount { get; init; }
+
+    public required IReadOnlyList<RoleView> Roles { get; init; }
+
+    public ApprovalView? Approval { get; init; }
+
+    public OutcomeView? Outcome { get; init; }
+
+    public AgentUsage? Usage { get; init; }
+
+    public string? ReplyTo { get; init; }
+
+    public string? ReplayOf { get; init; }
+
+    public required TaskLinks Links { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace AgentFunctions.Core.Storage;
+
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetterRecord> Items, string? ContinuationToken);

@@ -1,0 +1,27 @@
+using System.Text.RegularExpressions;
+
+namespace AgentFunctions.Core.Tasks;
+
+/// <summary>The naming rules of DESIGN for task ids, role names and task types.</summary>
+public static partial class Identifiers
+{
+    public const string TaskIdPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
+    public const string RolePattern = "^[a-z][a-z0-9-]{0,39}$";
+    public const string TaskTypePattern = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$";
+
+    public static bool IsValidTaskId(string? id) => id is not null && TaskIdRegex().IsMatch(id);
+
+    public static bool IsValidRole(string? role) => role is not null && RoleRegex().IsMatch(role);
+
+    public static bool IsValidTaskType(string? type) => type is not null && TaskTypeRegex().IsMatch(type);
+
+    // \z rather than $: a trailing newline must not pass.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TaskIdRegex();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,39}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex RoleRegex();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TaskTypeRegex();
+}

@@ -1,0 +1,7 @@
+namespace AgentFunctions.Core.Tasks;
+
+public enum PayloadFormat
+{
+    Text,
+    Json,
+}

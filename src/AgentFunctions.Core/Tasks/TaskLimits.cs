@@ -1,0 +1,23 @@
+namespace AgentFunctions.Core.Tasks;
+
+/// <summary>Size and range limits enforced at the door (<c>Limits:*</c> configuration keys).</summary>
+public sealed class TaskLimits
+{
+    public const string SectionName = "Limits";
+
+    public int MaxRolesPerTask { get; set; } = 16;
+
+    public int MaxContextBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Bytes the spec JSON may take beyond its inline context.</summary>
+    public int MaxSpecBytes { get; set; } = 64 * 1024;
+
+    public int MinTtlSeconds { get; set; } = 60;
+
+    public int MaxTtlSeconds { get; set; } = 30 * 24 * 3600;
+
+    public long MaxArtifactBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>The largest request body that can hold a valid spec.</summary>
+    public long MaxRequestBytes => (long)MaxContextBytes + MaxSpecBytes;
+}

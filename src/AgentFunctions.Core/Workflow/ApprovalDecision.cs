@@ -1,0 +1,7 @@
+namespace AgentFunctions.Core.Workflow;
+
+public enum ApprovalDecision
+{
+    Approve,
+    Reject,
+}

@@ -1,0 +1,4 @@
+namespace AgentFunctions.Core.Workflow.Commands;
+
+/// <summary>Arm the task's TTL timer.</summary>
+public sealed record ScheduleDeadline(DateTimeOffset DeadlineAt) : WorkflowCommand;
