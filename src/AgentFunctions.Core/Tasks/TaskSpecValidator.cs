@@ -152,9 +152,16 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             errors.Add(new FieldError("context", $"is {contextBytes} bytes; the limit is {limits.MaxContextBytes}", TooLarge: true));
         }
 
-        CheckRoles(spec, errors);
+        // A field that could not be read already has its error; do not add consequences of it.
+        bool Unread(params string[] fields) => errors.Any(e => fields.Any(f => e.Field == f || e.Field.StartsWith(f + ".", StringComparison.Ordinal)));
 
-        if (string.IsNullOrWhiteSpace(spec.Instructions) && spec.Payload is null && string.IsNullOrWhiteSpace(spec.Context))
+        if (!Unread("to", "stages"))
+        {
+            CheckRoles(spec, errors);
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.Instructions) && spec.Payload is null && string.IsNullOrWhiteSpace(spec.Context)
+            && !Unread("instructions", "payload", "context"))
         {
             errors.Add(new FieldError("instructions", "is required unless the task has a payload or context"));
         }

@@ -214,7 +214,7 @@ public static class WorkflowDecider
             }
 
             var role = _roles[index];
-            if (role.Status is not (RoleStatus.Pending or RoleStatus.Retrying) || e.Attempt != role.Attempt + 1 || role.Stage != CurrentStage)
+            if (role.Status is not (RoleStatus.Pending or RoleStatus.Retrying) || e.Attempt != role.Attempt + 1 || !InPlay(role))
             {
                 return false;
             }
@@ -276,7 +276,7 @@ public static class WorkflowDecider
             }
 
             var role = _roles[index];
-            if (role.Status is not (RoleStatus.Pending or RoleStatus.Running or RoleStatus.Retrying) || role.Stage != CurrentStage)
+            if (role.Status is not (RoleStatus.Pending or RoleStatus.Running or RoleStatus.Retrying) || !InPlay(role))
             {
                 return false;
             }
@@ -560,7 +560,7 @@ public static class WorkflowDecider
             }
 
             var role = _roles[index];
-            if (role.Stage != CurrentStage)
+            if (!InPlay(role))
             {
                 return null;
             }
@@ -570,6 +570,10 @@ public static class WorkflowDecider
             var unannounced = role.Status is RoleStatus.Pending or RoleStatus.Retrying && attempt == role.Attempt + 1;
             return inFlight || unannounced ? index : null;
         }
+
+        /// <summary>The role's stage has begun: it is the current one and no task gate holds it back.</summary>
+        private bool InPlay(RoleState role) =>
+            role.Stage == CurrentStage && TaskGate is not { Decision: not ApprovalDecision.Approve };
 
         private int? Find(string roleName)
         {
