@@ -94,47 +94,6 @@ public static class WorkflowDecider
         return applied ? change.Build(state.Version + 1) : Decision.Ignored(state);
     }
 
-    /// <summary>Why an approval or rejection cannot be taken now (HTTP 409), or null when it can.</summary>
-    public static string? ExplainDecisionConflict(TaskState state, string? role)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        if (state.IsTerminal)
-        {
-            return $"task '{state.Id}' has already ended ({Names.Of(state.Status)})";
-        }
-
-        if (state.Approval is { IsPending: true })
-        {
-            return role is null
-                ? null
-                : $"task '{state.Id}' waits for approval of the whole task; approve or reject it without a role first";
-        }
-
-        if (role is null)
-        {
-            return state.Roles.Any(r => r.Status.AwaitsDecision())
-                ? null
-                : $"task '{state.Id}' is not awaiting approval";
-        }
-
-        var roleState = state.FindRole(role);
-        if (roleState is null)
-        {
-            return $"task '{state.Id}' has no role '{role}'";
-        }
-
-        return roleState.Status.AwaitsDecision()
-            ? null
-            : $"role '{role}' of task '{state.Id}' is not awaiting approval ({Names.Of(roleState.Status)})";
-    }
-
-    /// <summary>Why the task cannot be canceled now (HTTP 409), or null when it can.</summary>
-    public static string? ExplainCancelConflict(TaskState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        return state.IsTerminal ? $"task '{state.Id}' has already ended ({Names.Of(state.Status)})" : null;
-    }
-
     /// <summary>The results of every succeeded role in stages before <paramref name="stage"/>.</summary>
     public static IReadOnlyList<StageInput> InputsFor(TaskState state, int stage)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Commands;
@@ -598,20 +599,20 @@ public class WorkflowDeciderTests
         var plan = Plans.Build(new TaskSpec { Id = "t1", To = ["implementation", "review"], Instructions = "x", RequiresApproval = true });
         var run = DeciderRun.Start(plan);
 
-        Assert.Null(WorkflowDecider.ExplainDecisionConflict(run.State, null));
+        Assert.Null(TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), null));
         Assert.Equal(
             "task 't1' waits for approval of the whole task; approve or reject it without a role first",
-            WorkflowDecider.ExplainDecisionConflict(run.State, "review"));
+            TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), "review"));
 
         run.Apply(new ApprovalDecided(ApprovalDecision.Approve, null, null, null));
-        Assert.Equal("task 't1' is not awaiting approval", WorkflowDecider.ExplainDecisionConflict(run.State, null));
-        Assert.Equal("role 'review' of task 't1' is not awaiting approval (pending)", WorkflowDecider.ExplainDecisionConflict(run.State, "review"));
-        Assert.Equal("task 't1' has no role 'ghost'", WorkflowDecider.ExplainDecisionConflict(run.State, "ghost"));
-        Assert.Null(WorkflowDecider.ExplainCancelConflict(run.State));
+        Assert.Equal("task 't1' is not awaiting approval", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), null));
+        Assert.Equal("role 'review' of task 't1' is not awaiting approval (pending)", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), "review"));
+        Assert.Equal("task 't1' has no role 'ghost'", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), "ghost"));
+        Assert.Null(TaskViewGuards.ExplainCancelConflict(TaskViewProjector.ToView(run.State)));
 
         run.Apply(new CancelRequested(null, null));
-        Assert.Equal("task 't1' has already ended (canceled)", WorkflowDecider.ExplainDecisionConflict(run.State, null));
-        Assert.Equal("task 't1' has already ended (canceled)", WorkflowDecider.ExplainCancelConflict(run.State));
+        Assert.Equal("task 't1' has already ended (canceled)", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), null));
+        Assert.Equal("task 't1' has already ended (canceled)", TaskViewGuards.ExplainCancelConflict(TaskViewProjector.ToView(run.State)));
     }
 
     [Fact]

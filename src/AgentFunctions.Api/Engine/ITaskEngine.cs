@@ -1,0 +1,55 @@
+using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Core.Workflow.Events;
+
+namespace AgentFunctions.Api.Engine;
+
+/// <summary>
+/// What the HTTP API needs from a host's engine (Durable Functions or the Standalone server).
+/// Validation, parsing and response shaping stay in the API; the engine only runs tasks.
+/// </summary>
+public interface ITaskEngine
+{
+    /// <summary>Short engine name for health and metrics ("durable", "standalone").</summary>
+    string Name { get; }
+
+    /// <summary>Starts a task unless one with the same id exists (then compares specs).</summary>
+    Task<SubmitResult> SubmitAsync(TaskPlan plan, CancellationToken cancellationToken);
+
+    Task<TaskSnapshot?> GetAsync(string taskId, CancellationToken cancellationToken);
+
+    Task<Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Raises an external event (<see cref="ApprovalDecided"/> or <see cref="CancelRequested"/>); false when the task is unknown.</summary>
+    Task<bool> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a finished task and its history and artifacts.</summary>
+    Task<PurgeOutcome> PurgeAsync(string taskId, CancellationToken cancellationToken);
+
+    Task<Page<DeadLetterRecord>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken);
+
+    Task<DeadLetterRecord?> GetDeadLetterAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Submits a new task for the dead-lettered role and links both ways.</summary>
+    Task<ReplayResult> ReplayDeadLetterAsync(string id, CancellationToken cancellationToken);
+
+    Task<bool> DeleteDeadLetterAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Hands the next due attempt of a remote role to a worker, waiting up to <paramref name="wait"/>; null when none.</summary>
+    Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, CancellationToken cancellationToken);
+
+    /// <summary>Extends a lease; null when the lease is gone.</summary>
+    Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken);
+
+    /// <summary>Accepts a worker's result; false when the lease is gone.</summary>
+    Task<bool> CompleteAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken);
+
+    /// <summary>Accepts a worker's failure; false when the lease is gone.</summary>
+    Task<bool> FailAsync(string role, string leaseId, FailRequest failure, CancellationToken cancellationToken);
+
+    Task<MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken);
+
+    Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken);
+}

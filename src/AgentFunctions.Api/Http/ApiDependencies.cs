@@ -1,0 +1,24 @@
+using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Tasks;
+
+namespace AgentFunctions.Api.Http;
+
+/// <summary>What every group of endpoints needs; registered once by the host.</summary>
+public sealed record ApiDependencies(
+    ITaskEngine Engine,
+    IArtifactStore Artifacts,
+    RoleCatalog Roles,
+    WorkflowOptions Workflow,
+    TaskLimits Limits,
+    IManagementUrls ManagementUrls,
+    TimeProvider Time)
+{
+    public TaskSpecValidator Validator { get; } = new(Roles, Limits);
+
+    /// <summary>Bodies other than specs (decisions, leases, results) stay small, except results with artifacts.</summary>
+    public long SmallBodyBytes => 64 * 1024;
+
+    public long ResultBodyBytes => (Limits.MaxArtifactBytes * 4) + (1024 * 1024);
+}

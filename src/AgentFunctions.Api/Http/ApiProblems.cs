@@ -1,0 +1,44 @@
+using AgentFunctions.Core.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentFunctions.Api.Http;
+
+/// <summary>RFC 9457 problem+json answers with a clear <c>detail</c>.</summary>
+public static class ApiProblems
+{
+    public static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    public static IResult NotFound(string detail) => Problem(StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static IResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, "Conflict", detail);
+
+    public static IResult Gone(string detail) => Problem(StatusCodes.Status410Gone, "Gone", detail);
+
+    public static IResult TooLarge(string detail) => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail);
+
+    public static IResult UnsupportedMediaType(string detail) => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail);
+
+    public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+
+    public static IResult Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
+    /// <summary>400 (or 413 when every problem is a size limit) listing each field's problem under <c>errors</c>.</summary>
+    public static IResult Invalid(IReadOnlyList<FieldError> errors, string what)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var tooLarge = errors.Count > 0 && errors.All(e => e.TooLarge);
+        var detail = errors.Count == 1
+            ? $"{what}: {errors[0]}"
+            : $"{what} has {errors.Count} problems: {string.Join("; ", errors)}";
+        var extensions = new Dictionary<string, object?>
+        {
+            ["errors"] = errors.Select(e => new { field = e.Field, message = e.Message }).ToList(),
+        };
+        return tooLarge
+            ? Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail, extensions)
+            : Problem(StatusCodes.Status400BadRequest, "Validation failed", detail, extensions);
+    }
+
+    public static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+}

@@ -1,0 +1,16 @@
+namespace AgentFunctions.Api.Http;
+
+/// <summary>Key scopes of the Standalone server (Functions uses function keys instead).</summary>
+public static class ApiScopes
+{
+    public const string Submit = "submit";
+    public const string Read = "read";
+    public const string Approve = "approve";
+    public const string Cancel = "cancel";
+    public const string Admin = "admin";
+
+    /// <summary>Worker scopes are per role: <c>worker:&lt;role&gt;</c> (or <c>worker:*</c>).</summary>
+    public const string WorkerPrefix = "worker:";
+
+    public static string Worker(string role) => WorkerPrefix + role;
+}

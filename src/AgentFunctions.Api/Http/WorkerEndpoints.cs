@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text.Json;
+using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentFunctions.Api.Http;
+
+/// <summary>The pull API of remote workers: lease, heartbeat, complete, fail.</summary>
+public sealed class WorkerEndpoints(ApiDependencies api)
+{
+    public const int MaxWaitSeconds = 60;
+
+    /// <summary>POST /workers/{role}/lease[?wait=N]: 200 with an attempt, 204 when none arrives within the wait.</summary>
+    public async Task<IResult> LeaseAsync(HttpRequest request, string role, CancellationToken cancellationToken)
+    {
+        if (CheckRole(role) is { } problem)
+        {
+            return problem;
+        }
+
+        using var body = await JsonBody.ReadAsync(request, api.SmallBodyBytes, optional: true, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        LeaseRequest? lease;
+        try
+        {
+            lease = body.As<LeaseRequest>();
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblems.BadRequest($"the lease request is not valid: {ex.Message}");
+        }
+
+        var wait = lease?.WaitSeconds ?? 0;
+        if (request.Query["wait"].ToString() is { Length: > 0 } waitText
+            && !int.TryParse(waitText, NumberStyles.None, CultureInfo.InvariantCulture, out wait))
+        {
+            return ApiProblems.BadRequest($"wait: must be a whole number of seconds between 0 and {MaxWaitSeconds}");
+        }
+
+        if (wait is < 0 or > MaxWaitSeconds)
+        {
+            return ApiProblems.BadRequest($"wait: must be a whole number of seconds between 0 and {MaxWaitSeconds}");
+        }
+
+        var workerId = lease?.WorkerId ?? request.Query["workerId"].ToString();
+        if (workerId is { Length: > 200 })
+        {
+            return ApiProblems.BadRequest("workerId: must be at most 200 characters");
+        }
+
+        var grant = await api.Engine.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), cancellationToken);
+        if (grant is null)
+        {
+            return TypedResults.NoContent();
+        }
+
+        var origin = RequestOrigin.Of(request);
+        var leaseUri = $"{origin}/api/workers/{role}/leases/{Uri.EscapeDataString(grant.LeaseId)}";
+        return TypedResults.Json(
+            grant with { HeartbeatUri = leaseUri + "/heartbeat", CompleteUri = leaseUri + "/complete", FailUri = leaseUri + "/fail" },
+            CoreJson.Options);
+    }
+
+    /// <summary>POST .../heartbeat { progress?, message? }: the extended lease and whether the task was canceled; 410 when gone.</summary>
+    public async Task<IResult> HeartbeatAsync(HttpRequest request, string role, string leaseId, CancellationToken cancellationToken)
+    {
+        if ((CheckRole(role) ?? CheckLeaseId(leaseId)) is { } problem)
+        {
+            return problem;
+        }
+
+        using var body = await JsonBody.ReadAsync(request, api.SmallBodyBytes, optional: true, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        HeartbeatRequest heartbeat;
+        try
+        {
+            heartbeat = body.As<HeartbeatRequest>() ?? new HeartbeatRequest();
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblems.BadRequest($"the heartbeat is not valid: {ex.Message}");
+        }
+
+        if (heartbeat.Progress is { } progress && (!double.IsFinite(progress) || progress < 0 || progress > 1))
+        {
+            return ApiProblems.BadRequest("progress: must be a number between 0 and 1");
+        }
+
+        if (heartbeat.Message is { Length: > 2000 })
+        {
+            return ApiProblems.BadRequest("message: must be at most 2000 characters");
+        }
+
+        var extended = await api.Engine.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
+        return extended is null ? LeaseGone(leaseId) : TypedResults.Json(extended, CoreJson.Options);
+    }
+
+    /// <summary>POST .../complete with an agent result; 410 when the lease is gone.</summary>
+    public async Task<IResult> CompleteAsync(HttpRequest request, string role, string leaseId, CancellationToken cancellationToken)
+    {
+        if ((CheckRole(role) ?? CheckLeaseId(leaseId)) is { } problem)
+        {
+            return problem;
+        }
+
+        using var body = await JsonBody.ReadAsync(request, api.ResultBodyBytes, optional: false, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        if (body.Document!.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return ApiProblems.BadRequest("the result must be a JSON object { \"status\", \"summary\", \"result\", \"artifacts\" }");
+        }
+
+        AgentResult result;
+        try
+        {
+            result = body.Document.RootElement.Deserialize<AgentResult>(CoreJson.Options) ?? new AgentResult();
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblems.BadRequest($"the result is not valid: {ex.Message}");
+        }
+
+        var writer = new AttemptResultWriter(api.Artifacts, api.Limits, api.Time);
+        var errors = writer.Validate(result);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors, "the result");
+        }
+
+        return await api.Engine.CompleteAsync(role, leaseId, result, cancellationToken)
+            ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
+            : LeaseGone(leaseId);
+    }
+
+    /// <summary>POST .../fail { reason, permanent }; 410 when the lease is gone.</summary>
+    public async Task<IResult> FailAsync(HttpRequest request, string role, string leaseId, CancellationToken cancellationToken)
+    {
+        if ((CheckRole(role) ?? CheckLeaseId(leaseId)) is { } problem)
+        {
+            return problem;
+        }
+
+        using var body = await JsonBody.ReadAsync(request, api.SmallBodyBytes, optional: true, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        FailRequest failure;
+        try
+        {
+            failure = body.As<FailRequest>() ?? new FailRequest();
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblems.BadRequest($"the failure is not valid: {ex.Message}");
+        }
+
+        if (failure.Reason is { Length: > 4000 })
+        {
+            return ApiProblems.BadRequest("reason: must be at most 4000 characters");
+        }
+
+        return await api.Engine.FailAsync(role, leaseId, failure, cancellationToken)
+            ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
+            : LeaseGone(leaseId);
+    }
+
+    private IResult? CheckRole(string role)
+    {
+        if (!Identifiers.IsValidRole(role))
+        {
+            return ApiProblems.BadRequest($"'{(role.Length <= 60 ? role : role[..57] + "...")}' is not a valid role name ({Identifiers.RolePattern})");
+        }
+
+        if (api.Roles.Find(role) is not { } definition)
+        {
+            return ApiProblems.NotFound($"role '{role}' is not configured");
+        }
+
+        return definition.Runner == RunnerKind.Remote
+            ? null
+            : ApiProblems.NotFound($"role '{role}' is not a remote role (its runner is {CoreConfiguration.RunnerName(definition.Runner)}); workers cannot lease it");
+    }
+
+    private static IResult? CheckLeaseId(string leaseId) =>
+        leaseId.Length is > 0 and <= 200 && leaseId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? null
+            : ApiProblems.BadRequest("the lease id is not valid");
+
+    private static IResult LeaseGone(string leaseId) =>
+        ApiProblems.Gone($"lease '{leaseId}' is gone (it expired, was completed, or its attempt was retried)");
+}
