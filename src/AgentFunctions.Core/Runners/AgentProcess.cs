@@ -1,0 +1,260 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFunctions.Core.Runners;
+
+/// <summary>
+/// Runs a local program for an agent attempt: argv without a shell, the prompt as <c>{input}</c> and on
+/// stdin, capped output read concurrently, and a timeout or cancellation that kills the whole process
+/// tree. Shared by the <c>command</c> runner and the CLI worker.
+/// </summary>
+public sealed partial class AgentProcess
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>How long a killed process tree may take to be reaped before we stop waiting for it.</summary>
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
+
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<AgentProcess> _logger;
+
+    public AgentProcess(TimeProvider timeProvider, ILogger<AgentProcess> logger)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>An executor on the system clock that logs nothing, for tools and tests.</summary>
+    public AgentProcess()
+        : this(TimeProvider.System, NullLogger<AgentProcess>.Instance)
+    {
+    }
+
+    /// <summary>argv with every <c>{input}</c> in the arguments (not the program) replaced by <paramref name="input"/>.</summary>
+    public static IReadOnlyList<string> ExpandArguments(IReadOnlyList<string> command, string? input)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var expanded = new string[command.Count];
+        for (var i = 0; i < command.Count; i++)
+        {
+            // The program itself is never taken from the prompt.
+            expanded[i] = i == 0 ? command[i] : command[i].Replace(ProcessRunRequest.InputPlaceholder, input ?? string.Empty, StringComparison.Ordinal);
+        }
+
+        return expanded;
+    }
+
+    /// <summary>
+    /// Runs the program to its end, its timeout or cancellation. Never throws for the program's sake:
+    /// a program that cannot start is reported in <see cref="ProcessRunResult.StartError"/>, and
+    /// cancellation in <see cref="ProcessRunResult.Canceled"/>.
+    /// </summary>
+    public async Task<ProcessRunResult> RunAsync(ProcessRunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.MaxOutputBytes);
+        if (request.Command.Count == 0 || string.IsNullOrWhiteSpace(request.Command[0]))
+        {
+            return new ProcessRunResult { StartError = "no program to run: the command is empty" };
+        }
+
+        var program = request.Command[0];
+        if (request.WorkingDirectory is { } directory && !Directory.Exists(directory))
+        {
+            return new ProcessRunResult { StartError = $"cannot start '{program}': the working directory '{directory}' does not exist" };
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new ProcessRunResult { Canceled = true };
+        }
+
+        var startedAt = _timeProvider.GetTimestamp();
+        using var process = new Process { StartInfo = CreateStartInfo(request) };
+        try
+        {
+            process.Start();
+        }
+        catch (Exception exception) when (exception is Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException or PlatformNotSupportedException)
+        {
+            LogStartFailed(_logger, program, exception.Message);
+            return new ProcessRunResult { StartError = $"cannot start '{program}': {exception.Message}", Duration = _timeProvider.GetElapsedTime(startedAt) };
+        }
+
+        LogStarted(_logger, program, process.Id);
+        using var timeout = request.Timeout is { } limit && limit != System.Threading.Timeout.InfiniteTimeSpan
+            ? new CancellationTokenSource(limit, _timeProvider)
+            : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var abandonOutput = new CancellationTokenSource();
+
+        var stdout = CapturedOutput.ReadAsync(process.StandardOutput.BaseStream, request.MaxOutputBytes, abandonOutput.Token);
+        var stderr = CapturedOutput.ReadAsync(process.StandardError.BaseStream, request.MaxOutputBytes, abandonOutput.Token);
+        var stdin = WriteInputAsync(process, request.Input, stop.Token);
+
+        var timedOut = false;
+        var canceled = false;
+        try
+        {
+            await process.WaitForExitAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            canceled = cancellationToken.IsCancellationRequested;
+            timedOut = !canceled;
+            KillTree(process, program);
+            await WaitForExitAfterKillAsync(process);
+        }
+
+        var duration = _timeProvider.GetElapsedTime(startedAt);
+        var streams = Task.WhenAll(stdout, stderr, stdin);
+        try
+        {
+            await streams.WaitAsync(request.OutputDrainGrace, _timeProvider, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            // Something outside the tree we could kill (a daemon it left behind) holds the pipes.
+            LogOutputAbandoned(_logger, program, request.OutputDrainGrace.TotalSeconds);
+            await abandonOutput.CancelAsync();
+            try
+            {
+                await streams.WaitAsync(KillWait, _timeProvider, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                // The readers did not notice the cancellation; what they kept is still reported below.
+            }
+        }
+
+        var output = stdout.IsCompletedSuccessfully ? stdout.Result : CapturedOutput.Empty;
+        var error = stderr.IsCompletedSuccessfully ? stderr.Result : CapturedOutput.Empty;
+        var exitCode = process.HasExited ? process.ExitCode : -1;
+        LogEnded(_logger, program, exitCode, duration.TotalMilliseconds, timedOut, canceled);
+        return new ProcessRunResult
+        {
+            ExitCode = exitCode,
+            StandardOutput = output.Text,
+            StandardError = error.Text,
+            StandardOutputBytes = output.TotalBytes,
+            StandardErrorBytes = error.TotalBytes,
+            StandardOutputTruncated = output.Truncated,
+            StandardErrorTruncated = error.Truncated,
+            TimedOut = timedOut,
+            Canceled = canceled,
+            Duration = duration,
+        };
+    }
+
+    private static ProcessStartInfo CreateStartInfo(ProcessRunRequest request)
+    {
+        var argv = ExpandArguments(request.Command, request.Input);
+        var startInfo = new ProcessStartInfo(argv[0])
+        {
+            UseShellExecute = false,
+            CreateNoWindow = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardInputEncoding = Utf8NoBom,
+        };
+
+        // ArgumentList passes each argument as-is: quotes, newlines and unicode arrive intact, nothing is re-parsed.
+        for (var i = 1; i < argv.Count; i++)
+        {
+            startInfo.ArgumentList.Add(argv[i]);
+        }
+
+        if (request.WorkingDirectory is not null)
+        {
+            startInfo.WorkingDirectory = request.WorkingDirectory;
+        }
+
+        foreach (var (name, value) in request.Environment)
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
+
+        return startInfo;
+    }
+
+    private static async Task WriteInputAsync(Process process, string? input, CancellationToken cancellationToken)
+    {
+        var stdin = process.StandardInput;
+        try
+        {
+            if (!string.IsNullOrEmpty(input))
+            {
+                await stdin.BaseStream.WriteAsync(Utf8NoBom.GetBytes(input), cancellationToken);
+                await stdin.BaseStream.FlushAsync(cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The program ended or closed stdin without reading it all (broken pipe): its output decides.
+        }
+        finally
+        {
+            try
+            {
+                stdin.Close();
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+            {
+                // Closing an already broken pipe.
+            }
+        }
+    }
+
+    private void KillTree(Process process, string program)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            LogKilled(_logger, program, process.Id);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // It ended by itself in the meantime.
+        }
+    }
+
+    private async Task WaitForExitAfterKillAsync(Process process)
+    {
+        try
+        {
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(KillWait, _timeProvider, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            // SIGKILL cannot be refused; if the kernel is slow to reap, the caller still gets its answer.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Started '{Program}' as process {ProcessId}")]
+    private static partial void LogStarted(ILogger logger, string program, int processId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot start '{Program}': {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string program, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed the process tree of '{Program}' (process {ProcessId})")]
+    private static partial void LogKilled(ILogger logger, string program, int processId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Program}' ended but its output pipes stayed open for {Seconds} s; stopped reading")]
+    private static partial void LogOutputAbandoned(ILogger logger, string program, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "'{Program}' ended with exit code {ExitCode} after {Milliseconds} ms (timed out: {TimedOut}, canceled: {Canceled})")]
+    private static partial void LogEnded(ILogger logger, string program, int exitCode, double milliseconds, bool timedOut, bool canceled);
+}

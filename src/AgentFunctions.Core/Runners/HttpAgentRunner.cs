@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Roles;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Core.Runners;
+
+/// <summary>
+/// The <c>http</c> runner: POSTs the attempt envelope as JSON to the role's URL. A 2xx answer is the
+/// result (a JSON agent result, or any other body as markdown); 408, 429, 5xx, timeouts and network
+/// errors are transient; any other status is permanent.
+/// </summary>
+public sealed partial class HttpAgentRunner : IAgentRunner
+{
+    /// <summary>Identifies the attempt, so an agent can recognise a crash-induced re-run of the same attempt.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private readonly RoleDefinition _role;
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<HttpAgentRunner> _logger;
+
+    public HttpAgentRunner(RoleDefinition role, IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILogger<HttpAgentRunner> logger)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentNullException.ThrowIfNull(httpClientFactory);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _role = role;
+        _httpClientFactory = httpClientFactory;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task<AgentResult> RunAsync(AgentAttempt attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_role.Url is not { } url)
+        {
+            return AgentResult.Failed($"role '{_role.Name}' has no Url for the http runner", permanent: true);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(attempt, CoreJson.Options)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/markdown;q=0.9");
+        request.Headers.Accept.ParseAdd("text/plain;q=0.8");
+        request.Headers.TryAddWithoutValidation(
+            IdempotencyKeyHeader,
+            string.Create(CultureInfo.InvariantCulture, $"{attempt.TaskId}/{attempt.Role}/{attempt.Attempt}"));
+
+        using var timeout = new CancellationTokenSource(_role.Timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            var client = _httpClientFactory.CreateClient(AgentRunnerFactory.HttpClientName);
+            // The role timeout governs, not HttpClient's 100 s default.
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var body = await RunnerHttp.ReadBodyAsync(response, _role.MaxOutputBytes, linked.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                LogFailedStatus(_logger, _role.Name, attempt.TaskId, attempt.Attempt, (int)response.StatusCode);
+                return RunnerHttp.StatusFailure(response.StatusCode, url, body.Text);
+            }
+
+            if (body.TooLarge)
+            {
+                LogTooLarge(_logger, _role.Name, attempt.TaskId, _role.MaxOutputBytes);
+                return AgentResult.Failed(
+                    string.Create(CultureInfo.InvariantCulture, $"response too large: {RunnerHttp.Describe(url)} answered with more than {_role.MaxOutputBytes} bytes"),
+                    permanent: false);
+            }
+
+            return ParseBody(body.Text);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogTimedOut(_logger, _role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
+            return AgentResult.Failed($"{RunnerHttp.Describe(url)} timed out after {RunnerHttp.Seconds(_role.Timeout)}s", permanent: false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
+        {
+            LogUnreachable(_logger, _role.Name, attempt.TaskId, attempt.Attempt, exception.Message);
+            return AgentResult.Failed($"cannot reach {RunnerHttp.Describe(url)}: {exception.Message}", permanent: false);
+        }
+    }
+
+    /// <summary>A JSON agent result when the body is one; otherwise the body is the markdown result.</summary>
+    internal static AgentResult ParseBody(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (AgentResultParser.TryParseJson(document.RootElement, out var result))
+            {
+                return result;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: plain text or markdown is a fine answer too.
+        }
+
+        return AgentResultParser.Parse(body);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the agent answered HTTP {StatusCode}")]
+    private static partial void LogFailedStatus(ILogger logger, string role, string taskId, int attempt, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId}: the agent's answer is larger than {MaxBytes} bytes")]
+    private static partial void LogTooLarge(ILogger logger, string role, string taskId, int maxBytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the agent did not answer within {Seconds} s")]
+    private static partial void LogTimedOut(ILogger logger, string role, string taskId, int attempt, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: cannot reach the agent: {Reason}")]
+    private static partial void LogUnreachable(ILogger logger, string role, string taskId, int attempt, string reason);
+}
