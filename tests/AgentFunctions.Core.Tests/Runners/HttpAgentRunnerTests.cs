@@ -30,7 +30,7 @@ public sealed class HttpAgentRunnerTests
         Assert.Equal(AgentResultStatus.Completed, result.Status);
         Assert.Equal("Reviewed", result.Summary);
         Assert.Equal("LGTM ✓", result.Result);
-        Assert.Equal(new Workflow.AgentUsage { InputTokens = 7, OutputTokens = 3, CostUsd = 0.002m }, result.Usage);
+        Assert.Equal(new AgentFunctions.Core.Workflow.AgentUsage { InputTokens = 7, OutputTokens = 3, CostUsd = 0.002m }, result.Usage);
 
         var request = server.SingleRequest;
         Assert.Equal("POST", request.Method);

@@ -138,7 +138,7 @@ public sealed class OpenAiChatRunnerTests
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.True(result.Permanent);
-        Assert.Equal(new Workflow.AgentUsage { InputTokens = 100, OutputTokens = 20, CostUsd = 0.5m }, result.Usage);
+        Assert.Equal(new AgentFunctions.Core.Workflow.AgentUsage { InputTokens = 100, OutputTokens = 20, CostUsd = 0.5m }, result.Usage);
     }
 
     [Theory]
