@@ -1,0 +1,32 @@
+using AgentFunctions.Core.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentFunctions.Api.Http;
+
+/// <summary>Health and metrics (JSON, or Prometheus text with <c>?format=prometheus</c> or <c>Accept: text/plain</c>).</summary>
+public sealed class OperationsEndpoints(ApiDependencies api)
+{
+    public async Task<IResult> HealthAsync(CancellationToken cancellationToken)
+    {
+        var report = await api.Engine.CheckHealthAsync(cancellationToken);
+        return TypedResults.Json(report, CoreJson.Options, statusCode: report.Status == "healthy" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    public async Task<IResult> MetricsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var snapshot = await api.Engine.GetMetricsAsync(cancellationToken);
+        var format = request.Query["format"].ToString();
+        var accept = request.Headers.Accept.ToString();
+        var prometheus = format.Equals("prometheus", StringComparison.OrdinalIgnoreCase)
+            || (format.Length == 0 && accept.Contains("text/plain", StringComparison.OrdinalIgnoreCase) && !accept.Contains("application/json", StringComparison.OrdinalIgnoreCase));
+        if (format.Length > 0 && !prometheus && !format.Equals("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiProblems.BadRequest($"format: must be json or prometheus (got '{format}')");
+        }
+
+        return prometheus
+            ? TypedResults.Text(PrometheusText.Render(snapshot), "text/plain; version=0.0.4; charset=utf-8")
+            : TypedResults.Json(snapshot, CoreJson.Options);
+    }
+}
