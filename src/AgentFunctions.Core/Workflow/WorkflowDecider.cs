@@ -402,7 +402,7 @@ public static class WorkflowDecider
                 }
 
                 // Roles whose stage never began (later stages, or all of them behind an undecided task gate) are skipped.
-                var neverEntered = role.Stage > CurrentStage || TaskGate is { Decision: not ApprovalDecision.Approve };
+                var neverEntered = role.Stage > CurrentStage || !InPlay(role);
                 _roles[i] = role with
                 {
                     Status = neverEntered ? RoleStatus.Skipped : RoleStatus.Canceled,
@@ -531,8 +531,7 @@ public static class WorkflowDecider
         }
 
         /// <summary>The role's stage has begun: it is the current one and no task gate holds it back.</summary>
-        private bool InPlay(RoleState role) =>
-            role.Stage == CurrentStage && TaskGate is not { Decision: not ApprovalDecision.Approve };
+        private bool InPlay(RoleState role) => WorkflowRules.InPlay(role, CurrentStage, TaskGate);
 
         private int? Find(string roleName)
         {

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using AgentFunctions.Api.Http;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentFunctions.Standalone.Auth;
+
+/// <summary>
+/// Checks the <c>x-functions-key</c> header (or <c>code</c> query value, as Functions accepts)
+/// against the configured keys and the endpoint's <see cref="RequiredScope"/>. Without keys,
+/// only loopback clients are served.
+/// </summary>
+public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyOptions options)
+{
+    public const string HeaderName = "x-functions-key";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var endpoint = context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            await next(context);
+            return;
+        }
+
+        if (!options.Enabled)
+        {
+            if (context.Connection.RemoteIpAddress is { } address && !System.Net.IPAddress.IsLoopback(address))
+            {
+                await ApiProblems.Forbidden("no keys are configured, so only loopback clients are served").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+            return;
+        }
+
+        var scope = endpoint?.Metadata.GetMetadata<RequiredScope>();
+        if (scope is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var presented = context.Request.Headers[HeaderName].ToString();
+        if (presented.Length == 0)
+        {
+            presented = context.Request.Query["code"].ToString();
+        }
+
+        if (presented.Length == 0)
+        {
+            await ApiProblems.Unauthorized($"a key is required: send it in the {HeaderName} header").ExecuteAsync(context);
+            return;
+        }
+
+        var key = Find(presented);
+        if (key is null)
+        {
+            await ApiProblems.Unauthorized("the key is not valid").ExecuteAsync(context);
+            return;
+        }
+
+        var needed = scope.Scopes.ToList();
+        if (scope.WorkerRoleRouteValue is { } routeValue && context.Request.RouteValues[routeValue] is string role)
+        {
+            needed.Add(ApiScopes.Worker(role));
+        }
+
+        if (key.Scopes.Contains(ApiScopes.Admin)
+            || needed.Any(key.Scopes.Contains)
+            || (scope.WorkerRoleRouteValue is not null && key.Scopes.Contains(ApiScopes.WorkerPrefix + "*")))
+        {
+            await next(context);
+            return;
+        }
+
+        await ApiProblems.Forbidden($"key '{key.Name}' lacks the scope this request needs ({string.Join(" or ", needed.Append(ApiScopes.Admin))})").ExecuteAsync(context);
+    }
+
+    private ApiKey? Find(string presented)
+    {
+        var bytes = Encoding.UTF8.GetBytes(presented);
+        ApiKey? found = null;
+        foreach (var key in options.Keys)
+        {
+            // Compare every key in constant time so timing does not reveal which prefix matched.
+            if (CryptographicOperations.FixedTimeEquals(bytes, Encoding.UTF8.GetBytes(key.Key)))
+            {
+                found = key;
+            }
+        }
+
+        return found;
+    }
+}

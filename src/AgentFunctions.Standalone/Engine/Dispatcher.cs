@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Workflow.Events;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Standalone.Engine;
+
+/// <summary>
+/// Turns committed work rows into action: due attempts go to their role's queue, timers fire
+/// events into the journal, leases are tracked and expire. Called on the journal thread after
+/// each commit (<see cref="Apply"/>) and once for recovered work at start.
+/// </summary>
+public sealed partial class Dispatcher(
+    Journal journal,
+    WorkScheduler scheduler,
+    RoleCatalog roles,
+    TimeProvider time,
+    ILogger<Dispatcher> logger)
+{
+    private readonly ConcurrentDictionary<string, RoleQueue> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WorkItem> _leases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WorkItem> _canceledLeases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string TaskId, string Role, int Attempt), CancellationTokenSource> _inFlight = new();
+    private volatile bool _stopping;
+
+    public RoleQueue QueueFor(string role) => _queues.GetOrAdd(role, name => new RoleQueue(name));
+
+    public IEnumerable<RoleQueue> Queues => _queues.Values;
+
+    public bool TryGetLease(string leaseId, out WorkItem item) => _leases.TryGetValue(leaseId, out item!);
+
+    public bool TryTakeCanceledLease(string leaseId, out WorkItem item) => _canceledLeases.TryRemove(leaseId, out item!);
+
+    public bool IsCanceledLease(string leaseId, out WorkItem item) => _canceledLeases.TryGetValue(leaseId, out item!);
+
+    public int LeasedCount(string role) => _leases.Values.Count(i => i.Role == role);
+
+    public int InFlightCount(string role) => _inFlight.Keys.Count(k => k.Role == role);
+
+    /// <summary>Stops handing out due work (shutdown); queued items stay on disk for the next start.</summary>
+    public void Stop() => _stopping = true;
+
+    public void Schedule(WorkItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Removed)
+        {
+            return;
+        }
+
+        switch (item.Kind)
+        {
+            case WorkKind.Attempt when item.LeaseId is not null:
+                TrackLease(item);
+                break;
+            case WorkKind.Attempt:
+                if (item.DueAt <= time.GetUtcNow())
+                {
+                    MakeReady(item);
+                }
+                else
+                {
+                    scheduler.At(item.DueAt, () => MakeReady(item));
+                }
+
+                break;
+            case WorkKind.Deadline:
+                scheduler.At(item.DueAt, () => Fire(item, new DeadlineReached()));
+                break;
+            case WorkKind.ApprovalTimeout:
+                scheduler.At(item.DueAt, () => Fire(item, new ApprovalTimedOut(item.Role.Length == 0 ? null : item.Role, item.DueAt)));
+                break;
+        }
+    }
+
+    /// <summary>Carries out what a commit asks for; runs on the journal thread.</summary>
+    public void Apply(BatchEffects effects)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        foreach (var item in effects.Scheduled)
+        {
+            Schedule(item);
+        }
+
+        foreach (var item in effects.Leased)
+        {
+            if (!item.Removed)
+            {
+                TrackLease(item);
+            }
+        }
+
+        foreach (var item in effects.Withdrawn)
+        {
+            if (item.LeaseId is { } leaseId && _leases.TryRemove(leaseId, out _) && item.Canceled)
+            {
+                // The worker learns of the cancel on its next heartbeat and may still hand in its result.
+                _canceledLeases[leaseId] = item;
+                scheduler.At((item.LeaseExpiresAt ?? time.GetUtcNow()) + TimeSpan.FromMinutes(5), () => _canceledLeases.TryRemove(leaseId, out _));
+            }
+        }
+
+        foreach (var key in effects.Canceled)
+        {
+            if (_inFlight.TryGetValue(key, out var cancellation))
+            {
+                cancellation.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Registers a local attempt as running so a cancel can stop it.</summary>
+    public CancellationTokenSource BeginAttempt(WorkItem item, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _inFlight[(item.TaskId, item.Role, item.Attempt)] = cancellation;
+        return cancellation;
+    }
+
+    public void EndAttempt(WorkItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (_inFlight.TryRemove((item.TaskId, item.Role, item.Attempt), out var cancellation))
+        {
+            cancellation.Dispose();
+        }
+    }
+
+    private void MakeReady(WorkItem item)
+    {
+        if (item.Removed || _stopping)
+        {
+            return;
+        }
+
+        if (!roles.Contains(item.Role))
+        {
+            // Configuration changed since the task was submitted: nothing can run this role here.
+            _ = journal.ExecuteAsync(context =>
+            {
+                if (context.FindActive(item.TaskId) is { } entry && entry.Work.GetValueOrDefault(item.Key) == item)
+                {
+                    context.Apply(entry, new RoleAttemptFailed(item.Role, item.Attempt, FailureKind.Permanent, $"role '{item.Role}' is not configured on this host (unknown runner)"));
+                }
+
+                return true;
+            });
+            return;
+        }
+
+        QueueFor(item.Role).Enqueue(item);
+    }
+
+    private void TrackLease(WorkItem item)
+    {
+        if (item.LeaseId is not { } leaseId || item.LeaseExpiresAt is not { } expires)
+        {
+            return;
+        }
+
+        _leases[leaseId] = item;
+        scheduler.At(expires, () => ExpireLease(item, leaseId));
+    }
+
+    /// <summary>A lease not extended in time is a transient failure of its attempt.</summary>
+    private void ExpireLease(WorkItem item, string leaseId)
+    {
+        if (item.Removed || item.LeaseId != leaseId)
+        {
+            return;
+        }
+
+        _ = journal.ExecuteAsync(context =>
+        {
+            var now = context.Now;
+            if (item.Removed || item.LeaseId != leaseId || item.LeaseExpiresAt > now
+                || context.FindActive(item.TaskId) is not { } entry || entry.Work.GetValueOrDefault(item.Key) != item)
+            {
+                return false;
+            }
+
+            LogLeaseExpired(item.TaskId, item.Role, item.Attempt, item.WorkerId ?? "unknown");
+            context.Apply(entry, new RoleAttemptFailed(item.Role, item.Attempt, FailureKind.Transient, $"lease expired: worker '{item.WorkerId ?? "unknown"}' neither finished nor sent a heartbeat in time"));
+            return true;
+        });
+    }
+
+    private void Fire(WorkItem item, WorkflowEvent timerEvent)
+    {
+        if (item.Removed)
+        {
+            return;
+        }
+
+        _ = journal.ExecuteAsync(context =>
+        {
+            if (context.FindActive(item.TaskId) is { } entry && entry.Work.GetValueOrDefault(item.Key) == item)
+            {
+                context.Apply(entry, timerEvent);
+            }
+
+            return true;
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease of {TaskId}/{Role} attempt {Attempt} held by {WorkerId} expired")]
+    private partial void LogLeaseExpired(string taskId, string role, int attempt, string workerId);
+}

@@ -1,0 +1,140 @@
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Runners;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Standalone.Engine;
+
+/// <summary>
+/// Runs attempts of in-process roles (echo, command, http, openai): per role, as many loops as its
+/// <c>Concurrency</c>, each taking the next due attempt from the role's queue.
+/// </summary>
+public sealed partial class LocalRunnerPool(
+    RoleCatalog roles,
+    IAgentRunnerFactory runners,
+    Dispatcher dispatcher,
+    AttemptReporter reporter,
+    ActiveTasks active,
+    EngineStatistics statistics,
+    TimeProvider time,
+    ILogger<LocalRunnerPool> logger)
+{
+    private readonly CancellationTokenSource _stopTaking = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly List<Task> _loops = [];
+    private int _running;
+
+    public int Running => Volatile.Read(ref _running);
+
+    public void Start()
+    {
+        foreach (var role in roles.All.Where(r => r.Runner != RunnerKind.Remote))
+        {
+            var queue = dispatcher.QueueFor(role.Name);
+            for (var i = 0; i < role.Concurrency; i++)
+            {
+                _loops.Add(Task.Run(() => LoopAsync(role, queue)));
+            }
+        }
+    }
+
+    /// <summary>Stops taking attempts, lets running ones finish within <paramref name="grace"/>, then abandons the rest (they run again after a restart).</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        await _stopTaking.CancelAsync();
+        var all = Task.WhenAll(_loops);
+        try
+        {
+            await all.WaitAsync(grace);
+        }
+        catch (TimeoutException)
+        {
+            LogAbandoning(Running);
+            await _abort.CancelAsync();
+            await all.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task LoopAsync(RoleDefinition role, RoleQueue queue)
+    {
+        while (!_stopTaking.IsCancellationRequested)
+        {
+            WorkItem? item;
+            try
+            {
+                item = await queue.DequeueAsync(Timeout.InfiniteTimeSpan, _stopTaking.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (item is not null)
+            {
+                Interlocked.Increment(ref _running);
+                try
+                {
+                    await RunAsync(role, item);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogAttemptCrashed(ex, item.TaskId, item.Role, item.Attempt);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _running);
+                }
+            }
+        }
+    }
+
+    private async Task RunAsync(RoleDefinition role, WorkItem item)
+    {
+        if (item.Removed || active.Find(item.TaskId) is not { } state)
+        {
+            return;
+        }
+
+        var runner = runners.Create(role);
+        if (runner is null)
+        {
+            return;
+        }
+
+        using var cancellation = dispatcher.BeginAttempt(item, _abort.Token);
+        try
+        {
+            // Queued before the outcome, so the journal applies it first; the runner need not wait for it.
+            _ = reporter.StartedAsync(item);
+            var attempt = await reporter.BuildAttemptAsync(state, item, cancellation.Token);
+            var started = time.GetTimestamp();
+            AgentResult result;
+            try
+            {
+                result = await runner.RunAsync(attempt, cancellation.Token);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                // Canceled with its task, or abandoned at shutdown: either way nothing to report.
+                return;
+            }
+            catch (Exception ex)
+            {
+                result = AgentResult.Failed($"the {CoreConfiguration.RunnerName(role.Runner)} runner failed: {ex.Message}");
+            }
+
+            var elapsed = time.GetElapsedTime(started);
+            statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
+            await reporter.ReportAsync(item, null, result, CancellationToken.None);
+        }
+        finally
+        {
+            dispatcher.EndAttempt(item);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Attempt {Attempt} of {TaskId}/{Role} could not be carried out")]
+    private partial void LogAttemptCrashed(Exception exception, string taskId, string role, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown grace period over: abandoning {Count} running attempts; they run again at the next start")]
+    private partial void LogAbandoning(int count);
+}

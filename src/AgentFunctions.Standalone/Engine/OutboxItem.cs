@@ -1,0 +1,4 @@
+namespace AgentFunctions.Standalone.Engine;
+
+/// <summary>A file write promised by a commit and carried out after it (result.json, a dead letter, ...).</summary>
+public sealed record OutboxItem(long Id, string TaskId, string Kind, string Payload);

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Status;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Workflow.Commands;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Standalone.Engine;
+
+/// <summary>
+/// Carries out the file writes that commits promised (spec.json, result.json, dead letters,
+/// discards, replay links, purges). Each is idempotent and retried until it succeeds; the outbox
+/// row is deleted only afterwards, so a crash in between repeats it at the next start.
+/// </summary>
+public sealed partial class OutboxProcessor(
+    IArtifactStore artifacts,
+    IDeadLetterStore deadLetters,
+    AttemptResultWriter results,
+    Journal journal,
+    PendingWrites pending,
+    ILogger<OutboxProcessor> logger)
+{
+    private const int Workers = 2;
+    private readonly Channel<OutboxItem> _queue = Channel.CreateUnbounded<OutboxItem>();
+    private readonly CancellationTokenSource _stop = new();
+    private Task[] _workers = [];
+
+    public void Start() => _workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(RunAsync)).ToArray();
+
+    public void Enqueue(OutboxItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        pending.Add(item.TaskId, IsDeadLetterWrite(item));
+        _queue.Writer.TryWrite(item);
+    }
+
+    /// <summary>Finishes the writes already queued (up to <paramref name="grace"/>), then stops.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_workers).WaitAsync(grace);
+        }
+        catch (TimeoutException)
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var item in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            var delay = TimeSpan.FromMilliseconds(200);
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await CarryOutAsync(item, _stop.Token);
+                    await journal.ExecuteAsync(context =>
+                    {
+                        context.OutboxDone(item.Id);
+                        return true;
+                    });
+                    pending.Done(item.TaskId, IsDeadLetterWrite(item));
+                    break;
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    LogWriteFailed(ex, item.Kind, item.TaskId, delay.TotalSeconds);
+                    try
+                    {
+                        await Task.Delay(delay, _stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                }
+            }
+        }
+    }
+
+    private async Task CarryOutAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        switch (item.Kind)
+        {
+            case OutboxKinds.Spec:
+                var spec = Deserialize<TaskSpec>(item.Payload);
+                if (spec.Context is not null)
+                {
+                    await artifacts.WriteTextAsync(ArtifactLayout.Context(item.TaskId), spec.Context, ArtifactContentTypes.Markdown, cancellationToken);
+                }
+
+                await artifacts.WriteJsonAsync(ArtifactLayout.Spec(item.TaskId), spec with { Context = null }, cancellationToken);
+                break;
+            case OutboxKinds.Result:
+                await artifacts.WriteJsonAsync(ArtifactLayout.TaskResult(item.TaskId), Deserialize<TaskResultDocument>(item.Payload), cancellationToken);
+                break;
+            case OutboxKinds.DeadLetter:
+                await deadLetters.TryCreateAsync(Deserialize<DeadLetterRecord>(item.Payload), cancellationToken);
+                break;
+            case OutboxKinds.Discard:
+                var discard = Deserialize<DiscardResult>(item.Payload);
+                await results.DiscardAsync(item.TaskId, discard.Role, discard.Attempt, discard.Result, cancellationToken);
+                break;
+            case OutboxKinds.LinkReplay:
+                var link = Deserialize<ReplayLink>(item.Payload);
+                if (await deadLetters.GetAsync(link.DeadLetterId, cancellationToken) is { } record && record.ReplayedAs is null)
+                {
+                    await deadLetters.ReplaceAsync(record with { ReplayedAs = item.TaskId, ReplayedAt = link.At }, cancellationToken);
+                }
+
+                break;
+            case OutboxKinds.PurgeArtifacts:
+                await artifacts.DeletePrefixAsync(ArtifactLayout.TaskPrefix(item.TaskId), cancellationToken);
+                break;
+            default:
+                LogUnknownKind(item.Kind, item.Id);
+                break;
+        }
+    }
+
+    private static bool IsDeadLetterWrite(OutboxItem item) => item.Kind is OutboxKinds.DeadLetter or OutboxKinds.LinkReplay;
+
+    private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, CoreJson.Options)
+        ?? throw new InvalidDataException($"The outbox payload for {typeof(T).Name} is empty.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Kind} for task {TaskId} failed; retrying in {Seconds} s")]
+    private partial void LogWriteFailed(Exception exception, string kind, string taskId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox item {Id} has an unknown kind '{Kind}' and is dropped")]
+    private partial void LogUnknownKind(string kind, long id);
+}

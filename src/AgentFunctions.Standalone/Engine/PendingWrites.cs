@@ -1,0 +1,115 @@
+namespace AgentFunctions.Standalone.Engine;
+
+/// <summary>
+/// Counts outbox writes not yet done, per task, so a reader can wait for a task's files
+/// (result.json, dead letters) to catch up with its committed state.
+/// </summary>
+public sealed class PendingWrites
+{
+    private readonly Dictionary<string, (int Count, TaskCompletionSource Done)> _byTask = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private int _total;
+    private TaskCompletionSource _idle = NewDone();
+    private int _deadLetters;
+    private TaskCompletionSource _deadLettersIdle = NewDone();
+
+    public int Total => Volatile.Read(ref _total);
+
+    /// <param name="deadLetter">The write creates or changes a dead-letter record.</param>
+    public void Add(string taskId, bool deadLetter)
+    {
+        lock (_lock)
+        {
+            if (deadLetter && _deadLetters++ == 0)
+            {
+                _deadLettersIdle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            if (_total++ == 0)
+            {
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            _byTask[taskId] = _byTask.TryGetValue(taskId, out var current)
+                ? (current.Count + 1, current.Done)
+                : (1, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+    }
+
+    public void Done(string taskId, bool deadLetter)
+    {
+        lock (_lock)
+        {
+            if (deadLetter && --_deadLetters == 0)
+            {
+                _deadLettersIdle.TrySetResult();
+            }
+
+            if (_byTask.TryGetValue(taskId, out var current))
+            {
+                if (current.Count <= 1)
+                {
+                    _byTask.Remove(taskId);
+                    current.Done.TrySetResult();
+                }
+                else
+                {
+                    _byTask[taskId] = (current.Count - 1, current.Done);
+                }
+            }
+
+            if (--_total == 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) until the task's pending writes are done.</summary>
+    public Task WhenDoneAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task done;
+        lock (_lock)
+        {
+            if (!_byTask.TryGetValue(taskId, out var current))
+            {
+                return Task.CompletedTask;
+            }
+
+            done = current.Done.Task;
+        }
+
+        return done.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) until no write is pending at all.</summary>
+    public Task WhenIdleAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task idle;
+        lock (_lock)
+        {
+            idle = _idle.Task;
+        }
+
+        return idle.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) until every promised dead-letter write is done.</summary>
+    public Task WhenDeadLettersWrittenAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task idle;
+        lock (_lock)
+        {
+            idle = _deadLettersIdle.Task;
+        }
+
+        return idle.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static TaskCompletionSource NewDone()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult();
+        return done;
+    }
+}

@@ -1,0 +1,157 @@
+using AgentFunctions.Standalone.Engine;
+using Microsoft.Data.Sqlite;
+
+namespace AgentFunctions.Standalone.Storage;
+
+/// <summary>
+/// The single writing connection, with its statements prepared once. Used only by the journal
+/// thread, inside one transaction per batch.
+/// </summary>
+public sealed class TaskWriter : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _insertTask;
+    private readonly SqliteCommand _updateTask;
+    private readonly SqliteCommand _insertEvent;
+    private readonly SqliteCommand _upsertWork;
+    private readonly SqliteCommand _deleteWork;
+    private readonly SqliteCommand _insertOutbox;
+    private readonly SqliteCommand _deleteOutbox;
+    private readonly SqliteCommand[] _purge;
+    private SqliteTransaction? _transaction;
+
+    public TaskWriter(TaskDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _connection = database.Open();
+        _insertTask = Prepare("""
+            INSERT INTO tasks (id, status, terminal, roles, spec_hash, context, state, version, created_at, updated_at)
+            VALUES ($id, $status, $terminal, $roles, $hash, $context, $state, $version, $created, $updated)
+            """, "$id", "$status", "$terminal", "$roles", "$hash", "$context", "$state", "$version", "$created", "$updated");
+        _updateTask = Prepare(
+            "UPDATE tasks SET status = $status, terminal = $terminal, state = $state, version = $version, updated_at = $updated WHERE id = $id",
+            "$id", "$status", "$terminal", "$state", "$version", "$updated");
+        _insertEvent = Prepare(
+            "INSERT OR REPLACE INTO task_events (task_id, seq, at, event) VALUES ($task, $seq, $at, $event)",
+            "$task", "$seq", "$at", "$event");
+        _upsertWork = Prepare("""
+            INSERT OR REPLACE INTO work (task_id, kind, role, attempt, due_at, priority, created_at, lease_id, lease_expires_at, worker_id)
+            VALUES ($task, $kind, $role, $attempt, $due, $priority, $created, $lease, $expires, $worker)
+            """, "$task", "$kind", "$role", "$attempt", "$due", "$priority", "$created", "$lease", "$expires", "$worker");
+        _deleteWork = Prepare("DELETE FROM work WHERE task_id = $task AND kind = $kind AND role = $role", "$task", "$kind", "$role");
+        _insertOutbox = Prepare(
+            "INSERT INTO outbox (task_id, kind, payload, created_at) VALUES ($task, $kind, $payload, $created) RETURNING id",
+            "$task", "$kind", "$payload", "$created");
+        _deleteOutbox = Prepare("DELETE FROM outbox WHERE id = $id", "$id");
+        _purge =
+        [
+            Prepare("DELETE FROM tasks WHERE id = $id", "$id"),
+            Prepare("DELETE FROM task_events WHERE task_id = $id", "$id"),
+            Prepare("DELETE FROM work WHERE task_id = $id", "$id"),
+        ];
+    }
+
+    public void Begin() => _transaction = _connection.BeginTransaction(deferred: false);
+
+    public void Commit()
+    {
+        _transaction!.Commit();
+        _transaction.Dispose();
+        _transaction = null;
+    }
+
+    public void Rollback()
+    {
+        try
+        {
+            _transaction?.Rollback();
+        }
+        finally
+        {
+            _transaction?.Dispose();
+            _transaction = null;
+        }
+    }
+
+    public void InsertTask(string id, string status, bool terminal, string roles, string specHash, string? context, string state, long version, DateTimeOffset created, DateTimeOffset updated) =>
+        Run(_insertTask, id, status, terminal ? 1 : 0, roles, specHash, (object?)context ?? DBNull.Value, state, version, created.ToUnixTimeMilliseconds(), updated.ToUnixTimeMilliseconds());
+
+    public void UpdateTask(string id, string status, bool terminal, string state, long version, DateTimeOffset updated) =>
+        Run(_updateTask, id, status, terminal ? 1 : 0, state, version, updated.ToUnixTimeMilliseconds());
+
+    public void InsertEvent(string taskId, long seq, DateTimeOffset at, string json) =>
+        Run(_insertEvent, taskId, seq, at.ToUnixTimeMilliseconds(), json);
+
+    public void UpsertWork(WorkItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        Run(
+            _upsertWork,
+            item.TaskId,
+            (int)item.Kind,
+            item.Role,
+            item.Attempt,
+            item.DueAt.ToUnixTimeMilliseconds(),
+            (int)item.Priority,
+            item.CreatedAt.ToUnixTimeMilliseconds(),
+            (object?)item.LeaseId ?? DBNull.Value,
+            item.LeaseExpiresAt is { } expires ? expires.ToUnixTimeMilliseconds() : DBNull.Value,
+            (object?)item.WorkerId ?? DBNull.Value);
+    }
+
+    public void DeleteWork(string taskId, WorkKind kind, string role) => Run(_deleteWork, taskId, (int)kind, role);
+
+    public long InsertOutbox(string taskId, string kind, string payload, DateTimeOffset created)
+    {
+        Bind(_insertOutbox, taskId, kind, payload, created.ToUnixTimeMilliseconds());
+        return (long)_insertOutbox.ExecuteScalar()!;
+    }
+
+    public void DeleteOutbox(long id) => Run(_deleteOutbox, id);
+
+    public void PurgeTask(string id)
+    {
+        foreach (var command in _purge)
+        {
+            Run(command, id);
+        }
+    }
+
+    public void Dispose()
+    {
+        _transaction?.Dispose();
+        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox }.Concat(_purge))
+        {
+            command.Dispose();
+        }
+
+        _connection.Dispose();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
+    private void Run(SqliteCommand command, params object[] values)
+    {
+        Bind(command, values);
+        command.ExecuteNonQuery();
+    }
+
+    private void Bind(SqliteCommand command, params object[] values)
+    {
+        command.Transaction = _transaction;
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+    }
+}
