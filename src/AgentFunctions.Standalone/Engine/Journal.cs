@@ -42,6 +42,17 @@ public sealed partial class Journal : IDisposable
 
     public long Operations { get; private set; }
 
+    /// <summary>Time spent applying operations and writing rows, and time spent in COMMIT (the fsync).</summary>
+    public TimeSpan ApplyTime => TimeSpan.FromTicks(Interlocked.Read(ref _applyTicks));
+
+    public TimeSpan CommitTime => TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks));
+
+    public TimeSpan EffectsTime => TimeSpan.FromTicks(Interlocked.Read(ref _effectsTicks));
+
+    private long _applyTicks;
+    private long _commitTicks;
+    private long _effectsTicks;
+
     /// <summary>Takes over the recovered tasks and starts the writer thread.</summary>
     public void Start(IEnumerable<TaskEntry> recovered, Action<BatchEffects> onCommitted)
     {
@@ -123,6 +134,7 @@ public sealed partial class Journal : IDisposable
 
     private void CommitBatch(List<JournalOperation> batch, TaskWriter writer, BatchContext context, BatchEffects effects)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             writer.Begin();
@@ -132,7 +144,10 @@ public sealed partial class Journal : IDisposable
             }
 
             context.Flush();
+            var applied = System.Diagnostics.Stopwatch.GetTimestamp();
+            Interlocked.Add(ref _applyTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started, applied).Ticks);
             writer.Commit();
+            Interlocked.Add(ref _commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(applied).Ticks);
         }
         catch (Exception ex)
         {
@@ -144,6 +159,7 @@ public sealed partial class Journal : IDisposable
             return;
         }
 
+        var effectsStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         context.Committed();
         Commits++;
         Operations += batch.Count;
@@ -157,6 +173,7 @@ public sealed partial class Journal : IDisposable
         }
 
         batch.ForEach(op => op.Complete());
+        Interlocked.Add(ref _effectsTicks, System.Diagnostics.Stopwatch.GetElapsedTime(effectsStarted).Ticks);
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "A commit of {Count} operations failed; the engine stops and will recover from the database at the next start")]

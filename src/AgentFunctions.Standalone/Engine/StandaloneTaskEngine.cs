@@ -413,6 +413,10 @@ public sealed partial class StandaloneTaskEngine(
             ["activeTasks"] = active.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["pendingWrites"] = pending.Total.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["commits"] = journal.Commits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["operations"] = journal.Operations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["journalApplyMs"] = journal.ApplyTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["journalCommitMs"] = journal.CommitTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["journalEffectsMs"] = journal.EffectsTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
         };
         var status = "healthy";
         if (journal.Fault is { } fault)

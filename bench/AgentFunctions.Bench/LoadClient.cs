@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Status;
+
+namespace AgentFunctions.Bench;
+
+/// <summary>Submits fan-out tasks over HTTP and reads back when each one completed.</summary>
+internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>Submits one task and returns when the server acknowledged it (202 after its commit).</summary>
+    public async Task SubmitAsync(string id)
+    {
+        var body = $$"""{"id":"{{id}}","to":["implementation","review"],"type":"bench","instructions":"benchmark task {{id}}"}""";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync("api/tasks", content);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"submit {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public async Task<long> CompletedAsync()
+    {
+        var metrics = await _http.GetFromJsonAsync<MetricsSnapshot>("api/metrics", CoreJson.Options);
+        return metrics!.Completed + metrics.Failed;
+    }
+
+    /// <summary>Waits until <paramref name="expected"/> tasks have finished in total.</summary>
+    public async Task WaitForFinishedAsync(long expected, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (await CompletedAsync() < expected)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"only {await CompletedAsync()} of {expected} tasks finished in {timeout}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The server's completion time of every task whose id starts with <paramref name="prefix"/>.</summary>
+    public async Task<Dictionary<string, DateTimeOffset>> CompletionTimesAsync(string prefix)
+    {
+        var times = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var url = "api/tasks?state=completed&top=1000" + (token is null ? string.Empty : "&continuationToken=" + Uri.EscapeDataString(token));
+            var page = await _http.GetFromJsonAsync<Page<TaskView>>(url, CoreJson.Options);
+            foreach (var task in page!.Items)
+            {
+                if (task.Id.StartsWith(prefix, StringComparison.Ordinal) && task.Outcome is { } outcome)
+                {
+                    times[task.Id] = outcome.At;
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return times;
+    }
+
+    public async Task<JsonElement> HealthAsync() => await _http.GetFromJsonAsync<JsonElement>("api/health");
+
+    public void Dispose() => _http.Dispose();
+
+    public static async Task RunConcurrentlyAsync(int count, int concurrency, Func<int, Task> work)
+    {
+        var next = -1;
+        var errors = new ConcurrentQueue<Exception>();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                try
+                {
+                    await work(i);
+                }
+                catch (Exception ex)
+                {
+                    errors.Enqueue(ex);
+                }
+            }
+        }));
+        await Task.WhenAll(workers);
+        if (!errors.IsEmpty)
+        {
+            throw new AggregateException(errors);
+        }
+    }
+}

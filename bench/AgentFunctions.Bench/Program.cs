@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using AgentFunctions.Bench;
+
+// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [--n 5000] [--concurrency 64]
+//        [--rate 200] [--seconds 20] [--server path/to/AgentFunctions.Standalone.dll]
+var options = BenchOptions.Parse(args);
+var settings = new Dictionary<string, string>
+{
+    ["Roles:implementation:Runner"] = "echo",
+    ["Roles:implementation:Concurrency"] = "8",
+    ["Roles:review:Runner"] = "echo",
+    ["Roles:review:Concurrency"] = "8",
+    ["Logging:LogLevel:Default"] = "Warning",
+};
+
+await using var server = await ServerProcess.StartAsync(options.ServerDll, settings);
+using var client = new LoadClient(server.BaseAddress, options.Concurrency);
+Console.WriteLine($"server: {options.ServerDll}");
+Console.WriteLine($"tasks: {options.Tasks} fan-out-2 (implementation + review, echo runner), {options.Concurrency} concurrent clients");
+
+// Warm-up: JIT, connection pool, SQLite page cache. Not counted.
+await LoadClient.RunConcurrentlyAsync(200, options.Concurrency, i => client.SubmitAsync($"warm-{i}"));
+await client.WaitForFinishedAsync(200, TimeSpan.FromMinutes(2));
+
+// Burst: every task as fast as the clients can submit; first submit to last completion.
+var submitted = new DateTimeOffset[options.Tasks];
+var clock = Stopwatch.StartNew();
+var firstSubmit = DateTimeOffset.UtcNow;
+await LoadClient.RunConcurrentlyAsync(options.Tasks, options.Concurrency, async i =>
+{
+    submitted[i] = DateTimeOffset.UtcNow;
+    await client.SubmitAsync($"burst-{i}");
+});
+var submitSeconds = clock.Elapsed.TotalSeconds;
+await client.WaitForFinishedAsync(200 + options.Tasks, TimeSpan.FromMinutes(10));
+var burst = await client.CompletionTimesAsync("burst-");
+var lastCompletion = burst.Values.Max();
+var burstSeconds = (lastCompletion - firstSubmit).TotalSeconds;
+var burstLatencies = burst.Select(p => (p.Value - submitted[int.Parse(p.Key["burst-".Length..], CultureInfo.InvariantCulture)]).TotalMilliseconds).Order().ToList();
+Report("burst_tasks", burst.Count);
+Report("burst_submit_per_second", options.Tasks / submitSeconds);
+Report("burst_end_to_end_tasks_per_second", burst.Count / burstSeconds);
+Report("burst_latency_p50_ms", Percentiles.Of(burstLatencies, 0.50));
+Report("burst_latency_p95_ms", Percentiles.Of(burstLatencies, 0.95));
+Report("burst_latency_p99_ms", Percentiles.Of(burstLatencies, 0.99));
+
+// Steady: a fixed arrival rate; submit to completion for each task.
+var steadyCount = options.Rate * options.Seconds;
+var steadySubmitted = new DateTimeOffset[steadyCount];
+var interval = TimeSpan.FromSeconds(1.0 / options.Rate);
+var steadyStart = Stopwatch.StartNew();
+var sends = new List<Task>(steadyCount);
+for (var i = 0; i < steadyCount; i++)
+{
+    var due = interval * i;
+    var wait = due - steadyStart.Elapsed;
+    if (wait > TimeSpan.Zero)
+    {
+        await Task.Delay(wait);
+    }
+
+    var index = i;
+    steadySubmitted[index] = DateTimeOffset.UtcNow;
+    sends.Add(client.SubmitAsync($"steady-{index}"));
+}
+
+await Task.WhenAll(sends);
+await client.WaitForFinishedAsync(200 + options.Tasks + steadyCount, TimeSpan.FromMinutes(5));
+var steady = await client.CompletionTimesAsync("steady-");
+var steadyLatencies = steady.Select(p => (p.Value - steadySubmitted[int.Parse(p.Key["steady-".Length..], CultureInfo.InvariantCulture)]).TotalMilliseconds).Order().ToList();
+Report("steady_rate_tasks_per_second", options.Rate);
+Report("steady_tasks", steady.Count);
+Report("steady_latency_p50_ms", Percentiles.Of(steadyLatencies, 0.50));
+Report("steady_latency_p95_ms", Percentiles.Of(steadyLatencies, 0.95));
+Report("steady_latency_p99_ms", Percentiles.Of(steadyLatencies, 0.99));
+
+var health = await client.HealthAsync();
+foreach (var check in new[] { "commits", "operations", "journalApplyMs", "journalCommitMs", "journalEffectsMs" })
+{
+    Report("server_" + check, double.Parse(health.GetProperty("checks").GetProperty(check).GetString()!, CultureInfo.InvariantCulture));
+}
+
+Report("server_peak_rss_mib", server.PeakRssMiB());
+return 0;
+
+static void Report(string name, double value) =>
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {value:0.###}"));
