@@ -277,7 +277,7 @@ public sealed class BatchContext
     {
         entry.Work.Remove(item.Key);
         var role = entry.State.FindRole(item.Role);
-        item.Canceled = entry.State.IsTerminal || role?.Status is RoleStatus.Canceled or RoleStatus.Rejected or RoleStatus.Skipped;
+        item.Canceled = role?.Status is RoleStatus.Canceled or RoleStatus.Rejected or RoleStatus.Skipped;
         item.Removed = true;
         if (item.LeaseId is not null)
         {

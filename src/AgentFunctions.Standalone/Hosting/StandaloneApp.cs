@@ -5,6 +5,7 @@ using AgentFunctions.Standalone.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -42,11 +43,21 @@ public static class StandaloneApp
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(async context =>
+        {
+            // Answers routing produced without a body (unknown route, wrong method) become problem+json too.
+            var http = context.HttpContext;
+            var detail = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => $"there is no route {http.Request.Method} {http.Request.Path}",
+                StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}",
+                _ => $"the request failed with status {http.Response.StatusCode}",
+            };
+            await ApiProblems.Problem(http.Response.StatusCode, ReasonPhrases.GetReasonPhrase(http.Response.StatusCode), detail).ExecuteAsync(http);
+        });
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapAgentFunctionsApi();
-        app.MapFallback((HttpContext context) => ApiProblems.NotFound($"there is no route {context.Request.Method} {context.Request.Path}"));
         return app;
     }
 }

@@ -1,0 +1,115 @@
+using System.Net;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Standalone.Hosting;
+
+namespace AgentFunctions.Standalone.Tests;
+
+public sealed class AuthTests : IAsyncLifetime
+{
+    private const string Coordinator = "coordinator-key-0123456789";
+    private const string Reader = "reader-key-0123456789abcd";
+    private const string Worker = "worker-key-0123456789abcd";
+    private const string Admin = "admin-key-0123456789abcdef";
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync(Settings.Of(
+        Settings.Echo("implementation"),
+        new Dictionary<string, string>
+        {
+            ["Roles:review:Runner"] = "remote",
+            ["Roles:docs:Runner"] = "remote",
+            ["Auth:Keys:0:Name"] = "coordinator",
+            ["Auth:Keys:0:Key"] = Coordinator,
+            ["Auth:Keys:0:Scopes:0"] = "submit",
+            ["Auth:Keys:0:Scopes:1"] = "read",
+            ["Auth:Keys:0:Scopes:2"] = "cancel",
+            ["Auth:Keys:1:Name"] = "dashboard",
+            ["Auth:Keys:1:Key"] = Reader,
+            ["Auth:Keys:1:Scopes:0"] = "read",
+            ["Auth:Keys:2:Name"] = "review-worker",
+            ["Auth:Keys:2:Key"] = Worker,
+            ["Auth:Keys:2:Scopes:0"] = "worker:review",
+            ["Auth:Keys:3:Name"] = "ops",
+            ["Auth:Keys:3:Key"] = Admin,
+            ["Auth:Keys:3:Scopes:0"] = "admin",
+        }));
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Missing_key_is_401_and_nothing_is_stored()
+    {
+        using var response = await _server.PostJsonAsync("api/tasks", """{ "id": "auth-1", "to": ["implementation"], "instructions": "x" }""");
+
+        await TestServer.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "a key is required: send it in the x-functions-key header");
+        using var check = await Send(HttpMethod.Get, "api/tasks/auth-1", Admin);
+        Assert.Equal(HttpStatusCode.NotFound, check.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_key_is_401()
+    {
+        using var response = await Send(HttpMethod.Get, "api/tasks", "not-a-real-key-at-all");
+
+        await TestServer.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "the key is not valid");
+    }
+
+    [Fact]
+    public async Task Key_without_the_scope_is_403()
+    {
+        using var submit = await _server.PostJsonAsync("api/tasks", """{ "id": "auth-2", "to": ["implementation"], "instructions": "x" }""", Reader);
+        using var approve = await _server.PostJsonAsync("api/tasks/auth-2/approve", "{}", Coordinator);
+        using var otherRole = await Send(HttpMethod.Post, "api/workers/docs/lease", Worker);
+
+        await TestServer.AssertProblemAsync(submit, HttpStatusCode.Forbidden, "key 'dashboard' lacks the scope this request needs (submit or admin)");
+        await TestServer.AssertProblemAsync(approve, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (approve or admin)");
+        await TestServer.AssertProblemAsync(otherRole, HttpStatusCode.Forbidden, "key 'review-worker' lacks the scope this request needs (worker:docs or admin)");
+    }
+
+    [Fact]
+    public async Task Keys_with_the_scope_are_served()
+    {
+        using var submit = await _server.PostJsonAsync("api/tasks", """{ "id": "auth-3", "to": ["implementation"], "instructions": "x" }""", Coordinator);
+        using var read = await Send(HttpMethod.Get, "api/tasks/auth-3", Reader);
+        using var byQuery = await _server.Client.GetAsync($"api/tasks/auth-3?code={Reader}");
+        using var lease = await Send(HttpMethod.Post, "api/workers/review/lease", Worker);
+        using var admin = await Send(HttpMethod.Get, "api/deadletters", Admin);
+        using var health = await _server.Client.GetAsync("api/health");
+
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byQuery.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, lease.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public void Bad_key_configuration_stops_the_host_naming_the_keys()
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => StandaloneApp.Build(
+        [
+            "--urls", "http://127.0.0.1:0", "--Standalone:DataDirectory", TempPaths.NewDirectory("auth-config"),
+            "--Auth:Keys:0:Name", "short", "--Auth:Keys:0:Key", "abc", "--Auth:Keys:0:Scopes:0", "everything",
+        ]));
+
+        Assert.Contains("Auth:Keys:0:Key: must be at least 16 characters", error.Problems);
+        Assert.Contains("Auth:Keys:0:Scopes:0: unknown scope 'everything' (submit, read, approve, cancel, admin, worker:<role>, worker:*)", error.Problems);
+    }
+
+    [Fact]
+    public void Listening_beyond_loopback_without_keys_is_refused()
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => StandaloneApp.Build(
+            ["--urls", "http://0.0.0.0:0", "--Standalone:DataDirectory", TempPaths.NewDirectory("auth-bind")]));
+
+        Assert.StartsWith("Auth:Keys: no keys are configured, so the server listens on loopback only", error.Problems[0], StringComparison.Ordinal);
+    }
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string key)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("x-functions-key", key);
+        return await _server.Client.SendAsync(request);
+    }
+}
