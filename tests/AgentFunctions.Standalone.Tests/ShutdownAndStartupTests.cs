@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Status;
+using AgentFunctions.Core.Workflow;
+
+namespace AgentFunctions.Standalone.Tests;
+
+public sealed class ShutdownAndStartupTests : IDisposable
+{
+    private readonly Scripts _scripts = new();
+    private readonly string _data = TempPaths.NewDirectory("shutdown-data");
+
+    public void Dispose()
+    {
+        _scripts.Dispose();
+        TempPaths.TryDelete(_data);
+    }
+
+    [Theory]
+    [InlineData(10, 1)]
+    [InlineData(0, 2)]
+    public async Task Sigterm_lets_running_attempts_finish_within_the_grace_period_or_releases_them(int graceSeconds, int expectedRuns)
+    {
+        var log = _scripts.PathOf("runs.log");
+        var settings = Settings.Of(
+            new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data, ["Standalone:ShutdownGraceSeconds"] = graceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            _scripts.Role("worker", $"echo start >> \"{log}\"; sleep 1; echo done"));
+        var port = ServerProcess.FreePort();
+        await using (var first = await ServerProcess.StartAsync(port, settings))
+        {
+            using var client = new HttpClient { BaseAddress = first.BaseAddress };
+            using (await client.PostAsync("api/tasks", JsonContent.Create(new { id = "graceful", to = new[] { "worker" }, instructions = "x" }))) { }
+            for (var i = 0; i < 100 && !File.Exists(log); i++)
+            {
+                await Task.Delay(20);
+            }
+
+            using var kill = Process.Start("kill", ["-TERM", first.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill!.WaitForExitAsync();
+            Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), first.Output);
+        }
+
+        await using var second = await ServerProcess.StartAsync(port, settings);
+        using var after = new HttpClient { BaseAddress = second.BaseAddress };
+        TaskView view;
+        do
+        {
+            await Task.Delay(50);
+            view = (await after.GetFromJsonAsync<TaskView>("api/tasks/graceful", CoreJson.Options))!;
+        }
+        while (!view.State.IsTerminal());
+
+        Assert.Equal(AgentTaskStatus.Completed, view.State);
+        Assert.Equal(1, view.Roles[0].Attempt);
+        Assert.Equal(expectedRuns, File.ReadAllLines(log).Length);
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_stops_the_server_with_a_message_naming_the_key()
+    {
+        await using var server = await ServerProcess.StartAsync(
+            ServerProcess.FreePort(),
+            new Dictionary<string, string>
+            {
+                ["Standalone:DataDirectory"] = _data,
+                ["Roles:broken:Runner"] = "teleport",
+                ["Roles:slow:Runner"] = "echo",
+                ["Roles:slow:Retry:MaxAttempts"] = "50",
+            },
+            waitForHealth: false);
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, server.ExitCode);
+        Assert.Contains("Roles:broken:Runner: must be one of echo, command, http, openai, remote (got 'teleport')", server.Output, StringComparison.Ordinal);
+        Assert.Contains("Roles:slow:Retry:MaxAttempts: must be between 1 and 10 (got 50)", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
+    }
+}
