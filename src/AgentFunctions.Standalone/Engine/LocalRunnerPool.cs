@@ -18,6 +18,9 @@ public sealed partial class LocalRunnerPool(
     TimeProvider time,
     ILogger<LocalRunnerPool> logger)
 {
+    /// <summary>An attempt still running after this long is recorded as started.</summary>
+    private static readonly TimeSpan AnnounceAfter = TimeSpan.FromMilliseconds(20);
+
     private readonly CancellationTokenSource _stopTaking = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly List<Task> _loops = [];
@@ -103,14 +106,20 @@ public sealed partial class LocalRunnerPool(
         using var cancellation = dispatcher.BeginAttempt(item, _abort.Token);
         try
         {
-            // Queued before the outcome, so the journal applies it first; the runner need not wait for it.
-            _ = reporter.StartedAsync(item);
             var attempt = await reporter.BuildAttemptAsync(state, item, cancellation.Token);
             var started = time.GetTimestamp();
             AgentResult result;
             try
             {
-                result = await runner.RunAsync(attempt, cancellation.Token);
+                var run = runner.RunAsync(attempt, cancellation.Token);
+                if (!run.IsCompleted && await Task.WhenAny(run, Task.Delay(AnnounceAfter, time, CancellationToken.None)) != run)
+                {
+                    // Only attempts that take a while are shown as running; a quick one goes straight to its
+                    // outcome (the decider accepts an outcome for an attempt it has not seen start).
+                    _ = reporter.StartedAsync(item);
+                }
+
+                result = await run;
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {

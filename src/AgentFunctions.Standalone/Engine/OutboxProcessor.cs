@@ -24,10 +24,16 @@ public sealed partial class OutboxProcessor(
 {
     private const int Workers = 2;
     private readonly Channel<OutboxItem> _queue = Channel.CreateUnbounded<OutboxItem>();
+    private readonly Channel<OutboxItem> _done = Channel.CreateUnbounded<OutboxItem>(new UnboundedChannelOptions { SingleReader = true });
+    private Task _acknowledging = Task.CompletedTask;
     private readonly CancellationTokenSource _stop = new();
     private Task[] _workers = [];
 
-    public void Start() => _workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(RunAsync)).ToArray();
+    public void Start()
+    {
+        _workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(RunAsync)).ToArray();
+        _acknowledging = Task.Run(AcknowledgeAsync);
+    }
 
     public void Enqueue(OutboxItem item)
     {
@@ -49,6 +55,9 @@ public sealed partial class OutboxProcessor(
             await _stop.CancelAsync();
             await Task.WhenAll(_workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        _done.Writer.TryComplete();
+        await _acknowledging.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task RunAsync()
@@ -61,12 +70,8 @@ public sealed partial class OutboxProcessor(
                 try
                 {
                     await CarryOutAsync(item, _stop.Token);
-                    await journal.ExecuteAsync(context =>
-                    {
-                        context.OutboxDone(item.Id);
-                        return true;
-                    });
                     pending.Done(item.TaskId, IsDeadLetterWrite(item));
+                    _done.Writer.TryWrite(item);
                     break;
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -88,6 +93,39 @@ public sealed partial class OutboxProcessor(
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
                 }
             }
+        }
+    }
+
+    /// <summary>Deletes the rows of done writes, many per journal operation.</summary>
+    private async Task AcknowledgeAsync()
+    {
+        var done = new List<OutboxItem>();
+        while (await _done.Reader.WaitToReadAsync())
+        {
+            while (done.Count < 512 && _done.Reader.TryRead(out var item))
+            {
+                done.Add(item);
+            }
+
+            try
+            {
+                await journal.ExecuteAsync(context =>
+                {
+                    foreach (var item in done)
+                    {
+                        context.OutboxDone(item.Id);
+                    }
+
+                    return true;
+                });
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The journal stopped; the rows stay and the writes repeat (idempotently) at the next start.
+                LogAcknowledgeFailed(ex);
+            }
+
+            done.Clear();
         }
     }
 
@@ -138,6 +176,9 @@ public sealed partial class OutboxProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Kind} for task {TaskId} failed; retrying in {Seconds} s")]
     private partial void LogWriteFailed(Exception exception, string kind, string taskId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete finished outbox rows")]
+    private partial void LogAcknowledgeFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox item {Id} has an unknown kind '{Kind}' and is dropped")]
     private partial void LogUnknownKind(string kind, long id);
