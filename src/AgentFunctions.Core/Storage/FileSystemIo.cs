@@ -21,30 +21,25 @@ internal static class FileSystemIo
     public static bool IsTempName(string fileName) => fileName.StartsWith(TempPrefix, StringComparison.Ordinal);
 
     /// <summary>Writes <paramref name="content"/> to a new, uniquely named temp file in <paramref name="directory"/>.</summary>
-    public static async Task<string> WriteTempFileAsync(
+    public static Task<string> WriteTempFileAsync(
         string directory, ReadOnlyMemory<byte> content, bool flushToDisk, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var tempPath = Path.Join(directory, TempPrefix + Guid.NewGuid().ToString("N"));
         try
         {
-            var options = new FileStreamOptions
+            // A plain synchronous write: artifacts are small and local, and "async" file I/O on Linux
+            // is a thread-pool hop that costs more than the write itself.
+            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length))
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                Options = FileOptions.Asynchronous,
-                PreallocationSize = content.Length,
-            };
-            await using (var stream = new FileStream(tempPath, options))
-            {
-                await stream.WriteAsync(content, cancellationToken);
+                RandomAccess.Write(handle, content.Span, 0);
                 if (flushToDisk)
                 {
-                    stream.Flush(flushToDisk: true);
+                    RandomAccess.FlushToDisk(handle);
                 }
             }
 
-            return tempPath;
+            return Task.FromResult(tempPath);
         }
         catch
         {
