@@ -21,73 +21,32 @@ public static class RemoteRoleOrchestrator
         ArgumentNullException.ThrowIfNull(context);
         var request = context.GetInput<RemoteRoleRequest>()
             ?? throw new InvalidOperationException("The remote role orchestration needs its request.");
-        var first = request.Attempt;
         var schedule = request.Schedule;
         var failures = new List<AttemptFailure>();
         using var lifetime = new CancellationTokenSource();
         var cancel = context.WaitForExternalEvent<JsonElement>(OrchestrationEvents.Cancel, lifetime.Token);
         try
         {
-            for (var attempt = first.Attempt; ; attempt++)
+            for (var attempt = request.Attempt.Attempt; ; attempt++)
             {
-                context.SetCustomStatus(new RemoteAttemptStatus(first.TaskId, first.Role, attempt));
-                var envelope = first with { Attempt = attempt };
-                envelope = envelope with { Prompt = PromptBuilder.Build(envelope) };
-
-                AttemptFailure? failure = null;
-                using (var attemptScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token))
+                var (outcome, failure) = await RunAttemptAsync(context, request, attempt, cancel, failures, lifetime.Token);
+                if (outcome is not null)
                 {
-                    try
-                    {
-                        await context.CallActivityAsync<string>(
-                            OrchestrationNames.DispatchRemoteAttempt,
-                            new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, envelope),
-                            RetryPolicies.SideEffects);
-                    }
-                    catch (TaskFailedException ex)
-                    {
-                        failure = new AttemptFailure(attempt, Now(context), FailureKind.Transient, "could not put the attempt on the work queue: " + AttemptErrors.Describe(ex.FailureDetails).Message);
-                    }
-
-                    if (failure is null)
-                    {
-                        var result = context.WaitForExternalEvent<JsonElement>(OrchestrationEvents.RemoteResult(attempt), attemptScope.Token);
-                        var timeout = context.CreateTimer(Now(context).AddSeconds(request.TimeoutSeconds).UtcDateTime, attemptScope.Token);
-                        var winner = await Task.WhenAny(result, timeout, cancel);
-                        if (winner == cancel)
-                        {
-                            return Canceled(attempt, failures);
-                        }
-
-                        if (winner == result)
-                        {
-                            var reported = Read(result.Result, attempt);
-                            if (reported is { Succeeded: true, Result: { } roleResult })
-                            {
-                                return new RemoteRoleOutcome(RemoteOutcomeKind.Succeeded, attempt, roleResult, reported.NeedsApproval, failures);
-                            }
-
-                            failure = new AttemptFailure(attempt, Now(context), reported.Kind, reported.Error ?? "the worker reported a failure");
-                        }
-                        else
-                        {
-                            failure = new AttemptFailure(
-                                attempt, Now(context), FailureKind.Transient, $"no result within {request.TimeoutSeconds} s of dispatch (lease expired or no worker took it)");
-                        }
-                    }
-
-                    attemptScope.Cancel();
+                    return outcome;
                 }
 
-                failures.Add(failure);
-                if (failure.Kind == FailureKind.Permanent || !schedule.AllowsAttemptAfter(attempt))
+                failures.Add(failure!);
+                if (failure!.Kind == FailureKind.Permanent || !schedule.AllowsAttemptAfter(attempt))
                 {
                     return new RemoteRoleOutcome(RemoteOutcomeKind.Failed, attempt, null, false, failures);
                 }
 
+                // Disposing a linked source does not cancel it: each scope is canceled explicitly on the way out.
                 using var backoffScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
                 var backoff = context.CreateTimer(Now(context).Add(schedule.DelayAfter(attempt)).UtcDateTime, backoffScope.Token);
-                if (await Task.WhenAny(backoff, cancel) == cancel)
+                var canceled = await Task.WhenAny(backoff, cancel) == cancel;
+                backoffScope.Cancel();
+                if (canceled)
                 {
                     return Canceled(attempt, failures);
                 }
@@ -97,6 +56,47 @@ public static class RemoteRoleOrchestrator
         {
             lifetime.Cancel();
         }
+    }
+
+    /// <summary>Dispatches one attempt and waits for its result, its timeout or the cancel: an outcome that ends the role, or a failure.</summary>
+    private static async Task<(RemoteRoleOutcome? Outcome, AttemptFailure? Failure)> RunAttemptAsync(
+        TaskOrchestrationContext context, RemoteRoleRequest request, int attempt, Task cancel, List<AttemptFailure> failures, CancellationToken lifetime)
+    {
+        var first = request.Attempt;
+        context.SetCustomStatus(new RemoteAttemptStatus(first.TaskId, first.Role, attempt));
+        var envelope = first with { Attempt = attempt };
+        envelope = envelope with { Prompt = PromptBuilder.Build(envelope) };
+        try
+        {
+            await context.CallActivityAsync<string>(
+                OrchestrationNames.DispatchRemoteAttempt,
+                new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, envelope),
+                RetryPolicies.SideEffects);
+        }
+        catch (TaskFailedException ex)
+        {
+            return (null, new AttemptFailure(attempt, Now(context), FailureKind.Transient, "could not put the attempt on the work queue: " + AttemptErrors.Describe(ex.FailureDetails).Message));
+        }
+
+        using var attemptScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
+        var result = context.WaitForExternalEvent<JsonElement>(OrchestrationEvents.RemoteResult(attempt), attemptScope.Token);
+        var timeout = context.CreateTimer(Now(context).AddSeconds(request.TimeoutSeconds).UtcDateTime, attemptScope.Token);
+        var winner = await Task.WhenAny(result, timeout, cancel);
+        attemptScope.Cancel();
+        if (winner == cancel)
+        {
+            return (Canceled(attempt, failures), null);
+        }
+
+        if (winner != result)
+        {
+            return (null, new AttemptFailure(attempt, Now(context), FailureKind.Transient, $"no result within {request.TimeoutSeconds} s of dispatch (lease expired or no worker took it)"));
+        }
+
+        var reported = Read(result.Result, attempt);
+        return reported is { Succeeded: true, Result: { } roleResult }
+            ? (new RemoteRoleOutcome(RemoteOutcomeKind.Succeeded, attempt, roleResult, reported.NeedsApproval, failures), null)
+            : (null, new AttemptFailure(attempt, Now(context), reported.Kind, reported.Error ?? "the worker reported a failure"));
     }
 
     private static DateTimeOffset Now(TaskOrchestrationContext context) =>
