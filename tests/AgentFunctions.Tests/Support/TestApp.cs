@@ -46,6 +46,7 @@ internal sealed class TestApp : IDisposable
         services.AddSingleton<IDeadLetterStore>(DeadLetters);
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Queues.Object);
+        services.AddSingleton(Blobs.Object);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         Queues.Setup(q => q.For(It.IsAny<string>())).Returns((string role) => WorkQueue(role).Object);
@@ -66,6 +67,8 @@ internal sealed class TestApp : IDisposable
     public Dictionary<string, Mock<QueueClient>> WorkQueueMocks { get; } = new(StringComparer.Ordinal);
 
     public Mock<DurableTaskClient> Client { get; } = new("test") { CallBase = true };
+
+    public Mock<Azure.Storage.Blobs.BlobServiceClient> Blobs { get; } = new();
 
     /// <summary>Orchestration instances the mocked client knows, by instance id.</summary>
     public Dictionary<string, OrchestrationMetadata> Instances { get; } = new(StringComparer.Ordinal);
