@@ -1,0 +1,287 @@
+using System.Text.Json;
+using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Status;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Core.Workflow.Events;
+using AgentFunctions.Hosting;
+using AgentFunctions.Logging;
+using AgentFunctions.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Engine;
+
+/// <summary>
+/// The API's engine on Durable Functions: a task is an orchestration instance whose id is the task id, whose
+/// input is the plan, custom status the task view and output the result. Dead letters live in blobs; remote
+/// attempts on Storage Queues (<see cref="RemoteLeases"/>).
+/// </summary>
+public sealed class DurableTaskEngine(
+    DurableClientAccessor clients,
+    IArtifactStore artifacts,
+    IDeadLetterStore deadLetters,
+    RoleCatalog roles,
+    WorkflowOptions workflow,
+    TaskLimits limits,
+    RemoteLeases leases,
+    EngineMetrics metrics,
+    TimeProvider time,
+    ILogger<DurableTaskEngine> logger) : ITaskEngine
+{
+    private static readonly OrchestrationRuntimeStatus[] Active =
+        [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended];
+
+    private readonly TaskSpecValidator _validator = new(roles, limits);
+
+    public string Name => EngineMetrics.EngineName;
+
+    public async Task<SubmitResult> SubmitAsync(TaskPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var client = clients.Current;
+        var existing = await client.GetInstanceAsync(plan.Id, getInputsAndOutputs: true, cancellationToken);
+        if (existing is not null)
+        {
+            return Compare(existing, plan);
+        }
+
+        await WriteSpecAsync(plan.Spec, cancellationToken);
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                OrchestrationNames.AgentTask, plan, new StartOrchestrationOptions(plan.Id), cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            // Another submit of the same id won the race: answer as if it had come first.
+            var raced = await client.GetInstanceAsync(plan.Id, getInputsAndOutputs: true, cancellationToken);
+            if (raced is null)
+            {
+                throw;
+            }
+
+            return Compare(raced, plan);
+        }
+
+        logger.TaskStarted(plan.Id, plan.Roles.Count);
+        var view = TaskViewProjector.ToView(WorkflowDecider.Start(plan, time.GetUtcNow()).State);
+        return new SubmitResult(SubmitOutcome.Created, new TaskSnapshot(view, plan.Spec, null));
+    }
+
+    public async Task<TaskSnapshot?> GetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var instance = await clients.Current.GetInstanceAsync(taskId, getInputsAndOutputs: true, cancellationToken);
+        if (instance is null)
+        {
+            return null;
+        }
+
+        TaskResultDocument? stored = null;
+        if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
+        {
+            stored = await ReadStoredResultAsync(taskId, cancellationToken);
+        }
+
+        return TaskSnapshots.From(instance, stored);
+    }
+
+    /// <summary>
+    /// One page of the instance query, newest first within the page, filtered to task orchestrations (not their
+    /// remote-role sub-orchestrations) and by state and role; a filtered page may hold fewer than <c>top</c>.
+    /// </summary>
+    public async Task<Core.Contracts.Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var filter = new OrchestrationQuery(
+            Statuses: query.State is { } state ? RuntimeStatusesOf(state) : null,
+            PageSize: query.Top,
+            FetchInputsAndOutputs: true,
+            ContinuationToken: query.ContinuationToken);
+        var items = new List<TaskSnapshot>();
+        string? next = null;
+        await foreach (var page in clients.Current.GetAllInstancesAsync(filter).AsPages(query.ContinuationToken, query.Top).WithCancellation(cancellationToken))
+        {
+            foreach (var instance in page.Values)
+            {
+                if (TaskSnapshots.From(instance) is { } snapshot
+                    && (query.State is null || snapshot.View.State == query.State)
+                    && (query.Role is null || snapshot.View.Roles.Any(r => r.Role == query.Role)))
+                {
+                    items.Add(snapshot);
+                }
+            }
+
+            next = page.ContinuationToken;
+            break;
+        }
+
+        items.Sort((a, b) => b.View.CreatedAt.CompareTo(a.View.CreatedAt));
+        return new Core.Contracts.Page<TaskSnapshot>(items, next);
+    }
+
+    public async Task<bool> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(externalEvent);
+        var client = clients.Current;
+        if (await client.GetInstanceAsync(taskId, getInputsAndOutputs: false, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        var (name, payload) = externalEvent switch
+        {
+            ApprovalDecided d => (OrchestrationEvents.Approval, (object)new ApprovalEventPayload(Names.Of(d.Decision), d.By, d.Note, d.Role)),
+            CancelRequested c => (OrchestrationEvents.Cancel, new CancelEventPayload(c.By, c.Reason)),
+            _ => throw new ArgumentException($"Only approval and cancel are external events, not {externalEvent.GetType().Name}.", nameof(externalEvent)),
+        };
+        await client.RaiseEventAsync(taskId, name, payload, cancellationToken);
+        logger.EventRaised(taskId, name);
+        return true;
+    }
+
+    public async Task<PurgeOutcome> PurgeAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var client = clients.Current;
+        var instance = await client.GetInstanceAsync(taskId, getInputsAndOutputs: false, cancellationToken);
+        if (instance is null)
+        {
+            return PurgeOutcome.NotFound;
+        }
+
+        if (Active.Contains(instance.RuntimeStatus))
+        {
+            return PurgeOutcome.StillRunning;
+        }
+
+        // Recursive: the remote-role sub-orchestrations go with their task.
+        await client.PurgeInstanceAsync(taskId, new PurgeInstanceOptions(Recursive: true), cancellationToken);
+        await artifacts.DeletePrefixAsync(ArtifactLayout.TaskPrefix(taskId), cancellationToken);
+        return PurgeOutcome.Purged;
+    }
+
+    public async Task<Core.Contracts.Page<DeadLetterRecord>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        var page = await deadLetters.ListAsync(query, cancellationToken);
+        return new Core.Contracts.Page<DeadLetterRecord>(page.Items, page.ContinuationToken);
+    }
+
+    public Task<DeadLetterRecord?> GetDeadLetterAsync(string id, CancellationToken cancellationToken) =>
+        deadLetters.GetAsync(id, cancellationToken);
+
+    public Task<bool> DeleteDeadLetterAsync(string id, CancellationToken cancellationToken) =>
+        deadLetters.DeleteAsync(id, cancellationToken);
+
+    /// <summary>Submits a new task for the dead-lettered role only (same instructions, payload and context) and links both ways.</summary>
+    public async Task<ReplayResult> ReplayDeadLetterAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = await deadLetters.GetAsync(id, cancellationToken);
+        if (record is null)
+        {
+            return ReplayResult.NotFound;
+        }
+
+        if (record.ReplayedAs is not null)
+        {
+            return new ReplayResult(ReplayOutcome.Conflict, record.ReplayedAs, $"dead letter '{id}' was already replayed as task '{record.ReplayedAs}'");
+        }
+
+        if (record.Spec is null)
+        {
+            return new ReplayResult(ReplayOutcome.Conflict, null, $"dead letter '{id}' has no task spec to replay (it was rejected at intake)");
+        }
+
+        if (!roles.Contains(record.Role))
+        {
+            return new ReplayResult(ReplayOutcome.Conflict, null, $"role '{record.Role}' is no longer configured");
+        }
+
+        var context = record.Spec.Context ?? await artifacts.ReadTextAsync(ArtifactLayout.Context(record.TaskId), cancellationToken);
+        var spec = record.Spec with
+        {
+            Id = "replay-" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
+            To = [record.Role],
+            Stages = null,
+            Context = context,
+            ReplayOf = record.Id,
+        };
+        var validation = _validator.Validate(spec);
+        if (!validation.IsValid)
+        {
+            return new ReplayResult(ReplayOutcome.Conflict, null, "the replayed spec is no longer valid: " + string.Join("; ", validation.Errors));
+        }
+
+        var plan = TaskPlan.Create(validation.Spec!, roles, workflow);
+        await SubmitAsync(plan, cancellationToken);
+        await deadLetters.ReplaceAsync(record with { ReplayedAs = plan.Id, ReplayedAt = time.GetUtcNow() }, cancellationToken);
+        return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
+    }
+
+    public Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, CancellationToken cancellationToken) =>
+        leases.LeaseAsync(role, workerId, wait, cancellationToken);
+
+    public Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
+        leases.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
+
+    public Task<bool> CompleteAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken) =>
+        leases.CompleteAsync(role, leaseId, result, cancellationToken);
+
+    public Task<bool> FailAsync(string role, string leaseId, FailRequest failure, CancellationToken cancellationToken) =>
+        leases.FailAsync(role, leaseId, failure, cancellationToken);
+
+    public Task<MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken) => metrics.GetMetricsAsync(cancellationToken);
+
+    public Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken) => metrics.CheckHealthAsync(cancellationToken);
+
+    /// <summary>The runtime statuses an orchestration of a task in <paramref name="state"/> can have (the orchestrator fails for every ending but completed).</summary>
+    public static OrchestrationRuntimeStatus[] RuntimeStatusesOf(AgentTaskStatus state) => state switch
+    {
+        AgentTaskStatus.Completed => [OrchestrationRuntimeStatus.Completed],
+        AgentTaskStatus.Canceled => [OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],
+        _ when state.IsTerminal() => [OrchestrationRuntimeStatus.Failed],
+        _ => Active,
+    };
+
+    private static SubmitResult Compare(OrchestrationMetadata existing, TaskPlan plan)
+    {
+        var snapshot = TaskSnapshots.From(existing);
+        if (snapshot is null)
+        {
+            return new SubmitResult(SubmitOutcome.Conflict, null);
+        }
+
+        var identical = JsonElement.DeepEquals(
+            JsonSerializer.SerializeToElement(snapshot.Spec, CoreJson.Options),
+            JsonSerializer.SerializeToElement(plan.Spec, CoreJson.Options));
+        return new SubmitResult(identical ? SubmitOutcome.Identical : SubmitOutcome.Conflict, snapshot);
+    }
+
+    /// <summary><c>spec.json</c> (without the inline context) and <c>context.md</c>, as the artifact layout has them.</summary>
+    private async Task WriteSpecAsync(TaskSpec spec, CancellationToken cancellationToken)
+    {
+        var id = spec.Id!;
+        await artifacts.WriteJsonAsync(ArtifactLayout.Spec(id), spec with { Context = null }, cancellationToken);
+        if (spec.Context is not null)
+        {
+            await artifacts.WriteTextAsync(ArtifactLayout.Context(id), spec.Context, cancellationToken: cancellationToken);
+        }
+    }
+
+    private async Task<TaskResultDocument?> ReadStoredResultAsync(string taskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await artifacts.ReadJsonAsync<TaskResultDocument>(ArtifactLayout.TaskResult(taskId), cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace AgentFunctions.Engine;
+
+/// <summary>
+/// What the lease API remembers of a leased attempt (a queue message cannot be read by id): which task,
+/// attempt and sub-orchestration it belongs to, and who holds it. Also the source of "worker last seen".
+/// </summary>
+public sealed record LeaseRecord(
+    string TaskId,
+    string Role,
+    int Attempt,
+    string InstanceId,
+    string MessageId,
+    string? WorkerId,
+    DateTimeOffset LeasedAt,
+    DateTimeOffset LastSeenAt,
+    DateTimeOffset ExpiresAt);

@@ -1,0 +1,321 @@
+using System.Text.Json;
+using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Hosting;
+using AgentFunctions.Logging;
+using AgentFunctions.Orchestration;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Engine;
+
+/// <summary>
+/// The remote worker protocol over the per-role work queues. A lease is a receive with the role's lease
+/// duration as visibility timeout; a heartbeat extends the visibility (new pop receipt, new lease id); complete
+/// and fail raise the attempt's result on the waiting sub-orchestration, then delete the message. A lease whose
+/// message or pop receipt is gone answers null (410). A message received again after its lease expired is
+/// reported as a transient "lease expired" failure of that attempt.
+/// </summary>
+public sealed class RemoteLeases(
+    DurableClientAccessor clients,
+    WorkQueues queues,
+    IArtifactStore artifacts,
+    AttemptResultWriter writer,
+    RoleCatalog roles,
+    TimeProvider time,
+    ILogger<RemoteLeases> logger)
+{
+    /// <summary>How often an empty queue is polled during a long-poll lease.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long complete/fail hold the message while they store the result and raise the event.</summary>
+    public static readonly TimeSpan SettleHold = TimeSpan.FromSeconds(60);
+
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var leaseDuration = LeaseDuration(role);
+        var queue = queues.For(role);
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var message = (await queue.ReceiveMessageAsync(leaseDuration, cancellationToken)).Value;
+            if (message is null)
+            {
+                var remaining = deadline - time.GetUtcNow();
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return null;
+                }
+
+                await Task.Delay(remaining < PollInterval ? remaining : PollInterval, time, cancellationToken);
+                continue;
+            }
+
+            if (await TryGrantAsync(queue, role, message, workerId, leaseDuration, cancellationToken) is { } grant)
+            {
+                return grant;
+            }
+        }
+    }
+
+    public async Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        if (await FindAsync(role, leaseId, cancellationToken) is not { } lease)
+        {
+            return null;
+        }
+
+        var leaseDuration = LeaseDuration(role);
+        if (await HoldAsync(lease, leaseDuration, cancellationToken) is not { } receipt)
+        {
+            return null;
+        }
+
+        var client = clients.Current;
+        var canceled = !await IsCurrentAsync(client, lease.Record.InstanceId, lease.Record.Attempt, cancellationToken);
+        if (!canceled && (heartbeat.Progress is not null || heartbeat.Message is not null))
+        {
+            await client.RaiseEventAsync(
+                lease.Record.TaskId,
+                OrchestrationEvents.Progress,
+                new ProgressEventPayload(role, lease.Record.Attempt, heartbeat.Progress, heartbeat.Message),
+                cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        await artifacts.WriteJsonAsync(RemotePaths.Lease(role, lease.MessageId), lease.Record with { LastSeenAt = now, ExpiresAt = receipt.NextVisibleOn }, cancellationToken);
+        return new HeartbeatResponse(LeaseToken.Encode(lease.MessageId, receipt.PopReceipt), receipt.NextVisibleOn, canceled);
+    }
+
+    public async Task<bool> CompleteAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Status == AgentResultStatus.Failed)
+        {
+            var reason = string.IsNullOrWhiteSpace(result.Summary) ? "the worker reported a failure" : result.Summary.Trim();
+            return await FailAsync(role, leaseId, new FailRequest { Reason = reason, Permanent = result.Permanent }, cancellationToken);
+        }
+
+        if (await FindAsync(role, leaseId, cancellationToken) is not { } lease
+            || await HoldAsync(lease, SettleHold, cancellationToken) is not { } receipt)
+        {
+            return false;
+        }
+
+        var record = lease.Record;
+        var client = clients.Current;
+        var stored = await writer.WriteAsync(record.TaskId, role, record.Attempt, result, cancellationToken);
+        if (await IsCurrentAsync(client, record.InstanceId, record.Attempt, cancellationToken))
+        {
+            var outcome = RemoteAttemptResult.Success(record.Attempt, stored, result.Status == AgentResultStatus.NeedsApproval);
+            await client.RaiseEventAsync(record.InstanceId, OrchestrationEvents.RemoteResult(record.Attempt), outcome, cancellationToken);
+        }
+        else
+        {
+            // The task ended or the attempt was superseded: keep the work, apart from the real results.
+            await writer.DiscardAsync(record.TaskId, role, record.Attempt, stored, cancellationToken);
+            logger.LateResultDiscarded(record.TaskId, role, record.Attempt);
+        }
+
+        await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> FailAsync(string role, string leaseId, FailRequest failure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        if (await FindAsync(role, leaseId, cancellationToken) is not { } lease
+            || await HoldAsync(lease, SettleHold, cancellationToken) is not { } receipt)
+        {
+            return false;
+        }
+
+        var record = lease.Record;
+        var client = clients.Current;
+        if (await IsCurrentAsync(client, record.InstanceId, record.Attempt, cancellationToken))
+        {
+            var kind = failure.Permanent ? FailureKind.Permanent : FailureKind.Transient;
+            var reason = string.IsNullOrWhiteSpace(failure.Reason) ? "the worker reported a failure" : failure.Reason.Trim();
+            await client.RaiseEventAsync(record.InstanceId, OrchestrationEvents.RemoteResult(record.Attempt), RemoteAttemptResult.Failure(record.Attempt, kind, reason), cancellationToken);
+        }
+
+        await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The leases held now (records are deleted on complete and fail), for "worker last seen".</summary>
+    public async Task<IReadOnlyList<LeaseRecord>> ListAsync(CancellationToken cancellationToken)
+    {
+        var records = new List<LeaseRecord>();
+        await foreach (var info in artifacts.ListAsync(RemotePaths.LeasesPrefix, cancellationToken))
+        {
+            try
+            {
+                if (await artifacts.ReadJsonAsync<LeaseRecord>(info.Path, cancellationToken) is { } record)
+                {
+                    records.Add(record);
+                }
+            }
+            catch (JsonException)
+            {
+                // A half-understood record only costs a line in the metrics.
+            }
+        }
+
+        return records;
+    }
+
+    private async Task<LeaseGrant?> TryGrantAsync(
+        QueueClient queue, string role, QueueMessage message, string? workerId, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        var work = Parse(message);
+        if (work is null || work.Role != role)
+        {
+            logger.MalformedWorkMessage(queue.Name, message.MessageId);
+            await DeleteMessageAsync(queue, message.MessageId, message.PopReceipt, cancellationToken);
+            return null;
+        }
+
+        var client = clients.Current;
+        if (message.DequeueCount > 1)
+        {
+            // Visible again: whoever leased it before neither completed nor failed it in time.
+            if (await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
+            {
+                var expired = RemoteAttemptResult.Failure(work.Attempt, FailureKind.Transient, "lease expired: the worker neither completed nor failed the attempt in time");
+                await client.RaiseEventAsync(work.InstanceId, OrchestrationEvents.RemoteResult(work.Attempt), expired, cancellationToken);
+            }
+
+            logger.LeaseExpired(work.TaskId, role, work.Attempt);
+            await DeleteMessageAsync(queue, message.MessageId, message.PopReceipt, cancellationToken);
+            await artifacts.DeleteAsync(RemotePaths.Lease(role, message.MessageId), cancellationToken);
+            return null;
+        }
+
+        if (!await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
+        {
+            // The attempt timed out and was retried, or the task ended: nobody waits for this message.
+            logger.SupersededWorkDropped(work.TaskId, role, work.Attempt);
+            await DeleteMessageAsync(queue, message.MessageId, message.PopReceipt, cancellationToken);
+            return null;
+        }
+
+        var envelope = await artifacts.ReadJsonAsync<AgentAttempt>(RemotePaths.Envelope(work.TaskId, role, work.Attempt), cancellationToken);
+        if (envelope is null)
+        {
+            var missing = RemoteAttemptResult.Failure(work.Attempt, FailureKind.Transient, "the attempt envelope is missing from the artifacts");
+            await client.RaiseEventAsync(work.InstanceId, OrchestrationEvents.RemoteResult(work.Attempt), missing, cancellationToken);
+            await DeleteMessageAsync(queue, message.MessageId, message.PopReceipt, cancellationToken);
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var expiresAt = message.NextVisibleOn ?? now + leaseDuration;
+        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt);
+        await artifacts.WriteJsonAsync(RemotePaths.Lease(role, message.MessageId), record, cancellationToken);
+        logger.Leased(work.TaskId, role, work.Attempt, workerId ?? "anonymous");
+        return new LeaseGrant
+        {
+            LeaseId = LeaseToken.Encode(message.MessageId, message.PopReceipt),
+            TaskId = work.TaskId,
+            Role = role,
+            Attempt = work.Attempt,
+            MaxAttempts = envelope.MaxAttempts,
+            Prompt = envelope.Prompt,
+            LeaseExpiresAt = expiresAt,
+            LeaseSeconds = (int)leaseDuration.TotalSeconds,
+            Input = envelope,
+        };
+    }
+
+    private async Task<HeldLease?> FindAsync(string role, string leaseId, CancellationToken cancellationToken)
+    {
+        if (!LeaseToken.TryDecode(leaseId, out var messageId, out var popReceipt) || !ArtifactPath.IsValid(RemotePaths.Lease(role, messageId)))
+        {
+            return null;
+        }
+
+        var record = await artifacts.ReadJsonAsync<LeaseRecord>(RemotePaths.Lease(role, messageId), cancellationToken);
+        return record is null || record.Role != role ? null : new HeldLease(messageId, popReceipt, record);
+    }
+
+    /// <summary>Extends the message's invisibility; null when the message or this pop receipt is gone (the lease is lost).</summary>
+    private async Task<UpdateReceipt?> HoldAsync(HeldLease lease, TimeSpan visibility, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var receipt = await queues.For(lease.Record.Role).UpdateMessageAsync(
+                lease.MessageId, lease.PopReceipt, visibilityTimeout: visibility, cancellationToken: cancellationToken);
+            return receipt.Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+        {
+            return null;
+        }
+    }
+
+    private async Task ReleaseAsync(string role, string messageId, string popReceipt, CancellationToken cancellationToken)
+    {
+        await DeleteMessageAsync(queues.For(role), messageId, popReceipt, cancellationToken);
+        await artifacts.DeleteAsync(RemotePaths.Lease(role, messageId), cancellationToken);
+    }
+
+    private static async Task DeleteMessageAsync(QueueClient queue, string messageId, string popReceipt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.DeleteMessageAsync(messageId, popReceipt, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+        {
+            // Already gone (or received by someone else since): nothing left to release.
+        }
+    }
+
+    /// <summary>Whether the role's sub-orchestration still waits for <paramref name="attempt"/>.</summary>
+    internal static async Task<bool> IsCurrentAsync(DurableTaskClient client, string instanceId, int attempt, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        if (instance is null || instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+        {
+            return false;
+        }
+
+        RemoteAttemptStatus? status;
+        try
+        {
+            status = instance.SerializedCustomStatus is null ? null : instance.ReadCustomStatusAs<RemoteAttemptStatus>();
+        }
+        catch (JsonException)
+        {
+            status = null;
+        }
+
+        return status is null || status.Attempt == attempt;
+    }
+
+    private static RemoteWorkMessage? Parse(QueueMessage message)
+    {
+        try
+        {
+            return message.Body is null ? null : JsonSerializer.Deserialize<RemoteWorkMessage>(message.Body.ToMemory().Span, CoreJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private TimeSpan LeaseDuration(string role) => roles.Find(role)?.LeaseDuration ?? TimeSpan.FromSeconds(60);
+
+    private sealed record HeldLease(string MessageId, string PopReceipt, LeaseRecord Record);
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Status;
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Orchestration;
+using Microsoft.DurableTask.Client;
+
+namespace AgentFunctions.Engine;
+
+/// <summary>Reads a task back from its orchestration instance: the plan (input), the view (custom status), the result (output).</summary>
+public static class TaskSnapshots
+{
+    /// <summary>The plan of a task instance, or null for instances that are not tasks.</summary>
+    public static TaskPlan? ReadPlan(OrchestrationMetadata instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        if (!string.Equals(instance.Name, OrchestrationNames.AgentTask, StringComparison.Ordinal) || instance.SerializedInput is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return instance.ReadInputAs<TaskPlan>();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The task as the API shows it. Before the orchestrator first ran, the view is the decider's start state; an
+    /// instance that failed or was terminated outside the workflow shows as failed or canceled.
+    /// </summary>
+    public static TaskSnapshot? From(OrchestrationMetadata instance, TaskResultDocument? storedResult = null)
+    {
+        if (ReadPlan(instance) is not { } plan)
+        {
+            return null;
+        }
+
+        var view = ReadView(instance) ?? TaskViewProjector.ToView(WorkflowDecider.Start(plan, instance.CreatedAt).State);
+        TaskResultDocument? result = null;
+        switch (instance.RuntimeStatus)
+        {
+            case OrchestrationRuntimeStatus.Completed:
+                result = ReadOutput(instance) ?? storedResult ?? FromView(view);
+                break;
+            case OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated:
+                if (!view.State.IsTerminal())
+                {
+                    var state = instance.RuntimeStatus == OrchestrationRuntimeStatus.Terminated ? AgentTaskStatus.Canceled : AgentTaskStatus.Failed;
+                    var reason = instance.RuntimeStatus == OrchestrationRuntimeStatus.Terminated
+                        ? "the orchestration was terminated"
+                        : "the orchestration failed: " + (instance.FailureDetails?.ErrorMessage ?? "no details");
+                    view = view with { State = state, Outcome = new OutcomeView(state, reason, null, instance.LastUpdatedAt, null) };
+                }
+
+                result = storedResult ?? FromView(view);
+                break;
+        }
+
+        return new TaskSnapshot(view, plan.Spec, result);
+    }
+
+    /// <summary>A result document from a final view, for instances whose output is not available.</summary>
+    public static TaskResultDocument? FromView(TaskView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        if (view.Outcome is not { } outcome)
+        {
+            return null;
+        }
+
+        return new TaskResultDocument
+        {
+            Id = view.Id,
+            State = view.State,
+            Outcome = outcome,
+            Roles = view.Roles.Select(role => new RoleResultView
+            {
+                Role = role.Role,
+                Stage = role.Stage,
+                State = role.State,
+                Attempts = role.Attempt,
+                Summary = role.State == RoleStatus.Succeeded ? role.Summary : null,
+                ResultRef = role.State == RoleStatus.Succeeded ? role.ResultRef : null,
+                Artifacts = role.State == RoleStatus.Succeeded ? role.Artifacts : [],
+                DeadLetterId = role.DeadLetterId,
+                LastError = role.LastError,
+                Usage = role.Usage,
+            }).ToList(),
+            Usage = view.Usage,
+            CreatedAt = view.CreatedAt,
+            FinishedAt = outcome.At,
+        };
+    }
+
+    public static TaskView? ReadView(OrchestrationMetadata instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        try
+        {
+            return instance.SerializedCustomStatus is null ? null : instance.ReadCustomStatusAs<TaskView>();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static TaskResultDocument? ReadOutput(OrchestrationMetadata instance)
+    {
+        try
+        {
+            return instance.SerializedOutput is null ? null : instance.ReadOutputAs<TaskResultDocument>();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

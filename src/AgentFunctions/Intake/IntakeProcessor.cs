@@ -1,0 +1,122 @@
+using System.Text;
+using System.Text.Json;
+using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Hosting;
+using AgentFunctions.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Intake;
+
+/// <summary>
+/// Starts tasks from specs on the <c>agent-tasks</c> queue with the same validation as <c>POST /api/tasks</c>.
+/// A message that can never become a task (invalid, or its id taken by another spec) is logged and written as
+/// a dead-letter record instead of failing until the poison queue. Infrastructure errors still throw, so the
+/// queue retries them and, after <c>maxDequeueCount</c>, the poison trigger records them.
+/// </summary>
+public sealed class IntakeProcessor(
+    ITaskEngine engine,
+    IDeadLetterStore deadLetters,
+    RoleCatalog roles,
+    WorkflowOptions workflow,
+    TaskLimits limits,
+    TimeProvider time,
+    ILogger<IntakeProcessor> logger)
+{
+    /// <summary>The role name dead-letter records of the intake carry (never a configured role, so never replayed).</summary>
+    public const string IntakeRole = "intake";
+
+    private readonly TaskSpecValidator _validator = new(roles, limits);
+
+    public async Task<IntakeOutcome> ProcessAsync(string messageId, long dequeueCount, string body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var (validation, rawId) = Validate(body);
+        if (!validation.IsValid)
+        {
+            var problems = string.Join("; ", validation.Errors);
+            logger.IntakeRejected(messageId, problems);
+            await RecordAsync(messageId, rawId, dequeueCount, "invalid task spec: " + problems, spec: null, cancellationToken);
+            return IntakeOutcome.DeadLettered;
+        }
+
+        // Without an id, the message id is the task id: a redelivered message finds its task instead of starting another.
+        var spec = validation.Spec!;
+        spec = spec with { Id = spec.Id ?? "q-" + messageId.Replace("-", string.Empty, StringComparison.Ordinal) };
+        var submitted = await engine.SubmitAsync(TaskPlan.Create(spec, roles, workflow), cancellationToken);
+        switch (submitted.Outcome)
+        {
+            case SubmitOutcome.Created:
+                logger.IntakeStarted(messageId, spec.Id);
+                return IntakeOutcome.Started;
+            case SubmitOutcome.Identical:
+                return IntakeOutcome.Identical;
+            default:
+                var reason = $"task '{spec.Id}' already exists with a different spec";
+                logger.IntakeRejected(messageId, reason);
+                await RecordAsync(messageId, spec.Id, dequeueCount, reason, spec with { Context = null }, cancellationToken);
+                return IntakeOutcome.DeadLettered;
+        }
+    }
+
+    /// <summary>A message the runtime moved to <c>agent-tasks-poison</c> after <c>maxDequeueCount</c> failed tries.</summary>
+    public async Task ProcessPoisonAsync(string messageId, long dequeueCount, string body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var (validation, rawId) = Validate(body);
+        logger.IntakePoisoned(messageId, rawId ?? "unknown");
+        await RecordAsync(
+            messageId,
+            rawId,
+            dequeueCount,
+            $"the message on {StorageNames.IntakeQueue} failed every try (maxDequeueCount) and was moved to {StorageNames.IntakePoisonQueue}",
+            validation.Spec is { } spec ? spec with { Context = null } : null,
+            cancellationToken);
+    }
+
+    private (SpecValidationResult Validation, string? RawId) Validate(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            var rawId = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                && Identifiers.IsValidTaskId(id.GetString())
+                ? id.GetString()
+                : null;
+            return (_validator.Validate(root, Encoding.UTF8.GetByteCount(body)), rawId);
+        }
+        catch (JsonException ex)
+        {
+            return (SpecValidationResult.Invalid([new FieldError("$", "the message is not JSON: " + ex.Message)]), null);
+        }
+    }
+
+    private async Task RecordAsync(string messageId, string? taskId, long dequeueCount, string reason, TaskSpec? spec, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var record = new DeadLetterRecord
+        {
+            // "<taskId>~intake-<messageId>": listed with the task's other dead letters, unique per message.
+            Id = ArtifactLayout.DeadLetterId(taskId ?? "queue", IntakeRole) + "-" + SafeId(messageId),
+            TaskId = taskId ?? "queue",
+            Role = IntakeRole,
+            Attempts = (int)Math.Clamp(dequeueCount, 1, int.MaxValue),
+            Failures = [new AttemptFailure((int)Math.Clamp(dequeueCount, 1, int.MaxValue), now, FailureKind.Permanent, reason)],
+            Reason = reason,
+            DeadLetteredAt = now,
+            Spec = spec,
+        };
+        await deadLetters.TryCreateAsync(record, cancellationToken);
+    }
+
+    private static string SafeId(string messageId)
+    {
+        var safe = new string(messageId.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_').ToArray());
+        return safe.Length == 0 ? "message" : safe.Length <= 64 ? safe : safe[..64];
+    }
+}

@@ -1,0 +1,15 @@
+using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Tasks;
+
+namespace AgentFunctions.Orchestration;
+
+/// <summary>Input of the <c>WriteDeadLetter</c> activity, from the decider's <c>WriteDeadLetter</c> command.</summary>
+public sealed record DeadLetterRequest(
+    string Id,
+    string TaskId,
+    string Role,
+    int Attempts,
+    IReadOnlyList<AttemptFailure> Failures,
+    string Reason,
+    DateTimeOffset DeadLetteredAt,
+    TaskSpec Spec);

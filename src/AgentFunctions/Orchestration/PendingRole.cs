@@ -1,0 +1,4 @@
+namespace AgentFunctions.Orchestration;
+
+/// <summary>A role run the orchestrator waits for.</summary>
+internal sealed record PendingRole(string Role, Task<RoleRunResult> Run);

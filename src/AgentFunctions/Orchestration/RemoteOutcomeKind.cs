@@ -1,0 +1,8 @@
+namespace AgentFunctions.Orchestration;
+
+public enum RemoteOutcomeKind
+{
+    Succeeded,
+    Failed,
+    Canceled,
+}

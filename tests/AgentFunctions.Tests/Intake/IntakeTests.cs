@@ -1,0 +1,128 @@
+using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Hosting;
+using AgentFunctions.Intake;
+using AgentFunctions.Orchestration;
+using AgentFunctions.Tests.Support;
+using Azure.Storage.Queues.Models;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Moq;
+
+namespace AgentFunctions.Tests.Intake;
+
+public sealed class IntakeTests : IDisposable
+{
+    private readonly TestApp _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task A_queued_spec_starts_its_task_through_the_durable_client_in_scope()
+    {
+        TaskPlan? started = null;
+        _app.Client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .Callback((TaskName _, object? input, StartOrchestrationOptions? _, CancellationToken _) => started = (TaskPlan)input!)
+            .ReturnsAsync("t1");
+        var functions = _app.Create<QueueIntakeFunctions>();
+
+        await functions.RunAsync(Message("""{ "id": "q1", "to": ["review"], "instructions": "Check it." }"""), _app.Client.Object, default);
+
+        Assert.Equal("q1", started?.Id);
+        Assert.Empty(_app.DeadLetters.Records);
+        Assert.Null(_app.Get<DurableClientAccessor>().TryGetCurrent()); // the scope closed with the invocation
+    }
+
+    [Fact]
+    public async Task A_spec_without_an_id_gets_the_message_id_so_a_redelivery_finds_the_same_task()
+    {
+        var engine = new Mock<ITaskEngine>();
+        engine.Setup(e => e.SubmitAsync(It.IsAny<TaskPlan>(), It.IsAny<CancellationToken>())).ReturnsAsync(new SubmitResult(SubmitOutcome.Created, null));
+        var processor = Processor(engine.Object);
+
+        var outcome = await processor.ProcessAsync("0a1b-2c3d", 1, """{ "to": ["review"], "instructions": "Check it." }""", default);
+
+        Assert.Equal(IntakeOutcome.Started, outcome);
+        engine.Verify(e => e.SubmitAsync(It.Is<TaskPlan>(p => p.Id == "q-0a1b2c3d"), It.IsAny<CancellationToken>()));
+    }
+
+    [Theory]
+    [InlineData("not json", "not JSON")]
+    [InlineData("""{ "id": "q2", "to": ["nobody"] }""", "nobody")]
+    public async Task An_invalid_message_is_dead_lettered_instead_of_retried(string body, string expected)
+    {
+        var engine = new Mock<ITaskEngine>(MockBehavior.Strict);
+        var processor = Processor(engine.Object);
+
+        var outcome = await processor.ProcessAsync("m-1", 1, body, default);
+
+        Assert.Equal(IntakeOutcome.DeadLettered, outcome);
+        var record = Assert.Single(_app.DeadLetters.Records.Values);
+        Assert.Equal(IntakeProcessor.IntakeRole, record.Role);
+        Assert.Contains(expected, record.Reason, StringComparison.Ordinal);
+        Assert.Equal(FailureKind.Permanent, Assert.Single(record.Failures).Kind);
+        Assert.EndsWith("~intake-m-1", record.Id, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_id_taken_by_another_spec_is_dead_lettered_as_a_conflict()
+    {
+        var engine = new Mock<ITaskEngine>();
+        engine.Setup(e => e.SubmitAsync(It.IsAny<TaskPlan>(), It.IsAny<CancellationToken>())).ReturnsAsync(new SubmitResult(SubmitOutcome.Conflict, null));
+
+        var outcome = await Processor(engine.Object).ProcessAsync("m-2", 1, """{ "id": "q3", "to": ["review"], "instructions": "Check it." }""", default);
+
+        Assert.Equal(IntakeOutcome.DeadLettered, outcome);
+        var record = Assert.Single(_app.DeadLetters.Records.Values);
+        Assert.Equal("q3", record.TaskId);
+        Assert.Equal("q3~intake-m-2", record.Id);
+        Assert.Contains("different spec", record.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_engine_failure_propagates_so_the_queue_retries_the_message()
+    {
+        var engine = new Mock<ITaskEngine>();
+        engine.Setup(e => e.SubmitAsync(It.IsAny<TaskPlan>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("storage is slow"));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => Processor(engine.Object).ProcessAsync("m-3", 1, """{ "id": "q4", "to": ["review"], "instructions": "Check it." }""", default));
+        Assert.Empty(_app.DeadLetters.Records);
+    }
+
+    [Fact]
+    public async Task A_poison_message_becomes_a_dead_letter_record_with_its_spec()
+    {
+        var functions = _app.Create<QueueIntakeFunctions>();
+
+        await functions.PoisonAsync(Message("""{ "id": "q5", "to": ["review"], "instructions": "Check it." }""", dequeueCount: 5), default);
+
+        var record = Assert.Single(_app.DeadLetters.Records.Values);
+        Assert.Equal("q5", record.TaskId);
+        Assert.Equal(5, record.Attempts);
+        Assert.Contains(StorageNames.IntakePoisonQueue, record.Reason, StringComparison.Ordinal);
+        Assert.Equal("Check it.", record.Spec?.Instructions);
+    }
+
+    [Fact]
+    public async Task A_poison_message_that_is_not_a_spec_is_still_recorded()
+    {
+        await _app.Create<QueueIntakeFunctions>().PoisonAsync(Message("garbage", dequeueCount: 5), default);
+
+        var record = Assert.Single(_app.DeadLetters.Records.Values);
+        Assert.Equal("queue", record.TaskId);
+        Assert.Null(record.Spec);
+    }
+
+    private IntakeProcessor Processor(ITaskEngine engine) => new(
+        engine,
+        _app.DeadLetters,
+        _app.Get<Core.Roles.RoleCatalog>(),
+        _app.Get<Core.Roles.WorkflowOptions>(),
+        _app.Get<Core.Tasks.TaskLimits>(),
+        _app.Time,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<IntakeProcessor>.Instance);
+
+    private static QueueMessage Message(string body, long dequeueCount = 1) =>
+        QueuesModelFactory.QueueMessage("m-1", "pop-1", body, dequeueCount);
+}

@@ -1,0 +1,49 @@
+using AgentFunctions.Core.Status;
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Orchestration;
+
+namespace AgentFunctions.Tests.Support;
+
+/// <summary>A task orchestration under test: the harness with bookkeeping activities answered, and the running orchestrator.</summary>
+internal sealed class TaskOrchestration
+{
+    private TaskOrchestration(OrchestrationHarness harness, Task<TaskResultDocument> run)
+    {
+        Harness = harness;
+        Run = run;
+    }
+
+    public OrchestrationHarness Harness { get; }
+
+    public Task<TaskResultDocument> Run { get; }
+
+    public static TaskOrchestration Start(TaskPlan plan, Core.Roles.RoleCatalog? catalog = null)
+    {
+        var harness = new OrchestrationHarness(plan, plan.Id);
+        harness.AutoComplete(OrchestrationNames.DescribeRoles, _ => TestPlans.Routes(plan, catalog));
+        harness.AutoComplete(OrchestrationNames.WriteDeadLetter, _ => null);
+        harness.AutoComplete(OrchestrationNames.WriteTaskResult, _ => null);
+        harness.AutoComplete(OrchestrationNames.DiscardResult, _ => null);
+        return new TaskOrchestration(harness, harness.Start(AgentTaskOrchestrator.RunAsync));
+    }
+
+    public IReadOnlyList<OrchestrationHarness.Call> Attempts => Harness.ActivitiesNamed(OrchestrationNames.RunRoleAttempt).ToList();
+
+    public OrchestrationHarness.Call AttemptOf(string role) =>
+        Attempts.Single(a => a.InputAs<RoleAttemptRequest>().Attempt.Role == role);
+
+    public TaskView LastView => Assert.IsType<TaskView>(Harness.Statuses[^1]);
+
+    public void Succeed(string role, bool needsApproval = false) =>
+        Harness.Complete(AttemptOf(role), new RoleAttemptOutcome(TestPlans.Result(LastView.Id, role), needsApproval));
+
+    public TaskResultRequest WrittenResult =>
+        Harness.ActivitiesNamed(OrchestrationNames.WriteTaskResult).Single().InputAs<TaskResultRequest>();
+
+    /// <summary>The ending of a task that did not complete: the orchestration fails with the task's state.</summary>
+    public async Task<AgentTaskEndedException> EndingAsync()
+    {
+        Assert.True(Run.IsCompleted, "the orchestration should have ended");
+        return await Assert.ThrowsAsync<AgentTaskEndedException>(() => Run);
+    }
+}

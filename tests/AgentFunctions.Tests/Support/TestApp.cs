@@ -1,0 +1,126 @@
+using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Hosting;
+using AgentFunctions.Orchestration;
+using Azure.Storage.Queues;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Converters;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Moq;
+
+namespace AgentFunctions.Tests.Support;
+
+/// <summary>
+/// The app's real service registration (AddAgentFunctionsApp) over in-memory stores, mocked queues and a mocked
+/// Durable client: the triggers under test run the same handlers, engine and lease code as in Azure.
+/// </summary>
+internal sealed class TestApp : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2025, 1, 1, 8, 0, 0, TimeSpan.Zero);
+
+    public TestApp(IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            [StorageNames.Connection] = "UseDevelopmentStorage=true",
+            ["Roles:impl:Runner"] = "echo",
+            ["Roles:review:Runner"] = "echo",
+            ["Roles:docs:Runner"] = "echo",
+            ["Roles:worker:Runner"] = "remote",
+            ["Roles:worker:LeaseSeconds"] = "30",
+            ["Roles:worker:Retry:MaxAttempts"] = "3",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAgentFunctionsApp(configuration);
+        services.AddSingleton<IArtifactStore>(Artifacts);
+        services.AddSingleton<IDeadLetterStore>(DeadLetters);
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(Queues.Object);
+        services.AddSingleton(Blobs.Object);
+        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Queues.Setup(q => q.For(It.IsAny<string>())).Returns((string role) => WorkQueue(role).Object);
+        Client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string id, bool _, CancellationToken _) => Instances.GetValueOrDefault(id));
+    }
+
+    public ServiceProvider Services { get; }
+
+    public InMemoryArtifactStore Artifacts { get; } = new();
+
+    public InMemoryDeadLetterStore DeadLetters { get; } = new();
+
+    public ManualTime Time { get; } = new(Start);
+
+    public Mock<WorkQueues> Queues { get; } = new(new QueueServiceClient("UseDevelopmentStorage=true"));
+
+    public Dictionary<string, Mock<QueueClient>> WorkQueueMocks { get; } = new(StringComparer.Ordinal);
+
+    public Mock<DurableTaskClient> Client { get; } = new("test") { CallBase = true };
+
+    public Mock<Azure.Storage.Blobs.BlobServiceClient> Blobs { get; } = new();
+
+    /// <summary>Orchestration instances the mocked client knows, by instance id.</summary>
+    public Dictionary<string, OrchestrationMetadata> Instances { get; } = new(StringComparer.Ordinal);
+
+    public static JsonDataConverter Converter { get; } = new(CoreJson.Options);
+
+    public T Create<T>() => ActivatorUtilities.CreateInstance<T>(Services);
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    public Mock<QueueClient> WorkQueue(string role)
+    {
+        if (!WorkQueueMocks.TryGetValue(role, out var queue))
+        {
+            WorkQueueMocks[role] = queue = new Mock<QueueClient>();
+            queue.Setup(q => q.Name).Returns(StorageNames.WorkQueue(role));
+        }
+
+        return queue;
+    }
+
+    /// <summary>A task instance as the Durable client would report it.</summary>
+    public OrchestrationMetadata AddTask(TaskPlan plan, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running, TaskState? state = null)
+    {
+        var taskState = state ?? WorkflowDecider.Start(plan, Start).State;
+        var instance = new OrchestrationMetadata(OrchestrationNames.AgentTask, plan.Id)
+        {
+            RuntimeStatus = status,
+            CreatedAt = Start,
+            LastUpdatedAt = Start,
+            SerializedInput = Converter.Serialize(plan),
+            SerializedCustomStatus = Converter.Serialize(Core.Status.TaskViewProjector.ToView(taskState)),
+            DataConverter = Converter,
+        };
+        Instances[plan.Id] = instance;
+        return instance;
+    }
+
+    /// <summary>A remote-role sub-orchestration waiting for <paramref name="attempt"/>.</summary>
+    public void AddRemoteRole(string taskId, string role, int attempt, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running)
+    {
+        var id = OrchestrationNames.RemoteInstanceId(taskId, role);
+        Instances[id] = new OrchestrationMetadata(OrchestrationNames.RemoteRole, id)
+        {
+            RuntimeStatus = status,
+            CreatedAt = Start,
+            LastUpdatedAt = Start,
+            SerializedCustomStatus = Converter.Serialize(new RemoteAttemptStatus(taskId, role, attempt)),
+            DataConverter = Converter,
+        };
+    }
+
+    public void Dispose() => Services.Dispose();
+}
