@@ -8,9 +8,9 @@ var options = BenchOptions.Parse(args);
 var settings = new Dictionary<string, string>
 {
     ["Roles:implementation:Runner"] = "echo",
-    ["Roles:implementation:Concurrency"] = "8",
+    ["Roles:implementation:Concurrency"] = "32",
     ["Roles:review:Runner"] = "echo",
-    ["Roles:review:Concurrency"] = "8",
+    ["Roles:review:Concurrency"] = "32",
     ["Logging:LogLevel:Default"] = "Warning",
 };
 
