@@ -159,6 +159,22 @@ public sealed class SubmitAndFollowTests : IDisposable
     }
 
     [Fact]
+    public async Task Terminal_output_uses_spectre_tables_and_a_live_view_without_failing()
+    {
+        using var terminal = new TestEnvironment { StdoutIsTerminal = true };
+        await using var server = await StartAsync(202, TaskViews.Task("t-1", AgentTaskStatus.Running), TaskViews.Task("t-1", AgentTaskStatus.Completed));
+        terminal.Variables["AGENTQ_URL"] = server.Url;
+
+        var status = await CliRunner.RunAsync(terminal, "status", "t-1");
+        var watch = await CliRunner.RunAsync(terminal, "watch", "t-1", "--interval", "0.05");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("╭", status.Stdout, StringComparison.Ordinal);
+        Assert.True(watch.ExitCode == 0, watch.ToString());
+        Assert.Contains("outcome: completed", watch.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Only_terminal_failure_states_have_failure_exit_codes()
     {
         foreach (var state in Enum.GetValues<AgentTaskStatus>().Where(s => !s.IsTerminal()))
