@@ -49,6 +49,19 @@ public sealed class SubmitAndFollowTests : IDisposable
     }
 
     [Fact]
+    public async Task Content_after_double_dash_is_not_taken_for_a_role()
+    {
+        await using var server = await StartAsync(202);
+
+        var result = await CliRunner.RunAsync(_environment, "submit", "--to", "impl", "review", "--", "--looks like a flag");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var spec = JsonDocument.Parse(Assert.Single(server.Requests).Body);
+        Assert.Equal(2, spec.RootElement.GetProperty("to").GetArrayLength());
+        Assert.Equal("--looks like a flag", spec.RootElement.GetProperty("payload").GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task Submit_json_prints_only_the_management_payload()
     {
         await using var server = await StartAsync(202);
