@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Text;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
-using AgentFunctions.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Core.Runners;
@@ -14,18 +11,16 @@ namespace AgentFunctions.Core.Runners;
 /// </summary>
 public sealed partial class CommandRunner : IAgentRunner
 {
-    public const string TaskIdVariable = "AGENTQ_TASK_ID";
-    public const string RoleVariable = "AGENTQ_ROLE";
-    public const string AttemptVariable = "AGENTQ_ATTEMPT";
-    public const string ArtifactsDirectoryVariable = "AGENTQ_ARTIFACTS_DIR";
+    public const string TaskIdVariable = AttemptEnvironment.TaskIdVariable;
+    public const string RoleVariable = AttemptEnvironment.RoleVariable;
+    public const string AttemptVariable = AttemptEnvironment.AttemptVariable;
+    public const string ArtifactsDirectoryVariable = AttemptEnvironment.ArtifactsDirectoryVariable;
 
     /// <summary>How much of stderr a failure message carries.</summary>
-    public const int MaxErrorTailChars = 2000;
+    public const int MaxErrorTailChars = ProgramOutput.MaxErrorTailChars;
 
     /// <summary>Largest file taken from the artifacts directory (the default artifact limit of DESIGN).</summary>
-    public const long MaxArtifactBytes = 10 * 1024 * 1024;
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    public const long MaxArtifactBytes = ArtifactDirectory.DefaultMaxArtifactBytes;
 
     private readonly RoleDefinition _role;
     private readonly AgentProcess _process;
@@ -60,13 +55,7 @@ public sealed partial class CommandRunner : IAgentRunner
                     Command = _role.Command,
                     Input = attempt.Prompt,
                     WorkingDirectory = _role.WorkingDirectory,
-                    Environment = new Dictionary<string, string?>
-                    {
-                        [TaskIdVariable] = attempt.TaskId,
-                        [RoleVariable] = attempt.Role,
-                        [AttemptVariable] = attempt.Attempt.ToString(CultureInfo.InvariantCulture),
-                        [ArtifactsDirectoryVariable] = artifactsDirectory.FullName,
-                    },
+                    Environment = AttemptEnvironment.Create(attempt.TaskId, attempt.Role, attempt.Attempt, artifactsDirectory.FullName),
                     Timeout = _role.Timeout,
                     MaxOutputBytes = _role.MaxOutputBytes,
                 },
@@ -87,17 +76,14 @@ public sealed partial class CommandRunner : IAgentRunner
             if (run.TimedOut)
             {
                 LogTimedOut(_logger, _role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
-                return AgentResult.Failed(AppendTail($"'{program}' timed out after {Seconds(_role.Timeout)}s; its process tree was killed", run.StandardError), permanent: false);
+                return AgentResult.Failed(ProgramOutput.DescribeTimeout(program, _role.Timeout, run), permanent: false);
             }
 
             if (run.ExitCode != 0)
             {
                 var kind = FailureClassifier.FromExitCode(run.ExitCode, _role.PermanentExitCodes);
                 LogFailedExit(_logger, _role.Name, attempt.TaskId, attempt.Attempt, run.ExitCode, kind);
-                var output = string.IsNullOrWhiteSpace(run.StandardError) ? run.StandardOutput : run.StandardError;
-                return AgentResult.Failed(
-                    AppendTail(string.Create(CultureInfo.InvariantCulture, $"'{program}' exited with code {run.ExitCode}"), output),
-                    permanent: kind == FailureKind.Permanent);
+                return AgentResult.Failed(ProgramOutput.DescribeExit(program, run), permanent: kind == FailureKind.Permanent);
             }
 
             return CompletedRun(run, artifactsDirectory, attempt);
@@ -111,106 +97,19 @@ public sealed partial class CommandRunner : IAgentRunner
     /// <summary>Exit 0: stdout is the answer, the artifacts directory holds its files.</summary>
     private AgentResult CompletedRun(ProcessRunResult run, DirectoryInfo artifactsDirectory, AgentAttempt attempt)
     {
-        var parsed = AgentResultParser.Parse(run.StandardOutput);
-        var notes = new List<string>();
-        if (run.StandardOutputTruncated)
+        var answer = ProgramOutput.Interpret(run, artifactsDirectory, _role.MaxOutputBytes, "the command runner");
+        if (answer.OutputTruncated)
         {
             LogOutputTruncated(_logger, _role.Name, attempt.TaskId, run.StandardOutputBytes, _role.MaxOutputBytes);
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"The output was cut to its first {_role.MaxOutputBytes} of {run.StandardOutputBytes} bytes."));
         }
 
-        var artifacts = parsed.Artifacts.ToList();
-        var names = artifacts.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var artifact in CollectArtifacts(artifactsDirectory, notes))
+        foreach (var skipped in answer.SkippedArtifacts)
         {
-            // An artifact the agent also listed in its JSON answer keeps the listed version.
-            if (names.Add(artifact.Name))
-            {
-                artifacts.Add(artifact);
-            }
+            LogArtifactSkipped(_logger, _role.Name, skipped.Name, skipped.Reason);
         }
 
-        var result = parsed.Result;
-        if (notes.Count > 0)
-        {
-            result = $"{result?.TrimEnd()}\n\n> Note from the command runner: {string.Join(" ", notes)}\n";
-        }
-
-        return parsed with { Result = result, Artifacts = artifacts };
+        return answer.Result;
     }
-
-    /// <summary>Every regular file under <paramref name="root"/> as an artifact named by its relative path.</summary>
-    private List<AgentArtifact> CollectArtifacts(DirectoryInfo root, List<string> notes)
-    {
-        var artifacts = new List<AgentArtifact>();
-        var options = new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            // Links could point anywhere on the machine; only what the program wrote here counts. Dotfiles are kept.
-            AttributesToSkip = FileAttributes.ReparsePoint,
-            IgnoreInaccessible = true,
-        };
-
-        foreach (var file in root.EnumerateFiles("*", options).OrderBy(f => f.FullName, StringComparer.Ordinal))
-        {
-            var name = Path.GetRelativePath(root.FullName, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (ArtifactPath.Explain(name) is { } problem)
-            {
-                LogArtifactSkipped(_logger, _role.Name, name, problem);
-                notes.Add($"Skipped the artifact file '{name}': {problem}.");
-                continue;
-            }
-
-            if (file.Length > MaxArtifactBytes)
-            {
-                LogArtifactSkipped(_logger, _role.Name, name, "too large");
-                notes.Add(string.Create(CultureInfo.InvariantCulture, $"Skipped the artifact file '{name}': {file.Length} bytes is more than {MaxArtifactBytes}."));
-                continue;
-            }
-
-            byte[] bytes;
-            try
-            {
-                bytes = File.ReadAllBytes(file.FullName);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                LogArtifactSkipped(_logger, _role.Name, name, exception.Message);
-                notes.Add($"Skipped the artifact file '{name}': {exception.Message}");
-                continue;
-            }
-
-            artifacts.Add(ToArtifact(name, bytes));
-        }
-
-        return artifacts;
-    }
-
-    internal static AgentArtifact ToArtifact(string name, byte[] bytes)
-    {
-        try
-        {
-            return new AgentArtifact { Name = name, Content = StrictUtf8.GetString(bytes), Encoding = "utf-8" };
-        }
-        catch (DecoderFallbackException)
-        {
-            return new AgentArtifact { Name = name, Content = Convert.ToBase64String(bytes), Encoding = "base64" };
-        }
-    }
-
-    private static string AppendTail(string message, string output)
-    {
-        var trimmed = output.Trim();
-        if (trimmed.Length == 0)
-        {
-            return message;
-        }
-
-        var tail = trimmed.Length <= MaxErrorTailChars ? trimmed : "…" + trimmed[^(MaxErrorTailChars - 1)..];
-        return $"{message}: {tail}";
-    }
-
-    private static string Seconds(TimeSpan timeout) => timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     private void DeleteQuietly(DirectoryInfo directory)
     {

@@ -1,0 +1,25 @@
+namespace AgentQ.Cli;
+
+/// <summary>
+/// What agentq reads from the machine it runs on. The real tool uses <see cref="SystemCliEnvironment"/>;
+/// tests pass their own so a command runs in-process with a chosen HOME, variables and terminal.
+/// </summary>
+public interface ICliEnvironment
+{
+    /// <summary>An environment variable, or null when it is not set.</summary>
+    string? GetVariable(string name);
+
+    /// <summary>The user's home directory (where <c>.agentq/config.json</c> lives).</summary>
+    string HomeDirectory { get; }
+
+    /// <summary>True when stdout is a terminal: tables and live views may use colours and redraws.</summary>
+    bool StdoutIsTerminal { get; }
+
+    /// <summary>Standard input, for <c>--file -</c> and <c>CONTENT</c> given as <c>-</c>.</summary>
+    TextReader StandardInput { get; }
+
+    /// <summary>A name for this machine and process, used as the worker id.</summary>
+    string MachineName { get; }
+
+    TimeProvider Time { get; }
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using AgentFunctions.Core.Runners;
+using AgentQ.Cli;
+using AgentQ.Worker;
+
+namespace AgentQ.Commands;
+
+/// <summary><c>agentq worker run --role ROLE [...] -- PROGRAM ARGS...</c>: the pull worker for a <c>remote</c> role.</summary>
+public static class WorkerCommand
+{
+    public const int MaxWaitSeconds = 60;
+
+    public static Command Create(GlobalOptions globals, CliRuntime runtime)
+    {
+        var command = new Command("worker", "Work on a remote role's attempts from this machine");
+        command.Subcommands.Add(Run(globals, runtime));
+        return command;
+    }
+
+    private static Command Run(GlobalOptions globals, CliRuntime runtime)
+    {
+        var role = new Option<string>("--role") { Description = "The remote role to work for", HelpName = "ROLE", Required = true };
+        var concurrency = new Option<int>("--concurrency") { Description = "Attempts run at once", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var lease = new Option<int?>("--lease") { Description = "Lease length to ask for; heartbeats go at a third of it (default: the role's lease)", HelpName = "SECONDS" };
+        var wait = new Option<int>("--wait") { Description = "Long-poll wait of each lease request, 0-60", HelpName = "SECONDS", DefaultValueFactory = _ => 20 };
+        var permanent = new Option<string?>("--permanent-exit-codes") { Description = "Exit codes that mean 'do not retry' (comma-separated, e.g. 3,4)", HelpName = "CODES" };
+        var timeout = new Option<double?>("--timeout") { Description = "Kill the program after this many seconds (a transient failure)", HelpName = "SECONDS" };
+        var grace = new Option<double?>("--grace") { Description = "On SIGINT/SIGTERM, let running programs finish this long before stopping them (default 30)", HelpName = "SECONDS" };
+        var workerId = new Option<string?>("--worker-id") { Description = "Name shown in metrics (default: host-pid)", HelpName = "ID" };
+        var program = new Argument<string[]>("PROGRAM")
+        {
+            Description = "The program and its arguments, after '--'; {input} in an argument is replaced by the prompt, which is also on stdin",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var command = new Command("run", "Lease attempts of a remote role and run a program for each (exit 0 completes, non-zero fails)")
+        {
+            role, concurrency, lease, wait, permanent, timeout, grace, workerId, program,
+        };
+        CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
+        {
+            var settings = new WorkerSettings
+            {
+                Role = CommonArguments.OptionalRole(context.Get(role)) ?? throw CliException.Usage("--role is required"),
+                Command = RequireProgram(context.Get(program)),
+                WorkerId = context.Get(workerId) is { Length: > 0 } id ? id : DefaultWorkerId(context.Environment),
+                Concurrency = context.Get(concurrency) is var n and >= 1 and <= 256 ? n : throw CliException.Usage("--concurrency must be between 1 and 256"),
+                LeaseSeconds = context.Get(lease) is { } l ? (l >= 1 ? l : throw CliException.Usage("--lease must be at least 1 second")) : null,
+                WaitSeconds = context.Get(wait) is var w and >= 0 and <= MaxWaitSeconds ? w : throw CliException.Usage($"--wait must be between 0 and {MaxWaitSeconds}"),
+                PermanentExitCodes = ParseExitCodes(context.Get(permanent)),
+                Timeout = CommonArguments.Seconds(context.Get(timeout), "--timeout"),
+                Grace = CommonArguments.Seconds(context.Get(grace), "--grace", allowZero: true) ?? runtime.DefaultWorkerGrace,
+            };
+            var log = new WorkerLog(context.Output.Err, context.Environment.Time);
+            var worker = new PullWorker(context.Client, settings, new AgentProcess(), context.Environment.Time, log);
+            await worker.RunAsync(cancellationToken);
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>"3,4" → {3, 4}; anything else is a usage error.</summary>
+    public static IReadOnlySet<int> ParseExitCodes(string? text)
+    {
+        var codes = new HashSet<int>();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return codes;
+        }
+
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) || code is < 1 or > 255)
+            {
+                throw CliException.Usage($"--permanent-exit-codes: '{part}' is not an exit code between 1 and 255");
+            }
+
+            codes.Add(code);
+        }
+
+        return codes;
+    }
+
+    private static IReadOnlyList<string> RequireProgram(string[]? argv)
+    {
+        if (argv is not { Length: > 0 } || string.IsNullOrWhiteSpace(argv[0]))
+        {
+            throw CliException.Usage("no program to run: put it after '--', e.g. agentq worker run --role review -- ./review.sh {input}");
+        }
+
+        return argv;
+    }
+
+    private static string DefaultWorkerId(ICliEnvironment environment) =>
+        string.Create(CultureInfo.InvariantCulture, $"{environment.MachineName}-{Environment.ProcessId}");
+}

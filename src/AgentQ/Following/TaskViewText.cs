@@ -1,0 +1,118 @@
+using System.Globalization;
+using AgentFunctions.Core.Status;
+using AgentFunctions.Core.Workflow;
+using AgentQ.Output;
+
+namespace AgentQ.Following;
+
+/// <summary>How a task view reads to a person: a header line, a table of roles, approvals and the outcome.</summary>
+public static class TaskViewText
+{
+    public static string Header(TaskView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var parts = new List<string> { view.Id, Fmt.Of(view.State), "type " + view.Type, "priority " + Fmt.Of(view.Priority) };
+        if (view.StageCount > 1)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"stage {Math.Min(view.Stage + 1, view.StageCount)}/{view.StageCount}"));
+        }
+
+        if (view.From is { Length: > 0 } from)
+        {
+            parts.Add("from " + from);
+        }
+
+        parts.Add("updated " + Fmt.Time(view.UpdatedAt));
+        if (view.DeadlineAt is { } deadline && !view.State.IsTerminal())
+        {
+            parts.Add("deadline " + Fmt.Time(deadline));
+        }
+
+        return string.Join("  ", parts);
+    }
+
+    public static TableData Roles(TaskView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var rows = view.Roles
+            .Select(r => (IReadOnlyList<string>)
+            [
+                r.Role,
+                (r.Stage + 1).ToString(CultureInfo.InvariantCulture),
+                Fmt.Of(r.State),
+                Attempt(r),
+                Detail(r),
+            ])
+            .ToList();
+        return new TableData(["ROLE", "STAGE", "STATE", "ATTEMPT", "DETAIL"], rows);
+    }
+
+    /// <summary>"2/5", or "-" before the first attempt.</summary>
+    public static string Attempt(RoleView role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        return role.Attempt == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{role.Attempt}/{role.MaxAttempts}");
+    }
+
+    /// <summary>What matters about the role now: progress, the next retry, its summary or its error.</summary>
+    public static string Detail(RoleView role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        switch (role.State)
+        {
+            case RoleStatus.Running:
+                var progress = role.Progress is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p * 100:0}% ") : string.Empty;
+                return Fmt.Short(progress + role.ProgressMessage);
+            case RoleStatus.Retrying:
+                return Fmt.Short($"next attempt {Fmt.Time(role.NextAttemptAt)}; last error: {role.LastError}");
+            case RoleStatus.DeadLettered:
+                return Fmt.Short($"dead letter {role.DeadLetterId}: {role.LastError}");
+            case RoleStatus.Succeeded or RoleStatus.NeedsApproval:
+                return Fmt.Short(role.Summary ?? role.ResultRef);
+            default:
+                return Fmt.Short(role.LastError);
+        }
+    }
+
+    /// <summary>Lines about pending approvals, with the command that answers each.</summary>
+    public static IEnumerable<string> Approvals(TaskView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        foreach (var waiting in view.Approval?.Waiting ?? [])
+        {
+            var what = waiting.Role is null ? "the task" : $"role {waiting.Role}";
+            var flag = waiting.Role is null ? string.Empty : $" --role {waiting.Role}";
+            yield return $"waiting for approval of {what} ({Fmt.Of(waiting.Kind)}) until {Fmt.Time(waiting.DeadlineAt)}: agentq approve {view.Id}{flag} | agentq reject {view.Id}{flag} --reason ...";
+        }
+    }
+
+    public static string? Outcome(TaskView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        if (view.Outcome is not { } outcome)
+        {
+            return null;
+        }
+
+        var by = outcome.By is { Length: > 0 } who ? $" by {who}" : string.Empty;
+        return $"{Fmt.Of(outcome.State)}{by} at {Fmt.Time(outcome.At)}: {Fmt.Short(outcome.Reason, 200)}";
+    }
+
+    /// <summary>The whole view as lines and a table, for <c>status</c> and the end of a watch.</summary>
+    public static void Write(CliOutput output, TaskView view)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(view);
+        output.Line(Header(view));
+        output.Table(Roles(view));
+        foreach (var line in Approvals(view))
+        {
+            output.Line(line);
+        }
+
+        if (Outcome(view) is { } outcome)
+        {
+            output.Line("outcome: " + outcome);
+        }
+    }
+}

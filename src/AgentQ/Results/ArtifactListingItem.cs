@@ -1,0 +1,3 @@
+namespace AgentQ.Results;
+
+public sealed record ArtifactListingItem(string Path, long Length, DateTimeOffset? LastModified, string? ContentType);

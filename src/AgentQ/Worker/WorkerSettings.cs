@@ -1,0 +1,33 @@
+namespace AgentQ.Worker;
+
+/// <summary>How <c>agentq worker run</c> pulls and runs attempts.</summary>
+public sealed record WorkerSettings
+{
+    public required string Role { get; init; }
+
+    /// <summary>argv of the program; <c>{input}</c> in an argument is replaced by the prompt.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    public required string WorkerId { get; init; }
+
+    /// <summary>Attempts run at once.</summary>
+    public int Concurrency { get; init; } = 1;
+
+    /// <summary>Lease length asked of the server; null takes the role's configured lease.</summary>
+    public int? LeaseSeconds { get; init; }
+
+    /// <summary>Long-poll wait of one lease request (the server allows 0..60).</summary>
+    public int WaitSeconds { get; init; } = 20;
+
+    /// <summary>Exit codes reported as permanent failures (dead-lettered at once instead of retried).</summary>
+    public IReadOnlySet<int> PermanentExitCodes { get; init; } = new HashSet<int>();
+
+    /// <summary>Kill the program (and report a transient failure) after this long; null: no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>After SIGINT/SIGTERM, how long running attempts may go on before they are stopped and failed.</summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bytes of stdout/stderr kept from the program.</summary>
+    public int MaxOutputBytes { get; init; } = 1024 * 1024;
+}

@@ -1,0 +1,22 @@
+using AgentQ.Cli;
+
+namespace AgentQ.Tests.Infrastructure;
+
+/// <summary>Runs agentq in-process through <see cref="CliApp.RunAsync(string[], CliRuntime, CancellationToken)"/>.</summary>
+internal static class CliRunner
+{
+    public static Task<CliResult> RunAsync(TestEnvironment environment, params string[] args) =>
+        RunAsync(environment, CancellationToken.None, args);
+
+    public static async Task<CliResult> RunAsync(TestEnvironment environment, CancellationToken cancellationToken, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var runtime = new CliRuntime(TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), environment)
+        {
+            DefaultWorkerGrace = TimeSpan.FromSeconds(5),
+        };
+        var code = await CliApp.RunAsync(args, runtime, cancellationToken);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+}

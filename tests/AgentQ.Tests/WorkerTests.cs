@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AgentQ.Cli;
+using AgentQ.Tests.Infrastructure;
+using AgentQ.Worker;
+
+namespace AgentQ.Tests;
+
+/// <summary>The pull worker's side of the lease protocol, against scripted answers on 127.0.0.1.</summary>
+public sealed class WorkerTests : IAsyncLifetime
+{
+    private readonly TestEnvironment _environment = new();
+    private WorkerStub _stub = null!;
+
+    public async Task InitializeAsync() => _stub = await WorkerStub.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _stub.DisposeAsync();
+        _environment.Dispose();
+    }
+
+    /// <summary>Runs <c>agentq worker run --role review [options] -- program...</c> until <paramref name="done"/>, then signals shutdown.</summary>
+    private async Task<CliResult> RunWorkerAsync(Func<bool> done, string[] options, params string[] program)
+    {
+        using var shutdown = new CancellationTokenSource();
+        string[] args = ["worker", "run", "--role", "review", "--url", _stub.Url, .. options, "--", .. program];
+        var run = CliRunner.RunAsync(_environment, shutdown.Token, args);
+        await WorkerStub.EventuallyAsync(() => done() || run.IsCompleted);
+        await shutdown.CancelAsync();
+        return await run.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    private static JsonElement Body(RecordedRequest request) => JsonDocument.Parse(request.Body).RootElement;
+
+    [Fact]
+    public async Task Empty_queue_204_keeps_long_polling_with_wait_and_worker_id_until_shutdown()
+    {
+        var result = await RunWorkerAsync(() => _stub.Leases.Count() >= 3, ["--wait", "7", "--worker-id", "w-1"], "cat");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lease = _stub.Leases.First();
+        Assert.Equal("POST", lease.Method);
+        Assert.Equal("/api/workers/review/lease", lease.Path);
+        Assert.Equal("?wait=7", lease.Query);
+        Assert.Equal("w-1", Body(lease).GetProperty("workerId").GetString());
+        Assert.Equal(7, Body(lease).GetProperty("waitSeconds").GetInt32());
+        Assert.Empty(_stub.Reports);
+        Assert.Empty(result.Stdout);
+        Assert.EndsWith(" stopped", result.StderrLines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exit_0_completes_with_stdout_environment_and_artifact_files()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant(prompt: "Review PR 42", taskId: "t-9", attempt: 2));
+        const string Script = """
+            read -r line
+            printf '%s|%s|%s %s %s' "$1" "$line" "$AGENTQ_TASK_ID" "$AGENTQ_ROLE" "$AGENTQ_ATTEMPT"
+            mkdir -p "$AGENTQ_ARTIFACTS_DIR/notes"
+            printf 'looks good' > "$AGENTQ_ARTIFACTS_DIR/notes/review.md"
+            """;
+
+        var result = await RunWorkerAsync(() => _stub.Reports.Any(), [], "sh", "-c", Script, "sh", "{input}");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = Assert.Single(_stub.Reports);
+        Assert.Equal("/api/workers/review/leases/lease-1/complete", report.Path);
+        var body = Body(report);
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        Assert.Equal("Review PR 42|Review PR 42|t-9 review 2", body.GetProperty("result").GetString());
+        var artifact = Assert.Single(body.GetProperty("artifacts").EnumerateArray());
+        Assert.Equal("notes/review.md", artifact.GetProperty("name").GetString());
+        Assert.Equal("looks good", artifact.GetProperty("content").GetString());
+        Assert.Equal("utf-8", artifact.GetProperty("encoding").GetString());
+        Assert.Contains(result.StderrLines, l => l.Contains("review t-9 attempt 2/5 completed, 1 artifacts in ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Json_agent_answer_can_ask_for_approval()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+
+        await RunWorkerAsync(() => _stub.Reports.Any(), [], "printf", "%s", """{"status":"needs_approval","summary":"Migration drafted","result":"ALTER TABLE x"}""");
+
+        var body = Body(Assert.Single(_stub.Reports));
+        Assert.Equal("needs_approval", body.GetProperty("status").GetString());
+        Assert.Equal("Migration drafted", body.GetProperty("summary").GetString());
+        Assert.Equal("ALTER TABLE x", body.GetProperty("result").GetString());
+    }
+
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(4, true)]
+    [InlineData(5, false)]
+    public async Task Non_zero_exit_fails_and_is_permanent_only_for_listed_codes(int exitCode, bool permanent)
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+
+        var result = await RunWorkerAsync(() => _stub.Reports.Any(), ["--permanent-exit-codes", "3,4"], "sh", "-c", $"echo 'quota exceeded' >&2; exit {exitCode}");
+
+        var report = Assert.Single(_stub.Reports);
+        Assert.Equal("/api/workers/review/leases/lease-1/fail", report.Path);
+        var body = Body(report);
+        Assert.Equal(permanent, body.GetProperty("permanent").GetBoolean());
+        Assert.Equal($"'sh' exited with code {exitCode}: quota exceeded", body.GetProperty("reason").GetString());
+        Assert.Contains(result.StderrLines, l => l.Contains($"failed with exit code {exitCode} ({(permanent ? "permanent" : "transient")})", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Program_that_cannot_start_fails_permanently()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+
+        await RunWorkerAsync(() => _stub.Reports.Any(), [], "/nonexistent/agent-program");
+
+        var body = Body(Assert.Single(_stub.Reports));
+        Assert.True(body.GetProperty("permanent").GetBoolean());
+        Assert.StartsWith("cannot start '/nonexistent/agent-program'", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Heartbeats_continue_with_the_lease_id_the_server_returns()
+    {
+        // A 3 s lease: heartbeats every second; each answer rotates the id.
+        _stub.Grants.Enqueue(WorkerStub.Grant(leaseId: "lease-1", leaseSeconds: 3));
+        _stub.Heartbeat = (n, _) => (200, new AgentFunctions.Core.Contracts.HeartbeatResponse($"lease-{n + 1}", DateTimeOffset.UtcNow.AddSeconds(3), Canceled: false));
+
+        await RunWorkerAsync(() => _stub.Reports.Any(), [], "sh", "-c", "sleep 2.6; echo done");
+
+        var heartbeats = _stub.Heartbeats.Select(WorkerStub.LeaseIdOf).ToList();
+        Assert.True(heartbeats.Count >= 2, $"expected at least 2 heartbeats, got {heartbeats.Count}");
+        Assert.Equal(Enumerable.Range(1, heartbeats.Count).Select(n => $"lease-{n}"), heartbeats);
+        var report = Assert.Single(_stub.Reports);
+        Assert.Equal($"lease-{heartbeats.Count + 1}", WorkerStub.LeaseIdOf(report));
+        Assert.EndsWith("/complete", report.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Canceled_heartbeat_kills_the_program_and_reports_a_failure()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant(leaseSeconds: 3));
+        _stub.Heartbeat = (_, leaseId) => (200, new AgentFunctions.Core.Contracts.HeartbeatResponse(leaseId, DateTimeOffset.UtcNow.AddSeconds(3), Canceled: true));
+        var clock = Stopwatch.StartNew();
+
+        var result = await RunWorkerAsync(() => _stub.Reports.Any(), [], "sleep", "30");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the program was not stopped");
+        var report = Assert.Single(_stub.Reports);
+        Assert.EndsWith("/fail", report.Path, StringComparison.Ordinal);
+        Assert.False(Body(report).GetProperty("permanent").GetBoolean());
+        Assert.Contains("canceled", Body(report).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains(result.StderrLines, l => l.Contains("canceled by the server, program stopped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Gone_heartbeat_stops_the_program_and_drops_the_attempt()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant(leaseSeconds: 3));
+        _stub.Heartbeat = (_, _) => (410, null);
+        var clock = Stopwatch.StartNew();
+
+        var result = await RunWorkerAsync(() => _stub.Heartbeats.Any() && _stub.Leases.Count() >= 3, [], "sleep", "30");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the program was not stopped");
+        Assert.Empty(_stub.Reports);
+        Assert.Contains(result.StderrLines, l => l.Contains("dropped (lease gone", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Shutdown_lets_a_running_attempt_finish_within_the_grace_period()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+
+        // Shut down as soon as the attempt is leased; the program still gets to finish.
+        var result = await RunWorkerAsync(() => _stub.Leases.Any(), ["--grace", "10"], "sh", "-c", "sleep 0.5; echo finished");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = Assert.Single(_stub.Reports);
+        Assert.EndsWith("/complete", report.Path, StringComparison.Ordinal);
+        Assert.Equal("finished\n", Body(report).GetProperty("result").GetString());
+        Assert.Single(_stub.Leases);
+    }
+
+    [Fact]
+    public async Task Shutdown_past_the_grace_period_stops_the_program_and_fails_it_transiently()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        var clock = Stopwatch.StartNew();
+
+        var result = await RunWorkerAsync(() => _stub.Leases.Any(), ["--grace", "0.3"], "sleep", "30");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the program was not stopped");
+        var body = Body(Assert.Single(_stub.Reports));
+        Assert.False(body.GetProperty("permanent").GetBoolean());
+        Assert.Equal("the worker shut down before 'sleep' finished", body.GetProperty("reason").GetString());
+    }
+
+    [Theory]
+    [InlineData(401, ExitCode.Unauthorized)]
+    [InlineData(403, ExitCode.Unauthorized)]
+    [InlineData(404, ExitCode.NotFound)]
+    public async Task Refused_lease_ends_the_worker_with_the_matching_exit_code(int status, ExitCode expected)
+    {
+        _stub.LeaseStatus = status;
+
+        var result = await RunWorkerAsync(() => false, ["--key", "k"], "cat");
+
+        Assert.Equal((int)expected, result.ExitCode);
+        Assert.Equal($"agentq: lease refused with {status} (HTTP {status})", result.StderrLines[^1]);
+        Assert.Single(_stub.Leases);
+    }
+
+    [Theory]
+    [InlineData(60, null, 20)]
+    [InlineData(60, 9, 3)]
+    [InlineData(2, null, 1)]
+    [InlineData(30, 90, 10)]
+    public void Heartbeat_interval_is_a_third_of_the_shorter_lease_and_at_least_a_second(int granted, int? requested, int expectedSeconds)
+    {
+        var interval = PullWorker.HeartbeatInterval(WorkerStub.Grant(leaseSeconds: granted), requested, DateTimeOffset.UtcNow);
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), interval);
+    }
+
+    [Fact]
+    public async Task Requested_lease_length_is_sent_with_the_lease_request()
+    {
+        await RunWorkerAsync(() => _stub.Leases.Any(), ["--lease", "45"], "cat");
+
+        Assert.Equal(45, Body(_stub.Leases.First()).GetProperty("leaseSeconds").GetInt32());
+    }
+}
