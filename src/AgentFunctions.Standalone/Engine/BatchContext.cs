@@ -18,15 +18,13 @@ public sealed class BatchContext
 {
     private readonly Dictionary<string, TaskEntry> _active;
     private readonly TaskWriter _writer;
-    private readonly TaskReader _reader;
     private readonly TimeProvider _time;
     private readonly HashSet<TaskEntry> _dirty = [];
 
-    internal BatchContext(Dictionary<string, TaskEntry> active, TaskWriter writer, TaskReader reader, BatchEffects effects, TimeProvider time)
+    internal BatchContext(Dictionary<string, TaskEntry> active, TaskWriter writer, BatchEffects effects, TimeProvider time)
     {
         _active = active;
         _writer = writer;
-        _reader = reader;
         Effects = effects;
         _time = time;
     }
@@ -38,7 +36,7 @@ public sealed class BatchContext
     public TaskEntry? FindActive(string id) => _active.GetValueOrDefault(id);
 
     /// <summary>The fingerprint of an existing task's spec (running or finished), or null when there is none.</summary>
-    public string? FindSpecHash(string id) => _active.TryGetValue(id, out var entry) ? entry.SpecHash : _reader.GetSpecHash(id);
+    public string? FindSpecHash(string id) => _active.TryGetValue(id, out var entry) ? entry.SpecHash : _writer.GetSpecHash(id);
 
     /// <summary>Starts a new task from its plan.</summary>
     public TaskEntry Start(TaskPlan plan, string specHash)

@@ -15,7 +15,6 @@ public sealed partial class Journal : IDisposable
     private readonly Dictionary<string, TaskEntry> _active = new(StringComparer.Ordinal);
     private readonly TaskDatabase _database;
     private TaskWriter? _writer;
-    private readonly TaskReader _reader;
     private readonly TimeProvider _time;
     private readonly int _maxBatch;
     private readonly ILogger<Journal> _logger;
@@ -24,11 +23,10 @@ public sealed partial class Journal : IDisposable
     private Thread? _thread;
     private volatile Exception? _fault;
 
-    public Journal(TaskDatabase database, TaskReader reader, TimeProvider time, StandaloneOptions options, ILogger<Journal> logger)
+    public Journal(TaskDatabase database, TimeProvider time, StandaloneOptions options, ILogger<Journal> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _database = database;
-        _reader = reader;
         _time = time;
         _maxBatch = options.MaxBatchSize;
         _logger = logger;
@@ -99,7 +97,7 @@ public sealed partial class Journal : IDisposable
         var batch = new List<JournalOperation>(_maxBatch);
         var effects = new BatchEffects();
         var writer = _writer!;
-        var context = new BatchContext(_active, writer, _reader, effects, _time);
+        var context = new BatchContext(_active, writer, effects, _time);
         try
         {
             while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())

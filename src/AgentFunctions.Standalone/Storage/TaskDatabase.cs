@@ -75,7 +75,7 @@ public sealed class TaskDatabase
     public void Initialize()
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        using var connection = Open();
+        using var connection = OpenWriter();
         using (var wal = connection.CreateCommand())
         {
             wal.CommandText = "PRAGMA journal_mode=WAL;";
@@ -109,13 +109,20 @@ public sealed class TaskDatabase
         transaction.Commit();
     }
 
-    /// <summary>Opens a connection with the durability settings every connection needs.</summary>
+    /// <summary>Opens a pooled connection for reading (WAL lets it read beside the writer).</summary>
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
+        return connection;
+    }
+
+    /// <summary>Opens the writing connection: every commit is fsynced (synchronous=FULL).</summary>
+    public SqliteConnection OpenWriter()
+    {
+        var connection = Open();
         using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=30000;";
+        pragmas.CommandText = "PRAGMA synchronous=FULL;";
         pragmas.ExecuteNonQuery();
         return connection;
     }

@@ -17,13 +17,14 @@ public sealed class TaskWriter : IDisposable
     private readonly SqliteCommand _deleteWork;
     private readonly SqliteCommand _insertOutbox;
     private readonly SqliteCommand _deleteOutbox;
+    private readonly SqliteCommand _specHash;
     private readonly SqliteCommand[] _purge;
     private SqliteTransaction? _transaction;
 
     public TaskWriter(TaskDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        _connection = database.Open();
+        _connection = database.OpenWriter();
         _insertTask = Prepare("""
             INSERT INTO tasks (id, status, terminal, roles, spec_hash, context, state, version, created_at, updated_at)
             VALUES ($id, $status, $terminal, $roles, $hash, $context, $state, $version, $created, $updated)
@@ -43,6 +44,7 @@ public sealed class TaskWriter : IDisposable
             "INSERT INTO outbox (task_id, kind, payload, created_at) VALUES ($task, $kind, $payload, $created) RETURNING id",
             "$task", "$kind", "$payload", "$created");
         _deleteOutbox = Prepare("DELETE FROM outbox WHERE id = $id", "$id");
+        _specHash = Prepare("SELECT spec_hash FROM tasks WHERE id = $id", "$id");
         _purge =
         [
             Prepare("DELETE FROM tasks WHERE id = $id", "$id"),
@@ -109,6 +111,13 @@ public sealed class TaskWriter : IDisposable
 
     public void DeleteOutbox(long id) => Run(_deleteOutbox, id);
 
+    /// <summary>The spec fingerprint of a stored task, read inside the open batch.</summary>
+    public string? GetSpecHash(string id)
+    {
+        Bind(_specHash, id);
+        return _specHash.ExecuteScalar() as string;
+    }
+
     public void PurgeTask(string id)
     {
         foreach (var command in _purge)
@@ -120,7 +129,7 @@ public sealed class TaskWriter : IDisposable
     public void Dispose()
     {
         _transaction?.Dispose();
-        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox }.Concat(_purge))
+        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox, _specHash }.Concat(_purge))
         {
             command.Dispose();
         }
