@@ -141,6 +141,41 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Released_lease_offers_the_same_attempt_again_without_counting_it()
+    {
+        await _server.SubmitAsync("""{ "id": "remote-7", "to": ["review"], "instructions": "x" }""");
+        var first = await LeaseAsync("review", "leaving");
+
+        using var release = await _server.PostJsonAsync($"api/workers/review/leases/{first.GetProperty("leaseId").GetString()}/release", "{}");
+        Assert.Equal(HttpStatusCode.OK, release.StatusCode);
+
+        var second = await LeaseAsync("review", "arriving");
+        Assert.Equal("remote-7", second.GetProperty("taskId").GetString());
+        Assert.Equal(1, second.GetProperty("attempt").GetInt32());
+        using var complete = await _server.PostJsonAsync($"api/workers/review/leases/{second.GetProperty("leaseId").GetString()}/complete", """{ "status": "completed", "result": "ok" }""");
+        Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        var view = await _server.WaitForAsync("remote-7");
+        Assert.Equal(1, view.Roles[0].Attempt);
+        using var again = await _server.PostJsonAsync($"api/workers/review/leases/{first.GetProperty("leaseId").GetString()}/release", "{}");
+        Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Worker_may_ask_for_a_shorter_lease_than_the_role_gives()
+    {
+        await _server.SubmitAsync("""{ "id": "remote-8", "to": ["review"], "instructions": "x" }""");
+
+        using var response = await _server.PostJsonAsync("api/workers/review/lease", """{ "workerId": "brief", "waitSeconds": 5, "leaseSeconds": 1 }""");
+        var lease = await TestServer.ReadJsonAsync(response);
+        Assert.Equal(1, lease.GetProperty("leaseSeconds").GetInt32());
+
+        var second = await LeaseAsync("review", "patient", wait: 10);
+        Assert.Equal(2, second.GetProperty("attempt").GetInt32());
+        using var tooLong = await _server.PostJsonAsync("api/workers/review/lease", """{ "leaseSeconds": 0 }""");
+        await TestServer.AssertProblemAsync(tooLong, HttpStatusCode.BadRequest, "leaseSeconds: must be a whole number of seconds between 1 and 86400");
+    }
+
+    [Fact]
     public async Task Lease_answers_204_when_there_is_no_work_and_long_polls_until_some_arrives()
     {
         using var empty = await _server.Client.PostAsync("api/workers/idle/lease", null);

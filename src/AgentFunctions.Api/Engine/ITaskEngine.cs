@@ -37,8 +37,11 @@ public interface ITaskEngine
 
     Task<bool> DeleteDeadLetterAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Hands the next due attempt of a remote role to a worker, waiting up to <paramref name="wait"/>; null when none.</summary>
-    Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, CancellationToken cancellationToken);
+    /// <summary>
+    /// Hands the next due attempt of a remote role to a worker, waiting up to <paramref name="wait"/>; null when none.
+    /// <paramref name="leaseDuration"/> (already capped by the role's lease) replaces the role's lease when given.
+    /// </summary>
+    Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken);
 
     /// <summary>Extends a lease; null when the lease is gone.</summary>
     Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken);
@@ -48,6 +51,9 @@ public interface ITaskEngine
 
     /// <summary>Accepts a worker's failure; false when the lease is gone.</summary>
     Task<bool> FailAsync(string role, string leaseId, FailRequest failure, CancellationToken cancellationToken);
+
+    /// <summary>Gives an attempt back untouched (a worker shutting down): it is offered again and is not counted as a new attempt.</summary>
+    Task<bool> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken);
 
     Task<MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken);
 

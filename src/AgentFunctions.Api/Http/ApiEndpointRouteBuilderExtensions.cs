@@ -48,6 +48,8 @@ public static class ApiEndpointRouteBuilderExtensions
             .WithMetadata(RequiredScope.Worker("role"));
         api.MapPost(ApiRoutes.WorkerFail, (HttpRequest r, string role, string leaseId, WorkerEndpoints e, CancellationToken ct) => e.FailAsync(r, role, leaseId, ct))
             .WithMetadata(RequiredScope.Worker("role"));
+        api.MapPost(ApiRoutes.WorkerRelease, (string role, string leaseId, WorkerEndpoints e, CancellationToken ct) => e.ReleaseAsync(role, leaseId, ct))
+            .WithMetadata(RequiredScope.Worker("role"));
 
         api.MapGet(ApiRoutes.Health, (OperationsEndpoints e, CancellationToken ct) => e.HealthAsync(ct))
             .AllowAnonymous();

@@ -22,6 +22,7 @@ public static class ApiRoutes
     public const string WorkerHeartbeat = "workers/{role}/leases/{leaseId}/heartbeat";
     public const string WorkerComplete = "workers/{role}/leases/{leaseId}/complete";
     public const string WorkerFail = "workers/{role}/leases/{leaseId}/fail";
+    public const string WorkerRelease = "workers/{role}/leases/{leaseId}/release";
 
     public const string Health = "health";
     public const string Metrics = "metrics";

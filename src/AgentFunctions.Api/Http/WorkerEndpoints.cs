@@ -14,6 +14,7 @@ namespace AgentFunctions.Api.Http;
 public sealed class WorkerEndpoints(ApiDependencies api)
 {
     public const int MaxWaitSeconds = 60;
+    public const int MaxLeaseSeconds = 24 * 3600;
 
     /// <summary>POST /workers/{role}/lease[?wait=N]: 200 with an attempt, 204 when none arrives within the wait.</summary>
     public async Task<IResult> LeaseAsync(HttpRequest request, string role, CancellationToken cancellationToken)
@@ -51,13 +52,27 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return ApiProblems.BadRequest($"wait: must be a whole number of seconds between 0 and {MaxWaitSeconds}");
         }
 
+        var leaseSeconds = lease?.LeaseSeconds;
+        if (request.Query["leaseSeconds"].ToString() is { Length: > 0 } leaseText)
+        {
+            leaseSeconds = int.TryParse(leaseText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
+        }
+
+        if (leaseSeconds is < 1 or > MaxLeaseSeconds)
+        {
+            return ApiProblems.BadRequest($"leaseSeconds: must be a whole number of seconds between 1 and {MaxLeaseSeconds}");
+        }
+
         var workerId = lease?.WorkerId ?? request.Query["workerId"].ToString();
         if (workerId is { Length: > 200 })
         {
             return ApiProblems.BadRequest("workerId: must be at most 200 characters");
         }
 
-        var grant = await api.Engine.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), cancellationToken);
+        // The role's lease is the most a worker gets; a worker may ask for less (to notice its own death sooner).
+        var roleLease = api.Roles.Find(role)!.LeaseDuration;
+        TimeSpan? duration = leaseSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < roleLease ? TimeSpan.FromSeconds(seconds) : null;
+        var grant = await api.Engine.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), duration, cancellationToken);
         if (grant is null)
         {
             return TypedResults.NoContent();
@@ -66,7 +81,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
         var origin = RequestOrigin.Of(request);
         var leaseUri = $"{origin}/api/workers/{role}/leases/{Uri.EscapeDataString(grant.LeaseId)}";
         return TypedResults.Json(
-            grant with { HeartbeatUri = leaseUri + "/heartbeat", CompleteUri = leaseUri + "/complete", FailUri = leaseUri + "/fail" },
+            grant with { HeartbeatUri = leaseUri + "/heartbeat", CompleteUri = leaseUri + "/complete", FailUri = leaseUri + "/fail", ReleaseUri = leaseUri + "/release" },
             CoreJson.Options);
     }
 
@@ -180,6 +195,19 @@ public sealed class WorkerEndpoints(ApiDependencies api)
 
         return await api.Engine.FailAsync(role, leaseId, failure, cancellationToken)
             ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
+            : LeaseGone(leaseId);
+    }
+
+    /// <summary>POST .../release: hands the attempt back without counting it; 410 when the lease is gone.</summary>
+    public async Task<IResult> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken)
+    {
+        if ((CheckRole(role) ?? CheckLeaseId(leaseId)) is { } problem)
+        {
+            return problem;
+        }
+
+        return await api.Engine.ReleaseAsync(role, leaseId, cancellationToken)
+            ? TypedResults.Json(new { leaseId, released = true }, CoreJson.Options)
             : LeaseGone(leaseId);
     }
 

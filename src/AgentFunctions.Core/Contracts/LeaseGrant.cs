@@ -29,4 +29,6 @@ public sealed record LeaseGrant
     public string? CompleteUri { get; init; }
 
     public string? FailUri { get; init; }
+
+    public string? ReleaseUri { get; init; }
 }

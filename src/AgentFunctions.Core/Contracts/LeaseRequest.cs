@@ -1,9 +1,12 @@
 namespace AgentFunctions.Core.Contracts;
 
-/// <summary>Optional body of a lease request: who asks, and how long to wait for work (long poll).</summary>
+/// <summary>Optional body of a lease request: who asks, how long to wait for work (long poll), how long a lease.</summary>
 public sealed record LeaseRequest
 {
     public string? WorkerId { get; init; }
 
     public int? WaitSeconds { get; init; }
+
+    /// <summary>A shorter lease than the role's <c>LeaseSeconds</c> (the role's value is the cap and the default).</summary>
+    public int? LeaseSeconds { get; init; }
 }

@@ -86,6 +86,21 @@ public sealed class BatchContext
         Effects.Leased.Add(item);
     }
 
+    /// <summary>Clears a lease its worker handed back; the attempt is offered again under the same number.</summary>
+    public void LeaseReleased(TaskEntry entry, WorkItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var leaseId = item.LeaseId!;
+        item.LeaseId = null;
+        item.LeaseExpiresAt = null;
+        item.WorkerId = null;
+        item.LeaseDuration = null;
+        item.LeasedAt = null;
+        item.Dirty = true;
+        _dirty.Add(entry);
+        Effects.Released.Add((item, leaseId));
+    }
+
     /// <summary>Queues a file write that must happen once this batch has committed.</summary>
     public void Outbox(string taskId, string kind, object payload)
     {

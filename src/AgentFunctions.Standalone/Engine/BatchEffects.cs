@@ -15,6 +15,9 @@ public sealed class BatchEffects
     /// <summary>Leases granted or extended in this batch.</summary>
     public List<WorkItem> Leased { get; } = [];
 
+    /// <summary>Leases handed back by their worker (the attempt is offered again).</summary>
+    public List<(WorkItem Item, string LeaseId)> Released { get; } = [];
+
     /// <summary>Leased work that was withdrawn (its task ended or the role was canceled).</summary>
     public List<WorkItem> Withdrawn { get; } = [];
 
@@ -30,7 +33,7 @@ public sealed class BatchEffects
     public List<string> Purged { get; } = [];
 
     public bool IsEmpty =>
-        Changed.Count + Finished.Count + Scheduled.Count + Leased.Count + Withdrawn.Count + Canceled.Count + Outbox.Count + Purged.Count + DeadLettered.Count == 0;
+        Changed.Count + Finished.Count + Scheduled.Count + Leased.Count + Released.Count + Withdrawn.Count + Canceled.Count + Outbox.Count + Purged.Count + DeadLettered.Count == 0;
 
     public void Clear()
     {
@@ -38,6 +41,7 @@ public sealed class BatchEffects
         Finished.Clear();
         Scheduled.Clear();
         Leased.Clear();
+        Released.Clear();
         Withdrawn.Clear();
         Canceled.Clear();
         Outbox.Clear();

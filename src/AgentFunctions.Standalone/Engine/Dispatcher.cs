@@ -91,6 +91,12 @@ public sealed partial class Dispatcher(
             }
         }
 
+        foreach (var (item, leaseId) in effects.Released)
+        {
+            _leases.TryRemove(leaseId, out _);
+            MakeReady(item);
+        }
+
         foreach (var item in effects.Withdrawn)
         {
             if (item.LeaseId is { } leaseId && _leases.TryRemove(leaseId, out _) && item.Canceled)

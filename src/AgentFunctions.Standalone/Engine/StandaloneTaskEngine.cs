@@ -248,9 +248,10 @@ public sealed partial class StandaloneTaskEngine(
         return new ReplayResult(ReplayOutcome.Replayed, taskId, null);
     }
 
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken)
     {
         var definition = roles.Find(role) ?? throw new ArgumentException($"Role '{role}' is not configured.", nameof(role));
+        var lease = leaseDuration ?? definition.LeaseDuration;
         statistics.SeenWorker(workerId, role, time.GetUtcNow());
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var queue = dispatcher.QueueFor(role);
@@ -282,7 +283,8 @@ public sealed partial class StandaloneTaskEngine(
                 }
 
                 item.LeaseId = leaseId;
-                item.LeaseExpiresAt = context.Now + definition.LeaseDuration;
+                item.LeaseExpiresAt = context.Now + lease;
+                item.LeaseDuration = leaseDuration;
                 item.WorkerId = workerId;
                 item.LeasedAt = context.Now;
                 context.LeaseChanged(entry, item);
@@ -305,7 +307,7 @@ public sealed partial class StandaloneTaskEngine(
                 MaxAttempts = attempt.MaxAttempts,
                 Prompt = attempt.Prompt,
                 LeaseExpiresAt = item.LeaseExpiresAt!.Value,
-                LeaseSeconds = (int)definition.LeaseDuration.TotalSeconds,
+                LeaseSeconds = (int)lease.TotalSeconds,
                 Input = attempt,
             };
         }
@@ -332,7 +334,7 @@ public sealed partial class StandaloneTaskEngine(
                 return item.Canceled ? new HeartbeatResponse(leaseId, item.LeaseExpiresAt ?? context.Now, Canceled: true) : null;
             }
 
-            item.LeaseExpiresAt = context.Now + definition.LeaseDuration;
+            item.LeaseExpiresAt = context.Now + (item.LeaseDuration ?? definition.LeaseDuration);
             context.LeaseChanged(entry, item);
             if (heartbeat.Progress is not null || heartbeat.Message is not null)
             {
@@ -351,6 +353,31 @@ public sealed partial class StandaloneTaskEngine(
         ArgumentNullException.ThrowIfNull(failure);
         var reason = string.IsNullOrWhiteSpace(failure.Reason) ? "the worker reported a failure" : failure.Reason;
         return HandInAsync(role, leaseId, AgentResult.Failed(reason, failure.Permanent), cancellationToken);
+    }
+
+    public async Task<bool> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken)
+    {
+        if (dispatcher.TryTakeCanceledLease(leaseId, out var canceled))
+        {
+            // Its task ended meanwhile: there is nothing to offer again, and nothing left to release.
+            return canceled.Role == role;
+        }
+
+        if (!dispatcher.TryGetLease(leaseId, out var item) || item.Role != role)
+        {
+            return false;
+        }
+
+        return await journal.ExecuteAsync(context =>
+        {
+            if (item.Removed || item.LeaseId != leaseId || context.FindActive(item.TaskId) is not { } entry || entry.Work.GetValueOrDefault(item.Key) != item)
+            {
+                return false;
+            }
+
+            context.LeaseReleased(entry, item);
+            return true;
+        });
     }
 
     public Task<MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken)

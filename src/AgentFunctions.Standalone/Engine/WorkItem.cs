@@ -47,6 +47,9 @@ public sealed class WorkItem
 
     public string? WorkerId { get; set; }
 
+    /// <summary>The lease length this worker asked for, when shorter than the role's (not persisted).</summary>
+    public TimeSpan? LeaseDuration { get; set; }
+
     /// <summary>When this process handed the attempt to a worker (for latency; not persisted).</summary>
     public DateTimeOffset? LeasedAt { get; set; }
 

@@ -223,8 +223,11 @@ public sealed class DurableTaskEngine(
         return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
     }
 
-    public Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, CancellationToken cancellationToken) =>
-        leases.LeaseAsync(role, workerId, wait, cancellationToken);
+    public Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken) =>
+        leases.LeaseAsync(role, workerId, wait, leaseDuration, cancellationToken);
+
+    public Task<bool> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken) =>
+        leases.ReleaseLeaseAsync(role, leaseId, cancellationToken);
 
     public Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
         leases.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);

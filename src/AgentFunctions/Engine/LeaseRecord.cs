@@ -13,4 +13,5 @@ public sealed record LeaseRecord(
     string? WorkerId,
     DateTimeOffset LeasedAt,
     DateTimeOffset LastSeenAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    int? LeaseSeconds = null);

@@ -38,9 +38,9 @@ public sealed class RemoteLeases(
     /// <summary>How long complete/fail hold the message while they store the result and raise the event.</summary>
     public static readonly TimeSpan SettleHold = TimeSpan.FromSeconds(60);
 
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? requestedLease, CancellationToken cancellationToken)
     {
-        var leaseDuration = LeaseDuration(role);
+        var leaseDuration = requestedLease ?? LeaseDuration(role);
         var queue = queues.For(role);
         var deadline = time.GetUtcNow() + wait;
         while (true)
@@ -74,7 +74,7 @@ public sealed class RemoteLeases(
             return null;
         }
 
-        var leaseDuration = LeaseDuration(role);
+        var leaseDuration = lease.Record.LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : LeaseDuration(role);
         if (await HoldAsync(lease, leaseDuration, cancellationToken) is not { } receipt)
         {
             return null;
@@ -152,6 +152,29 @@ public sealed class RemoteLeases(
         return true;
     }
 
+    /// <summary>
+    /// Hands an attempt back: the message is replaced by a fresh copy (so its dequeue count starts over and the
+    /// next receive is not taken for an expired lease) and the attempt is offered again under the same number.
+    /// </summary>
+    public async Task<bool> ReleaseLeaseAsync(string role, string leaseId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(role, leaseId, cancellationToken) is not { } lease
+            || await HoldAsync(lease, SettleHold, cancellationToken) is not { } receipt)
+        {
+            return false;
+        }
+
+        var record = lease.Record;
+        if (await IsCurrentAsync(clients.Current, record.InstanceId, record.Attempt, cancellationToken))
+        {
+            var message = new RemoteWorkMessage(record.TaskId, role, record.Attempt, record.InstanceId, (int)LeaseDuration(role).TotalSeconds);
+            await queues.For(role).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken);
+        }
+
+        await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
+        return true;
+    }
+
     /// <summary>The leases held now (records are deleted on complete and fail), for "worker last seen".</summary>
     public async Task<IReadOnlyList<LeaseRecord>> ListAsync(CancellationToken cancellationToken)
     {
@@ -220,7 +243,7 @@ public sealed class RemoteLeases(
 
         var now = time.GetUtcNow();
         var expiresAt = message.NextVisibleOn ?? now + leaseDuration;
-        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt);
+        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds);
         await artifacts.WriteJsonAsync(RemotePaths.Lease(role, message.MessageId), record, cancellationToken);
         logger.Leased(work.TaskId, role, work.Attempt, workerId ?? "anonymous");
         return new LeaseGrant

@@ -45,6 +45,18 @@ public sealed class WorkerHttpFunctions(WorkerEndpoints endpoints, DurableClient
         return new ApiActionResult(await endpoints.CompleteAsync(request, role, leaseId, cancellationToken));
     }
 
+    [Function("ReleaseLease")]
+    public async Task<IActionResult> ReleaseAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.WorkerRelease)] HttpRequest request,
+        string role,
+        string leaseId,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        using var scope = clients.Use(client);
+        return new ApiActionResult(await endpoints.ReleaseAsync(role, leaseId, cancellationToken));
+    }
+
     [Function("FailLease")]
     public async Task<IActionResult> FailAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.WorkerFail)] HttpRequest request,

@@ -37,7 +37,7 @@ public sealed class RemoteLeasesTests : IDisposable
         _app.AddRemoteRole("t1", "worker", 1);
         Receive(Message(1));
 
-        var grant = await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, default);
+        var grant = await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, null, default);
 
         Assert.NotNull(grant);
         Assert.Equal(("t1", "worker", 1), (grant.TaskId, grant.Role, grant.Attempt));
@@ -55,7 +55,7 @@ public sealed class RemoteLeasesTests : IDisposable
         _app.WorkQueue("worker").Setup(q => q.ReceiveMessageAsync(It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(Response.FromValue<QueueMessage>(null!, Mock.Of<Response>()));
 
-        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, default));
+        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, null, default));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class RemoteLeasesTests : IDisposable
             .ReturnsAsync(Response.FromValue(Message(1, dequeueCount: 2), Mock.Of<Response>()))
             .ReturnsAsync(Response.FromValue<QueueMessage>(null!, Mock.Of<Response>()));
 
-        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, default));
+        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, null, default));
 
         var raised = Assert.Single(_raised);
         Assert.Equal(("t1:worker", OrchestrationEvents.RemoteResult(1)), (raised.Instance, raised.Name));
@@ -87,7 +87,7 @@ public sealed class RemoteLeasesTests : IDisposable
             .ReturnsAsync(Response.FromValue(Message(1), Mock.Of<Response>()))
             .ReturnsAsync(Response.FromValue<QueueMessage>(null!, Mock.Of<Response>()));
 
-        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, default));
+        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, null, default));
         Assert.Empty(_raised);
         _app.WorkQueue("worker").Verify(q => q.DeleteMessageAsync("m-1", "pop-1", It.IsAny<CancellationToken>()));
     }
@@ -183,6 +183,38 @@ public sealed class RemoteLeasesTests : IDisposable
     }
 
     [Fact]
+    public async Task Release_offers_the_same_attempt_again_as_a_fresh_message()
+    {
+        var leaseId = await LeaseAsync();
+        Hold("pop-3");
+        string? sent = null;
+        _app.WorkQueue("worker").Setup(q => q.SendMessageAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Callback((string body, CancellationToken _) => sent = body)
+            .ReturnsAsync(Response.FromValue(QueuesModelFactory.SendReceipt("m-2", TestApp.Start, TestApp.Start.AddDays(7), "pop-9", TestApp.Start), Mock.Of<Response>()));
+
+        Assert.True(await Leases.ReleaseLeaseAsync("worker", leaseId, default));
+
+        Assert.Empty(_raised);
+        var message = JsonSerializer.Deserialize<RemoteWorkMessage>(sent!, CoreJson.Options)!;
+        Assert.Equal(("t1", "worker", 1, "t1:worker"), (message.TaskId, message.Role, message.Attempt, message.InstanceId));
+        _app.WorkQueue("worker").Verify(q => q.DeleteMessageAsync("m-1", "pop-3", It.IsAny<CancellationToken>()));
+        Assert.False(_app.Artifacts.Files.ContainsKey(RemotePaths.Lease("worker", "m-1")));
+    }
+
+    [Fact]
+    public async Task A_shorter_lease_asked_by_the_worker_is_the_visibility_of_the_receive()
+    {
+        StoreEnvelope(1);
+        _app.AddRemoteRole("t1", "worker", 1);
+        Receive(Message(1));
+
+        var grant = await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, TimeSpan.FromSeconds(10), default);
+
+        Assert.Equal(10, grant!.LeaseSeconds);
+        _app.WorkQueue("worker").Verify(q => q.ReceiveMessageAsync(TimeSpan.FromSeconds(10), It.IsAny<CancellationToken>()));
+    }
+
+    [Fact]
     public async Task An_unknown_lease_id_is_gone()
     {
         Assert.Null(await Leases.HeartbeatAsync("worker", LeaseToken.Encode("m-404", "pop"), new HeartbeatRequest(), default));
@@ -203,7 +235,7 @@ public sealed class RemoteLeasesTests : IDisposable
         StoreEnvelope(1);
         _app.AddRemoteRole("t1", "worker", 1);
         Receive(Message(1));
-        var grant = await Leases.LeaseAsync("worker", "w-1", TimeSpan.Zero, default);
+        var grant = await Leases.LeaseAsync("worker", "w-1", TimeSpan.Zero, null, default);
         return grant!.LeaseId;
     }
 
