@@ -30,54 +30,16 @@ public sealed record StandaloneOptions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(SectionName);
-        var problems = new List<string>();
+        var reader = new ConfigurationReader();
         var defaults = new StandaloneOptions();
         var options = defaults with
         {
-            DataDirectory = string.IsNullOrWhiteSpace(section["DataDirectory"]) ? defaults.DataDirectory : section["DataDirectory"]!,
-            ShutdownGrace = TimeSpan.FromSeconds(ReadInt(section, "ShutdownGraceSeconds", (int)defaults.ShutdownGrace.TotalSeconds, 0, 3600, problems)),
-            MaxBatchSize = ReadInt(section, "MaxBatchSize", defaults.MaxBatchSize, 1, 100_000, problems),
-            FlushArtifacts = ReadBool(section, "FlushArtifacts", defaults.FlushArtifacts, problems),
+            DataDirectory = reader.String(section, "DataDirectory") ?? defaults.DataDirectory,
+            ShutdownGrace = TimeSpan.FromSeconds(reader.Number(section, "ShutdownGraceSeconds", (int)defaults.ShutdownGrace.TotalSeconds, 0, 3600)),
+            MaxBatchSize = reader.Number(section, "MaxBatchSize", defaults.MaxBatchSize, 1, 100_000),
+            FlushArtifacts = reader.Bool(section, "FlushArtifacts", defaults.FlushArtifacts),
         };
-        if (problems.Count > 0)
-        {
-            throw new InvalidConfigurationException(problems);
-        }
-
+        reader.ThrowIfAny();
         return options;
-    }
-
-    private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max, List<string> problems)
-    {
-        var text = section[key];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            problems.Add($"{section.Path}:{key}: must be a whole number between {min} and {max} (got '{text}')");
-            return fallback;
-        }
-
-        return value;
-    }
-
-    private static bool ReadBool(IConfigurationSection section, string key, bool fallback, List<string> problems)
-    {
-        var text = section[key];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-
-        if (!bool.TryParse(text, out var value))
-        {
-            problems.Add($"{section.Path}:{key}: '{text}' is not true or false");
-            return fallback;
-        }
-
-        return value;
     }
 }

@@ -1,4 +1,4 @@
 namespace AgentFunctions.Api.Engine;
 
-/// <summary>What happened to a submit, with the task as it is now.</summary>
+/// <summary>What happened to a submit, and the task as it is now when the engine has it at hand.</summary>
 public sealed record SubmitResult(SubmitOutcome Outcome, TaskSnapshot? Task);

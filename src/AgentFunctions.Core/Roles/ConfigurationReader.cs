@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Core.Roles;
@@ -7,7 +8,7 @@ namespace AgentFunctions.Core.Roles;
 /// Reads typed values from configuration and collects one message per bad key, so a host
 /// can refuse to start with the whole list rather than the first binder exception.
 /// </summary>
-internal sealed class ConfigurationReader
+public sealed class ConfigurationReader
 {
     private readonly List<string> _problems = [];
 
@@ -29,7 +30,9 @@ internal sealed class ConfigurationReader
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
 
-    public int Int(IConfigurationSection parent, string key, int fallback, int min, int max)
+    /// <summary>A number within [<paramref name="min"/>, <paramref name="max"/>]; the fallback when absent or wrong.</summary>
+    public T Number<T>(IConfigurationSection parent, string key, T fallback, T min, T max)
+        where T : struct, INumber<T>
     {
         var section = parent.GetSection(key);
         if (string.IsNullOrWhiteSpace(section.Value))
@@ -37,61 +40,16 @@ internal sealed class ConfigurationReader
             return fallback;
         }
 
-        if (!int.TryParse(section.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        var whole = !IsFloatingPoint<T>();
+        if (!T.TryParse(section.Value, whole ? NumberStyles.Integer : NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !T.IsFinite(value))
         {
-            Problem(section, $"'{section.Value}' is not a whole number");
+            Problem(section, whole ? $"'{section.Value}' is not a whole number" : $"'{section.Value}' is not a number");
             return fallback;
         }
 
         if (value < min || value > max)
         {
-            Problem(section, $"must be between {min} and {max} (got {value})");
-            return fallback;
-        }
-
-        return value;
-    }
-
-    public long Long(IConfigurationSection parent, string key, long fallback, long min, long max)
-    {
-        var section = parent.GetSection(key);
-        if (string.IsNullOrWhiteSpace(section.Value))
-        {
-            return fallback;
-        }
-
-        if (!long.TryParse(section.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-        {
-            Problem(section, $"'{section.Value}' is not a whole number");
-            return fallback;
-        }
-
-        if (value < min || value > max)
-        {
-            Problem(section, $"must be between {min} and {max} (got {value})");
-            return fallback;
-        }
-
-        return value;
-    }
-
-    public double Double(IConfigurationSection parent, string key, double fallback, double min, double max)
-    {
-        var section = parent.GetSection(key);
-        if (string.IsNullOrWhiteSpace(section.Value))
-        {
-            return fallback;
-        }
-
-        if (!double.TryParse(section.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-        {
-            Problem(section, $"'{section.Value}' is not a number");
-            return fallback;
-        }
-
-        if (value < min || value > max)
-        {
-            Problem(section, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)} (got {value.ToString(CultureInfo.InvariantCulture)})");
+            Problem(section, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max} (got {value})"));
             return fallback;
         }
 
@@ -155,6 +113,9 @@ internal sealed class ConfigurationReader
 
         return uri;
     }
+
+    private static bool IsFloatingPoint<T>() =>
+        typeof(T).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IFloatingPoint<>));
 
     /// <summary>An indexed list (<c>Key:0</c>, <c>Key:1</c>, ...) in index order.</summary>
     public static List<IConfigurationSection> Indexed(IConfigurationSection parent, string key) =>

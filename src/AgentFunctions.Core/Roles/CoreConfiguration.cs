@@ -57,12 +57,12 @@ public static class CoreConfiguration
         var defaults = new TaskLimits();
         var limits = new TaskLimits
         {
-            MaxRolesPerTask = reader.Int(section, nameof(TaskLimits.MaxRolesPerTask), defaults.MaxRolesPerTask, 1, 256),
-            MaxContextBytes = reader.Int(section, nameof(TaskLimits.MaxContextBytes), defaults.MaxContextBytes, 0, 64 * 1024 * 1024),
-            MaxSpecBytes = reader.Int(section, nameof(TaskLimits.MaxSpecBytes), defaults.MaxSpecBytes, 1024, 16 * 1024 * 1024),
-            MinTtlSeconds = reader.Int(section, nameof(TaskLimits.MinTtlSeconds), defaults.MinTtlSeconds, 1, int.MaxValue),
-            MaxTtlSeconds = reader.Int(section, nameof(TaskLimits.MaxTtlSeconds), defaults.MaxTtlSeconds, 1, int.MaxValue),
-            MaxArtifactBytes = reader.Long(section, nameof(TaskLimits.MaxArtifactBytes), defaults.MaxArtifactBytes, 1, 1L << 34),
+            MaxRolesPerTask = reader.Number(section, nameof(TaskLimits.MaxRolesPerTask), defaults.MaxRolesPerTask, 1, 256),
+            MaxContextBytes = reader.Number(section, nameof(TaskLimits.MaxContextBytes), defaults.MaxContextBytes, 0, 64 * 1024 * 1024),
+            MaxSpecBytes = reader.Number(section, nameof(TaskLimits.MaxSpecBytes), defaults.MaxSpecBytes, 1024, 16 * 1024 * 1024),
+            MinTtlSeconds = reader.Number(section, nameof(TaskLimits.MinTtlSeconds), defaults.MinTtlSeconds, 1, int.MaxValue),
+            MaxTtlSeconds = reader.Number(section, nameof(TaskLimits.MaxTtlSeconds), defaults.MaxTtlSeconds, 1, int.MaxValue),
+            MaxArtifactBytes = reader.Number(section, nameof(TaskLimits.MaxArtifactBytes), defaults.MaxArtifactBytes, 1, 1L << 34),
         };
         if (limits.MinTtlSeconds > limits.MaxTtlSeconds)
         {
@@ -121,11 +121,11 @@ public static class CoreConfiguration
             Model = reader.String(section, "Model"),
             ApiKey = reader.String(section, "ApiKey"),
             SystemPrompt = reader.String(section, "SystemPrompt"),
-            Timeout = TimeSpan.FromSeconds(reader.Int(section, "TimeoutSeconds", (int)defaults.Timeout.TotalSeconds, 1, 7 * 24 * 3600)),
-            Concurrency = reader.Int(section, "Concurrency", defaults.Concurrency, 1, 1024),
+            Timeout = TimeSpan.FromSeconds(reader.Number(section, "TimeoutSeconds", (int)defaults.Timeout.TotalSeconds, 1, 7 * 24 * 3600)),
+            Concurrency = reader.Number(section, "Concurrency", defaults.Concurrency, 1, 1024),
             RequiresApproval = reader.Bool(section, "RequiresApproval", defaults.RequiresApproval),
-            LeaseDuration = TimeSpan.FromSeconds(reader.Int(section, "LeaseSeconds", (int)defaults.LeaseDuration.TotalSeconds, 1, 24 * 3600)),
-            MaxOutputBytes = reader.Int(section, "MaxOutputBytes", defaults.MaxOutputBytes, 1024, 64 * 1024 * 1024),
+            LeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "LeaseSeconds", (int)defaults.LeaseDuration.TotalSeconds, 1, 24 * 3600)),
+            MaxOutputBytes = reader.Number(section, "MaxOutputBytes", defaults.MaxOutputBytes, 1024, 64 * 1024 * 1024),
             Retry = ReadRetry(section.GetSection("Retry"), reader),
         };
 
@@ -159,10 +159,10 @@ public static class CoreConfiguration
         var defaults = RetrySchedule.Default;
         var schedule = new RetrySchedule
         {
-            MaxAttempts = reader.Int(section, "MaxAttempts", defaults.MaxAttempts, 1, RetrySchedule.AttemptsCap),
+            MaxAttempts = reader.Number(section, "MaxAttempts", defaults.MaxAttempts, 1, RetrySchedule.AttemptsCap),
             // Durable Functions rejects a zero first retry interval, so the floor is one millisecond.
             FirstDelay = reader.TimeSpan(section, "FirstDelay", defaults.FirstDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
-            BackoffCoefficient = reader.Double(section, "BackoffCoefficient", defaults.BackoffCoefficient, 1.0, 100.0),
+            BackoffCoefficient = reader.Number(section, "BackoffCoefficient", defaults.BackoffCoefficient, 1.0, 100.0),
             MaxDelay = reader.TimeSpan(section, "MaxDelay", defaults.MaxDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
         };
         if (schedule.MaxDelay < schedule.FirstDelay)

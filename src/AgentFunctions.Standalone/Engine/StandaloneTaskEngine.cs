@@ -111,18 +111,19 @@ public sealed partial class StandaloneTaskEngine(
     {
         ArgumentNullException.ThrowIfNull(plan);
         var hash = SpecFingerprint.Compute(plan.Spec);
-        var (outcome, started) = await journal.ExecuteAsync(context =>
+        var outcome = await journal.ExecuteAsync(context =>
         {
             if (context.FindSpecHash(plan.Id) is { } existing)
             {
-                return (existing == hash ? SubmitOutcome.Identical : SubmitOutcome.Conflict, (TaskState?)null);
+                return existing == hash ? SubmitOutcome.Identical : SubmitOutcome.Conflict;
             }
 
-            return (SubmitOutcome.Created, context.Start(plan, hash).State);
+            context.Start(plan, hash);
+            return SubmitOutcome.Created;
         });
 
-        var snapshot = started is not null ? Snapshot(started) : await GetAsync(plan.Id, cancellationToken);
-        return new SubmitResult(outcome, snapshot);
+        // The API answers with links only; a view would be projected for nothing on the hottest path.
+        return new SubmitResult(outcome, null);
     }
 
     public async Task<TaskSnapshot?> GetAsync(string taskId, CancellationToken cancellationToken)
