@@ -14,6 +14,9 @@ var settings = new Dictionary<string, string>
     ["Logging:LogLevel:Default"] = "Warning",
 };
 
+// The artifact store creates about eight files and folders per task; measure what this disk allows first.
+Report("disk_file_creates_per_second", FileCreationProbe.FilesPerSecond(5000));
+
 await using var server = await ServerProcess.StartAsync(options.ServerDll, settings);
 using var client = new LoadClient(server.BaseAddress, options.Concurrency);
 Console.WriteLine($"server: {options.ServerDll}");
