@@ -34,7 +34,8 @@ public static class WorkerCommand
         var program = new Argument<string[]>("PROGRAM")
         {
             Description = "The program and its arguments, after '--'; {input} in an argument is replaced by the prompt, which is also on stdin",
-            Arity = ArgumentArity.OneOrMore,
+            // Zero here so a missing program gets agentq's own message with an example, not the parser's.
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var command = new Command("run", "Lease attempts of a remote role and run a program for each (exit 0 completes, non-zero fails)")
         {
