@@ -37,6 +37,8 @@ public sealed class ApproveAndCancelTests
         Assert.Equal("coordinator", decision.GetProperty("by").GetString());
         Assert.Equal("schema checked", decision.GetProperty("note").GetString());
         Assert.Equal("ALTER TABLE users ADD COLUMN email_verified boolean;\n", draft.Stdout);
+        var status = await scene.RunExpectingAsync(0, "status", "ap-1");
+        Assert.Single(status.Stdout.Split('\n'), l => l.StartsWith("decision: approve role migrate by coordinator at ", StringComparison.Ordinal) && l.EndsWith(": schema checked", StringComparison.Ordinal));
     }
 
     [Fact]
