@@ -11,7 +11,7 @@ public sealed class ApproveAndCancelTests
     {
         await using var scene = await EndToEnd.StartAsync(ServerSettings.Remote("migrate"));
         var script = scene.Script("migrate.sh", """printf '%s' '{"status":"needs_approval","summary":"Migration drafted","result":"ALTER TABLE users ADD COLUMN email_verified boolean;"}'""");
-        await scene.StartWorker("migrate", script);
+        await scene.StartWorkerAsync("migrate", script);
         using var submit = scene.Start("submit", "Add email verification", "--to", "migrate", "--id", "ap-1", "--wait", "--timeout", "25", "--interval", "0.2");
 
         var held = await scene.WaitForStatusAsync("ap-1", v => v.GetProperty("state").GetString() == "needs_approval");
@@ -48,7 +48,7 @@ public sealed class ApproveAndCancelTests
         var pidFile = scene.Scratch.File("program.pid");
         var script = scene.Script("impl.sh", $"echo $$ > '{pidFile}'\nexec sleep 60");
         // A 3 s lease (the role's is 60 s): heartbeats every second, so the worker hears of the cancel within about a second.
-        var worker = await scene.StartWorker("impl", script, "--lease", "3");
+        var worker = await scene.StartWorkerAsync("impl", script, "--lease", "3");
         using var submit = scene.Start("submit", "Refactor the parser", "--to", "impl", "--id", "cx-1", "--wait", "--timeout", "25", "--interval", "0.2");
         var pid = await ProgramPids.WaitForAsync(pidFile);
 

@@ -19,7 +19,7 @@ public sealed class DeadLetterTests
             echo "integration tests red (attempt $AGENTQ_ATTEMPT)" >&2
             exit 1
             """);
-        var worker = await scene.StartWorker("flaky", script);
+        var worker = await scene.StartWorkerAsync("flaky", script);
 
         var failed = await scene.RunExpectingAsync((int)ExitCode.TaskFailed, "submit", "Run the integration suite", "--to", "flaky", "--id", "dl-1", "--wait", "--timeout", "20", "--interval", "0.1");
 

@@ -25,7 +25,7 @@ public sealed class RoundTripTests
         await using var scene = await EndToEnd.StartAsync(ServerSettings.Remote("review"));
         var context = scene.Scratch.File("context.md");
         await File.WriteAllTextAsync(context, "The login test fails on CI since PR 41.\n");
-        var worker = await scene.StartWorker("review", scene.Script("review.sh", ReviewScript));
+        var worker = await scene.StartWorkerAsync("review", scene.Script("review.sh", ReviewScript));
 
         using var submit = scene.Start("submit", "Review the fix", "--to", "review", "--file", context, "--id", "rt-1", "--wait", "--timeout", "20");
         var submitted = await submit.WaitAsync(TimeSpan.FromSeconds(25));
@@ -46,7 +46,7 @@ public sealed class RoundTripTests
     public async Task Files_the_program_writes_to_the_artifacts_dir_are_downloaded_by_result_out()
     {
         await using var scene = await EndToEnd.StartAsync(ServerSettings.Remote("review"));
-        await scene.StartWorker("review", scene.Script("review.sh", ReviewScript));
+        await scene.StartWorkerAsync("review", scene.Script("review.sh", ReviewScript));
         await scene.RunExpectingAsync(0, "submit", "Review the fix", "--to", "review", "--id", "art-1", "--wait", "--timeout", "20");
         var directory = scene.Scratch.File("out");
 
@@ -77,7 +77,7 @@ public sealed class RoundTripTests
     public async Task Json_output_of_submit_status_list_and_result_carries_the_documented_fields()
     {
         await using var scene = await EndToEnd.StartAsync(ServerSettings.Remote("review"));
-        await scene.StartWorker("review", scene.Script("review.sh", ReviewScript));
+        await scene.StartWorkerAsync("review", scene.Script("review.sh", ReviewScript));
 
         var submitted = await scene.JsonAsync("submit", "Review the fix", "--to", "review", "--id", "js-1", "--from", "planner", "--priority", "high");
         Assert.Equal("js-1", submitted.GetProperty("id").GetString());

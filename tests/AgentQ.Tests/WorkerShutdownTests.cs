@@ -19,7 +19,7 @@ public sealed class WorkerShutdownTests
             echo $$ > '{startedFile}'
             exec sleep 60
             """);
-        var first = await scene.StartWorker("impl", script, "--grace", "0.5");
+        var first = await scene.StartWorkerAsync("impl", script, "--grace", "0.5");
         await scene.RunExpectingAsync(0, "submit", "Port the parser", "--to", "impl", "--id", "rl-1");
         var pid = await ProgramPids.WaitForAsync(startedFile);
 
@@ -34,7 +34,7 @@ public sealed class WorkerShutdownTests
         Assert.NotEqual("retrying", released.GetProperty("roles")[0].GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, released.GetProperty("roles")[0].GetProperty("lastError").ValueKind);
 
-        var second = await scene.StartWorker("impl", script);
+        var second = await scene.StartWorkerAsync("impl", script);
         await scene.RunExpectingAsync(0, "watch", "rl-1", "--timeout", "20", "--interval", "0.1");
 
         Assert.Equal("finished attempt 1\n", (await scene.RunExpectingAsync(0, "result", "rl-1", "--role", "impl")).Stdout);

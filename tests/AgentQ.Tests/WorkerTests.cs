@@ -214,9 +214,16 @@ public sealed class WorkerTests : IAsyncLifetime
         _stub.Grants.Enqueue(WorkerStub.Grant());
         using var scratch = new TempDirectory();
         var started = scratch.File("started");
+        var signaled = scratch.File("signaled");
+        using var shutdown = new CancellationTokenSource();
+        // What Ctrl+C does to the program in the same process group: it dies of SIGINT (exit 130) once the worker is stopping.
+        string[] program = ["sh", "-c", "touch \"$0\"; while [ ! -f \"$1\" ]; do sleep 0.02; done; exit 130", started, signaled];
+        var run = CliRunner.RunAsync(_environment, shutdown.Token, ["worker", "run", "--role", "review", "--url", _stub.Url, "--grace", "10", "--", .. program]);
+        await WorkerStub.EventuallyAsync(() => File.Exists(started) || run.IsCompleted);
 
-        // What Ctrl+C does to the program in the same process group: it dies of SIGINT (exit 130) while the worker drains.
-        var result = await RunWorkerAsync(() => File.Exists(started), ["--grace", "10"], Marked(started, "sleep 0.5; exit 130"));
+        await shutdown.CancelAsync();
+        await File.WriteAllTextAsync(signaled, string.Empty);
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.EndsWith("/release", Assert.Single(_stub.Reports).Path, StringComparison.Ordinal);

@@ -84,7 +84,7 @@ internal sealed class EndToEnd : IAsyncDisposable
     }
 
     /// <summary><c>agentq worker run --role ROLE [options] -- sh SCRIPT</c> as a real process, waiting until it polls.</summary>
-    public async Task<ToolProcess> StartWorker(string role, string script, params string[] options)
+    public async Task<ToolProcess> StartWorkerAsync(string role, string script, params string[] options)
     {
         var worker = Start(["worker", "run", "--role", role, "--worker-id", $"{role}-worker-{_processes.Count}", .. options, "--", "sh", script]);
         await worker.WaitForStderrAsync($"pulling role '{role}'");
