@@ -78,8 +78,9 @@ public sealed class ToolProcessTests : IDisposable
     {
         await using var stub = await WorkerStub.StartAsync();
         stub.Grants.Enqueue(WorkerStub.Grant());
-        using var tool = ToolProcess.Start(Environment(stub.Url), "worker", "run", "--role", "review", "--", "sh", "-c", "sleep 1; echo finished");
-        await WorkerStub.EventuallyAsync(() => stub.Leases.Any() || tool.HasExited, seconds: 30);
+        var started = _home.File("started");
+        using var tool = ToolProcess.Start(Environment(stub.Url), "worker", "run", "--role", "review", "--", "sh", "-c", "touch \"$0\"; sleep 1; echo finished", started);
+        await WorkerStub.EventuallyAsync(() => File.Exists(started) || tool.HasExited, seconds: 30);
 
         tool.Signal("TERM");
         var result = await tool.WaitAsync(TimeSpan.FromSeconds(30));

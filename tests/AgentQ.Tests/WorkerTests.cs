@@ -33,6 +33,12 @@ public sealed class WorkerTests : IAsyncLifetime
 
     private static JsonElement Body(RecordedRequest request) => JsonDocument.Parse(request.Body).RootElement;
 
+    /// <summary>
+    /// A shell program that first creates <paramref name="marker"/>, then runs <paramref name="script"/>: shutting
+    /// down once the marker exists means "while the program runs" (a recorded lease request may not have been answered yet).
+    /// </summary>
+    private static string[] Marked(string marker, string script) => ["sh", "-c", "touch \"$0\"; " + script, marker];
+
     [Fact]
     public async Task Empty_queue_204_keeps_long_polling_with_wait_and_worker_id_until_shutdown()
     {
@@ -171,9 +177,11 @@ public sealed class WorkerTests : IAsyncLifetime
     public async Task Shutdown_lets_a_running_attempt_finish_within_the_grace_period()
     {
         _stub.Grants.Enqueue(WorkerStub.Grant());
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
 
-        // Shut down as soon as the attempt is leased; the program still gets to finish.
-        var result = await RunWorkerAsync(() => _stub.Leases.Any(), ["--grace", "10"], "sh", "-c", "sleep 0.5; echo finished");
+        // Shut down as soon as the program runs; it still gets to finish.
+        var result = await RunWorkerAsync(() => File.Exists(started), ["--grace", "10"], Marked(started, "sleep 0.5; echo finished"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var report = Assert.Single(_stub.Reports);
@@ -183,18 +191,83 @@ public sealed class WorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Shutdown_past_the_grace_period_stops_the_program_and_fails_it_transiently()
+    public async Task Shutdown_past_the_grace_period_stops_the_program_and_releases_the_attempt()
     {
         _stub.Grants.Enqueue(WorkerStub.Grant());
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
         var clock = Stopwatch.StartNew();
 
-        var result = await RunWorkerAsync(() => _stub.Leases.Any(), ["--grace", "0.3"], "sleep", "30");
+        var result = await RunWorkerAsync(() => File.Exists(started), ["--grace", "0.3"], Marked(started, "exec sleep 30"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the program was not stopped");
-        var body = Body(Assert.Single(_stub.Reports));
-        Assert.False(body.GetProperty("permanent").GetBoolean());
-        Assert.Equal("the worker shut down before 'sleep' finished", body.GetProperty("reason").GetString());
+        var report = Assert.Single(_stub.Reports);
+        Assert.Equal("/api/workers/review/leases/lease-1/release", report.Path);
+        Assert.Empty(report.Body);
+        Assert.Contains(result.StderrLines, l => l.Contains("review t-1 attempt 1/5 released at shutdown (the program was stopped after the grace period)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Program_killed_by_the_stop_signal_during_shutdown_is_released_not_failed()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
+        var signaled = scratch.File("signaled");
+        using var shutdown = new CancellationTokenSource();
+        // What Ctrl+C does to the program in the same process group: it dies of SIGINT (exit 130) once the worker is stopping.
+        string[] program = ["sh", "-c", "touch \"$0\"; while [ ! -f \"$1\" ]; do sleep 0.02; done; exit 130", started, signaled];
+        var run = CliRunner.RunAsync(_environment, shutdown.Token, ["worker", "run", "--role", "review", "--url", _stub.Url, "--grace", "10", "--", .. program]);
+        await WorkerStub.EventuallyAsync(() => File.Exists(started) || run.IsCompleted);
+
+        await shutdown.CancelAsync();
+        await File.WriteAllTextAsync(signaled, string.Empty);
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.EndsWith("/release", Assert.Single(_stub.Reports).Path, StringComparison.Ordinal);
+        Assert.Contains(result.StderrLines, l => l.Contains("released at shutdown (the program was interrupted, exit code 130)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Lease_granted_as_the_worker_stops_is_released_without_running_the_program()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        using var marker = new TempDirectory();
+        using var shutdown = new CancellationTokenSource();
+        // The stop signal lands after the server granted the lease and before the worker starts the program.
+        using var handler = new AfterResponseHandler(async (request, response) =>
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/lease", StringComparison.Ordinal) && (int)response.StatusCode == 200)
+            {
+                await shutdown.CancelAsync();
+            }
+        });
+
+        var result = await CliRunner.RunAsync(_environment, handler, shutdown.Token, "worker", "run", "--role", "review", "--url", _stub.Url, "--", "touch", marker.File("started"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("/api/workers/review/leases/lease-1/release", Assert.Single(_stub.Reports).Path);
+        Assert.False(File.Exists(marker.File("started")), "the program ran");
+        Assert.Contains(result.StderrLines, l => l.Contains("review t-1 attempt 1/5 released unstarted (the worker is stopping)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Server_without_the_release_route_gets_a_transient_failure_at_shutdown()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        _stub.ReleaseStatus = 404;
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
+
+        var result = await RunWorkerAsync(() => File.Exists(started), ["--grace", "0.3"], Marked(started, "exec sleep 30"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var reports = _stub.Reports.ToList();
+        Assert.Equal(["release", "fail"], reports.Select(r => r.Path.Split('/')[^1]));
+        Assert.False(Body(reports[1]).GetProperty("permanent").GetBoolean());
+        Assert.Equal("the worker shut down before the program finished", Body(reports[1]).GetProperty("reason").GetString());
     }
 
     [Theory]
@@ -230,5 +303,17 @@ public sealed class WorkerTests : IAsyncLifetime
         await RunWorkerAsync(() => _stub.Leases.Any(), ["--lease", "45"], "cat");
 
         Assert.Equal(45, Body(_stub.Leases.First()).GetProperty("leaseSeconds").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("86401")]
+    public async Task Lease_outside_what_the_api_accepts_is_a_usage_error(string seconds)
+    {
+        var result = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--lease", seconds, "--", "cat");
+
+        Assert.Equal((int)ExitCode.Usage, result.ExitCode);
+        Assert.Equal("agentq: --lease must be between 1 and 86400 seconds", result.ErrorLine);
+        Assert.Empty(_stub.Server.Requests);
     }
 }

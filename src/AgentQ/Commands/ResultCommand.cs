@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using AgentFunctions.Core.Status;
 using AgentQ.Cli;
 using AgentQ.Output;
@@ -9,14 +10,15 @@ namespace AgentQ.Commands;
 /// <summary>
 /// <c>agentq result ID [--role R] [--out DIR]</c>: GET /api/tasks/{id}/result (409 while the task runs).
 /// Without --out it prints the result (or, with --role, that role's markdown); with --out it downloads
-/// result.json and every artifact (only the role's with --role) into DIR.
+/// result.json and every artifact (only the role's with --role) into DIR. <c>--role</c> alone also works before
+/// the task ends, for a role that already has a result (e.g. a draft waiting for approval).
 /// </summary>
 public static class ResultCommand
 {
     public static Command Create(GlobalOptions globals, CliRuntime runtime)
     {
         var id = CommonArguments.TaskId();
-        var role = new Option<string?>("--role") { Description = "Only this role: print its result markdown, or download only its files", HelpName = "ROLE" };
+        var role = new Option<string?>("--role") { Description = "Only this role: print its result markdown (also before the task ends, e.g. a draft awaiting approval), or download only its files", HelpName = "ROLE" };
         var output = new Option<string?>("--out") { Description = "Download result.json and the artifacts into this directory", HelpName = "DIR" };
         var command = new Command("result", "Show or download the result of a finished task") { id, role, output };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
@@ -24,7 +26,14 @@ public static class ResultCommand
             var taskId = CommonArguments.RequireTaskId(context.Get(id));
             var roleName = CommonArguments.OptionalRole(context.Get(role));
             var client = context.Client;
-            var response = await client.GetAsync(client.Api("tasks", taskId, "result"), cancellationToken);
+            var response = await client.SendAsync(HttpMethod.Get, client.Api("tasks", taskId, "result"), null, cancellationToken);
+            if (response.Status == HttpStatusCode.Conflict && roleName is not null && context.Get(output) is null)
+            {
+                // The task has not ended, but a role may already have a result to read (a draft waiting for approval).
+                return await WriteUnfinishedRoleAsync(context, taskId, roleName, cancellationToken);
+            }
+
+            client.EnsureSuccess(response);
             var document = response.Read<TaskResultDocument>();
             var roleResult = roleName is null ? null : document.Roles.FirstOrDefault(r => r.Role == roleName)
                 ?? throw new CliException(ExitCode.NotFound, $"task '{taskId}' has no role '{roleName}' (roles: {string.Join(", ", document.Roles.Select(r => r.Role))})");
@@ -49,21 +58,7 @@ public static class ResultCommand
 
             if (roleResult is not null)
             {
-                var markdown = await ReadMarkdownAsync(context, taskId, roleResult, cancellationToken);
-                if (context.Output.Json)
-                {
-                    context.Output.WriteJson(new RoleResultOutput(taskId, roleResult, markdown));
-                }
-                else if (markdown is null)
-                {
-                    throw new CliException(ExitCode.NotFound, $"role '{roleResult.Role}' of task '{taskId}' has no result ({Fmt.Of(roleResult.State)}{(roleResult.LastError is { } e ? ": " + Fmt.Short(e, 200) : string.Empty)})");
-                }
-                else
-                {
-                    context.Output.Out.Write(markdown.EndsWith('\n') ? markdown : markdown + "\n");
-                }
-
-                return ExitCode.Ok;
+                return await WriteRoleAsync(context, taskId, roleResult, cancellationToken);
             }
 
             if (context.Output.Json)
@@ -78,6 +73,53 @@ public static class ResultCommand
             return ExitCode.Ok;
         });
         return command;
+    }
+
+    /// <summary>A role of a task that has not ended: its result so far, from the task view.</summary>
+    private static async Task<ExitCode> WriteUnfinishedRoleAsync(CommandContext context, string taskId, string roleName, CancellationToken cancellationToken)
+    {
+        var view = (await context.Client.GetAsync(context.Client.Api("tasks", taskId), cancellationToken)).Read<TaskView>();
+        var role = view.Roles.FirstOrDefault(r => r.Role == roleName)
+            ?? throw new CliException(ExitCode.NotFound, $"task '{taskId}' has no role '{roleName}' (roles: {string.Join(", ", view.Roles.Select(r => r.Role))})");
+        if (role.ResultRef is null)
+        {
+            throw new CliException(ExitCode.Conflict, $"role '{roleName}' of task '{taskId}' has no result yet ({Fmt.Of(role.State)}); wait for it: agentq watch {taskId}");
+        }
+
+        var partial = new RoleResultView
+        {
+            Role = role.Role,
+            Stage = role.Stage,
+            State = role.State,
+            Attempts = role.Attempt,
+            Summary = role.Summary,
+            ResultRef = role.ResultRef,
+            Artifacts = role.Artifacts,
+            DeadLetterId = role.DeadLetterId,
+            LastError = role.LastError,
+            Usage = role.Usage,
+        };
+        return await WriteRoleAsync(context, taskId, partial, cancellationToken);
+    }
+
+    /// <summary>Prints a role's result markdown (or, with --json, the role's part of the result and the markdown).</summary>
+    private static async Task<ExitCode> WriteRoleAsync(CommandContext context, string taskId, RoleResultView role, CancellationToken cancellationToken)
+    {
+        var markdown = await ReadMarkdownAsync(context, taskId, role, cancellationToken);
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(new RoleResultOutput(taskId, role, markdown));
+        }
+        else if (markdown is null)
+        {
+            throw new CliException(ExitCode.NotFound, $"role '{role.Role}' of task '{taskId}' has no result ({Fmt.Of(role.State)}{(role.LastError is { } e ? ": " + Fmt.Short(e, 200) : string.Empty)})");
+        }
+        else
+        {
+            context.Output.Out.Write(markdown.EndsWith('\n') ? markdown : markdown + "\n");
+        }
+
+        return ExitCode.Ok;
     }
 
     /// <summary>The role's result markdown (<c>results/&lt;role&gt;.md</c>), or null when it produced none.</summary>

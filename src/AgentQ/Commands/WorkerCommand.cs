@@ -11,6 +11,9 @@ public static class WorkerCommand
 {
     public const int MaxWaitSeconds = 60;
 
+    /// <summary>The longest lease the API accepts (a day).</summary>
+    public const int MaxLeaseSeconds = 24 * 3600;
+
     public static Command Create(GlobalOptions globals, CliRuntime runtime)
     {
         var command = new Command("worker", "Work on a remote role's attempts from this machine");
@@ -22,16 +25,17 @@ public static class WorkerCommand
     {
         var role = new Option<string>("--role") { Description = "The remote role to work for", HelpName = "ROLE", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Attempts run at once", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var lease = new Option<int?>("--lease") { Description = "Lease length to ask for; heartbeats go at a third of it (default: the role's lease)", HelpName = "SECONDS" };
+        var lease = new Option<int?>("--lease") { Description = "Ask for a shorter lease than the role's LeaseSeconds (its cap and default); heartbeats go at a third of the granted lease", HelpName = "SECONDS" };
         var wait = new Option<int>("--wait") { Description = "Long-poll wait of each lease request, 0-60", HelpName = "SECONDS", DefaultValueFactory = _ => 20 };
         var permanent = new Option<string?>("--permanent-exit-codes") { Description = "Exit codes that mean 'do not retry' (comma-separated, e.g. 3,4)", HelpName = "CODES" };
         var timeout = new Option<double?>("--timeout") { Description = "Kill the program after this many seconds (a transient failure)", HelpName = "SECONDS" };
-        var grace = new Option<double?>("--grace") { Description = "On SIGINT/SIGTERM, let running programs finish this long before stopping them (default 30)", HelpName = "SECONDS" };
+        var grace = new Option<double?>("--grace") { Description = "On SIGINT/SIGTERM, let running programs finish this long, then stop them and release their attempts uncounted (default 30)", HelpName = "SECONDS" };
         var workerId = new Option<string?>("--worker-id") { Description = "Name shown in metrics (default: host-pid)", HelpName = "ID" };
         var program = new Argument<string[]>("PROGRAM")
         {
             Description = "The program and its arguments, after '--'; {input} in an argument is replaced by the prompt, which is also on stdin",
-            Arity = ArgumentArity.OneOrMore,
+            // Zero here so a missing program gets agentq's own message with an example, not the parser's.
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var command = new Command("run", "Lease attempts of a remote role and run a program for each (exit 0 completes, non-zero fails)")
         {
@@ -45,7 +49,7 @@ public static class WorkerCommand
                 Command = RequireProgram(context.Get(program)),
                 WorkerId = context.Get(workerId) is { Length: > 0 } id ? id : DefaultWorkerId(context.Environment),
                 Concurrency = context.Get(concurrency) is var n and >= 1 and <= 256 ? n : throw CliException.Usage("--concurrency must be between 1 and 256"),
-                LeaseSeconds = context.Get(lease) is { } l ? (l >= 1 ? l : throw CliException.Usage("--lease must be at least 1 second")) : null,
+                LeaseSeconds = context.Get(lease) is { } l ? (l is >= 1 and <= MaxLeaseSeconds ? l : throw CliException.Usage($"--lease must be between 1 and {MaxLeaseSeconds} seconds")) : null,
                 WaitSeconds = context.Get(wait) is var w and >= 0 and <= MaxWaitSeconds ? w : throw CliException.Usage($"--wait must be between 0 and {MaxWaitSeconds}"),
                 PermanentExitCodes = ParseExitCodes(context.Get(permanent)),
                 Timeout = CommonArguments.Seconds(context.Get(timeout), "--timeout"),

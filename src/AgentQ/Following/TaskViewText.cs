@@ -86,6 +86,19 @@ public static class TaskViewText
         }
     }
 
+    /// <summary>Decisions taken so far, with their notes (a reject's reason is only here, not in the outcome).</summary>
+    public static IEnumerable<string> Decisions(TaskView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        foreach (var decision in view.Approval?.Decisions ?? [])
+        {
+            var what = decision.Role is null ? "the task" : $"role {decision.Role}";
+            var by = decision.By is { Length: > 0 } who ? $" by {who}" : string.Empty;
+            var note = string.IsNullOrWhiteSpace(decision.Note) ? string.Empty : ": " + Fmt.Short(decision.Note, 200);
+            yield return $"decision: {Fmt.Of(decision.Decision)} {what}{by} at {Fmt.Time(decision.At)}{note}";
+        }
+    }
+
     public static string? Outcome(TaskView view)
     {
         ArgumentNullException.ThrowIfNull(view);
@@ -105,7 +118,7 @@ public static class TaskViewText
         ArgumentNullException.ThrowIfNull(view);
         output.Line(Header(view));
         output.Table(Roles(view));
-        foreach (var line in Approvals(view))
+        foreach (var line in Approvals(view).Concat(Decisions(view)))
         {
             output.Line(line);
         }

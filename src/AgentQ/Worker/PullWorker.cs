@@ -12,12 +12,17 @@ namespace AgentQ.Worker;
 /// <c>{input}</c> and on stdin, heartbeats at about a third of the lease (following the lease id the server
 /// returns), and reports the outcome: exit 0 completes with stdout read as an agent result plus the files in
 /// <c>$AGENTQ_ARTIFACTS_DIR</c>; any other exit fails (permanent for the listed codes). On shutdown it stops
-/// leasing, lets running attempts finish within the grace period, then stops and fails the rest as transient.
+/// leasing, lets running attempts finish within the grace period, then stops the rest and releases them: the
+/// server offers them again under the same attempt number, so a shutdown never costs an attempt.
 /// </summary>
 public sealed class PullWorker
 {
     /// <summary>How often reporting a result is tried when the server cannot be reached.</summary>
     public const int ReportAttempts = 5;
+
+    // How a program killed by SIGINT / SIGTERM exits (128 + the signal number).
+    private const int InterruptedExitCode = 128 + 2;
+    private const int TerminatedExitCode = 128 + 15;
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -26,6 +31,9 @@ public sealed class PullWorker
     private readonly AgentProcess _process;
     private readonly TimeProvider _time;
     private readonly WorkerLog _log;
+
+    // Set once SIGINT/SIGTERM arrived: a program that dies of that signal was interrupted, not failed.
+    private volatile bool _shuttingDown;
 
     public PullWorker(AgentQClient client, WorkerSettings settings, AgentProcess process, TimeProvider time, WorkerLog log)
     {
@@ -48,6 +56,7 @@ public sealed class PullWorker
     public async Task RunAsync(CancellationToken shutdown)
     {
         using var stopPrograms = new CancellationTokenSource();
+        using var stopping = shutdown.Register(() => _shuttingDown = true);
         using var slots = new SemaphoreSlim(_settings.Concurrency);
         var running = new List<Task>();
         CliException? fatal = null;
@@ -101,6 +110,14 @@ public sealed class PullWorker
             {
                 slots.Release();
                 continue;
+            }
+
+            if (shutdown.IsCancellationRequested)
+            {
+                // The answer crossed the stop signal: hand the attempt back untouched instead of starting it.
+                await ReleaseAsync(grant, new AttemptLease(grant.LeaseId), "released unstarted (the worker is stopping)", TimeSpan.Zero);
+                slots.Release();
+                break;
             }
 
             running.RemoveAll(t => t.IsCompleted);
@@ -276,7 +293,14 @@ public sealed class PullWorker
 
         if (run.Canceled)
         {
-            await FailAsync(grant, lease, $"the worker shut down before '{program}' finished", permanent: false, "stopped at shutdown", duration);
+            await ReleaseAsync(grant, lease, "released at shutdown (the program was stopped after the grace period)", duration);
+            return;
+        }
+
+        if (_shuttingDown && run.ExitCode is InterruptedExitCode or TerminatedExitCode)
+        {
+            // Ctrl+C reaches the whole process group: the program died of the same signal that stops the worker.
+            await ReleaseAsync(grant, lease, string.Create(CultureInfo.InvariantCulture, $"released at shutdown (the program was interrupted, exit code {run.ExitCode})"), duration);
             return;
         }
 
@@ -339,8 +363,28 @@ public sealed class PullWorker
         _log.Attempt(grant, outcome + suffix, duration, detail ?? reason);
     }
 
-    /// <summary>POSTs complete or fail with the latest lease id; retries while the server is unreachable or answers 5xx. Null when it never answered.</summary>
-    private async Task<ApiResponse?> SendReportAsync(LeaseGrant grant, AttemptLease lease, string action, object body)
+    /// <summary>Hands the attempt back without counting it; a server without the release route gets a transient failure instead.</summary>
+    private async Task ReleaseAsync(LeaseGrant grant, AttemptLease lease, string outcome, TimeSpan duration)
+    {
+        var response = await SendReportAsync(grant, lease, "release", null);
+        if (response is { Status: HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed })
+        {
+            await FailAsync(grant, lease, "the worker shut down before the program finished", permanent: false, "stopped at shutdown", duration);
+            return;
+        }
+
+        var suffix = response switch
+        {
+            null => " (not reported: server unreachable; the lease will expire)",
+            { Status: HttpStatusCode.Gone } => " (lease already gone)",
+            { IsSuccess: false } => " (the server refused the release: " + ProblemText.Describe(response, keySent: true) + ")",
+            _ => string.Empty,
+        };
+        _log.Attempt(grant, outcome + suffix, duration);
+    }
+
+    /// <summary>POSTs complete, fail or release with the latest lease id; retries while the server is unreachable or answers 5xx. Null when it never answered.</summary>
+    private async Task<ApiResponse?> SendReportAsync(LeaseGrant grant, AttemptLease lease, string action, object? body)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -13,7 +13,7 @@ public sealed record WorkerSettings
     /// <summary>Attempts run at once.</summary>
     public int Concurrency { get; init; } = 1;
 
-    /// <summary>Lease length asked of the server; null takes the role's configured lease.</summary>
+    /// <summary>Lease length asked of the server (it grants at most the role's LeaseSeconds); null takes the role's lease.</summary>
     public int? LeaseSeconds { get; init; }
 
     /// <summary>Long-poll wait of one lease request (the server allows 0..60).</summary>
@@ -25,7 +25,7 @@ public sealed record WorkerSettings
     /// <summary>Kill the program (and report a transient failure) after this long; null: no limit.</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>After SIGINT/SIGTERM, how long running attempts may go on before they are stopped and failed.</summary>
+    /// <summary>After SIGINT/SIGTERM, how long running attempts may go on before they are stopped and released.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Bytes of stdout/stderr kept from the program.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using AgentQ.Cli;
 
 namespace AgentQ.Tests.Infrastructure;
@@ -7,19 +8,27 @@ namespace AgentQ.Tests.Infrastructure;
 internal sealed class ToolProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly Task<string> _stdout;
-    private readonly Task<string> _stderr;
+    private readonly StringBuilder _stdoutSoFar = new();
+    private readonly StringBuilder _stderrSoFar = new();
+    private readonly Task _stdout;
+    private readonly Task _stderr;
+    private int _disposed;
 
     private ToolProcess(Process process)
     {
         _process = process;
-        _stdout = process.StandardOutput.ReadToEndAsync();
-        _stderr = process.StandardError.ReadToEndAsync();
+        _stdout = PumpAsync(process.StandardOutput, _stdoutSoFar);
+        _stderr = PumpAsync(process.StandardError, _stderrSoFar);
     }
 
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>What the tool wrote to stderr until now (a worker logs one line per attempt there).</summary>
+    public string Stderr => Read(_stderrSoFar);
+
+    public string Stdout => Read(_stdoutSoFar);
 
     public static ToolProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
@@ -80,6 +89,17 @@ internal sealed class ToolProcess : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Waits until stderr contains <paramref name="text"/>; fails the test with what it has so far otherwise.</summary>
+    public async Task WaitForStderrAsync(string text, double seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !HasExited, $"agentq did not write '{text}' to stderr in time (exited: {HasExited}); stderr so far:\n{Stderr}");
+            await Task.Delay(25);
+        }
+    }
+
     public async Task<CliResult> WaitAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
@@ -90,19 +110,49 @@ internal sealed class ToolProcess : IDisposable
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"agentq did not exit within {timeout.TotalSeconds} s");
+            throw new TimeoutException($"agentq did not exit within {timeout.TotalSeconds} s; stderr so far:\n{Stderr}");
         }
 
-        return new CliResult(_process.ExitCode, await _stdout, await _stderr);
+        await Task.WhenAll(_stdout, _stderr);
+        return new CliResult(_process.ExitCode, Stdout, Stderr);
     }
 
     public void Dispose()
     {
+        // A scene disposes every process it started, some of which a test already disposed itself.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
         }
 
         _process.Dispose();
+    }
+
+    private static string Read(StringBuilder buffer)
+    {
+        lock (buffer)
+        {
+            return buffer.ToString();
+        }
+    }
+
+    /// <summary>Copies a stream as it arrives, so a test can watch a long-running tool (a worker) while it runs.</summary>
+    private static async Task PumpAsync(StreamReader reader, StringBuilder buffer)
+    {
+        var chunk = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(chunk)) > 0)
+        {
+            lock (buffer)
+            {
+                buffer.Append(chunk, 0, read);
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentQ.Tests.Infrastructure;
 
 /// <summary>
-/// Scripted answers to the four worker routes, for protocol cases the real server cannot be made to
+/// Scripted answers to the five worker routes, for protocol cases the real server cannot be made to
 /// produce on demand (a rotated lease id, a 410 or a cancel on a given heartbeat). Leases come from
 /// <see cref="Grants"/>; when it is empty the lease request is answered 204 after a short wait.
 /// </summary>
@@ -29,11 +29,15 @@ internal sealed class WorkerStub : IAsyncDisposable
     /// <summary>When set, every lease request is answered with this status and a problem body.</summary>
     public int? LeaseStatus { get; set; }
 
+    /// <summary>Answer to a release (default 200, as the server does for a live lease).</summary>
+    public int ReleaseStatus { get; set; } = 200;
+
     public IEnumerable<RecordedRequest> Leases => Server.Requests.Where(r => r.Path.EndsWith("/lease", StringComparison.Ordinal));
 
     public IEnumerable<RecordedRequest> Heartbeats => Server.Requests.Where(r => r.Path.EndsWith("/heartbeat", StringComparison.Ordinal));
 
-    public IEnumerable<RecordedRequest> Reports => Server.Requests.Where(r => r.Path.EndsWith("/complete", StringComparison.Ordinal) || r.Path.EndsWith("/fail", StringComparison.Ordinal));
+    /// <summary>complete, fail and release: how an attempt ended as far as the server is concerned.</summary>
+    public IEnumerable<RecordedRequest> Reports => Server.Requests.Where(r => r.Path.EndsWith("/complete", StringComparison.Ordinal) || r.Path.EndsWith("/fail", StringComparison.Ordinal) || r.Path.EndsWith("/release", StringComparison.Ordinal));
 
     public static async Task<WorkerStub> StartAsync()
     {
@@ -107,6 +111,17 @@ internal sealed class WorkerStub : IAsyncDisposable
         else if (path.EndsWith("/complete", StringComparison.Ordinal) || path.EndsWith("/fail", StringComparison.Ordinal))
         {
             await StubServer.WriteJsonAsync(context, 200, new { leaseId = LeaseIdOf(request), accepted = true });
+        }
+        else if (path.EndsWith("/release", StringComparison.Ordinal))
+        {
+            if (ReleaseStatus == 200)
+            {
+                await StubServer.WriteJsonAsync(context, 200, new { leaseId = LeaseIdOf(request), released = true });
+            }
+            else
+            {
+                await StubServer.WriteAsync(context, ReleaseStatus, StubServer.Problem(ReleaseStatus, "Refused", $"release answered {ReleaseStatus}"));
+            }
         }
         else
         {
