@@ -3,7 +3,7 @@ using System.Globalization;
 using AgentFunctions.Bench;
 
 // Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [--n 5000] [--concurrency 64]
-//        [--rate 200] [--seconds 20] [--server path/to/AgentFunctions.Standalone.dll]
+//        [--rate 200] [--seconds 20] [--warmup 2000] [--server path/to/AgentFunctions.Standalone.dll]
 var options = BenchOptions.Parse(args);
 var settings = new Dictionary<string, string>
 {
@@ -22,9 +22,9 @@ using var client = new LoadClient(server.BaseAddress, options.Concurrency);
 Console.WriteLine($"server: {options.ServerDll}");
 Console.WriteLine($"tasks: {options.Tasks} fan-out-2 (implementation + review, echo runner), {options.Concurrency} concurrent clients");
 
-// Warm-up: JIT, connection pool, SQLite page cache. Not counted.
-await LoadClient.RunConcurrentlyAsync(200, options.Concurrency, i => client.SubmitAsync($"warm-{i}"));
-await client.WaitForFinishedAsync(200, TimeSpan.FromMinutes(2));
+// Warm-up: tiered JIT (a long-running server is past it), connection pool, SQLite page cache. Not counted.
+await LoadClient.RunConcurrentlyAsync(options.Warmup, options.Concurrency, i => client.SubmitAsync($"warm-{i}"));
+await client.WaitForFinishedAsync(options.Warmup, TimeSpan.FromMinutes(5));
 
 // Burst: every task as fast as the clients can submit; first submit to last completion.
 var submitted = new DateTimeOffset[options.Tasks];
@@ -36,7 +36,7 @@ await LoadClient.RunConcurrentlyAsync(options.Tasks, options.Concurrency, async 
     await client.SubmitAsync($"burst-{i}");
 });
 var submitSeconds = clock.Elapsed.TotalSeconds;
-await client.WaitForFinishedAsync(200 + options.Tasks, TimeSpan.FromMinutes(10));
+await client.WaitForFinishedAsync(options.Warmup + options.Tasks, TimeSpan.FromMinutes(10));
 var burst = await client.CompletionTimesAsync("burst-");
 var lastCompletion = burst.Values.Max();
 var burstSeconds = (lastCompletion - firstSubmit).TotalSeconds;
@@ -69,7 +69,7 @@ for (var i = 0; i < steadyCount; i++)
 }
 
 await Task.WhenAll(sends);
-await client.WaitForFinishedAsync(200 + options.Tasks + steadyCount, TimeSpan.FromMinutes(5));
+await client.WaitForFinishedAsync(options.Warmup + options.Tasks + steadyCount, TimeSpan.FromMinutes(5));
 var steady = await client.CompletionTimesAsync("steady-");
 var steadyLatencies = steady.Select(p => (p.Value - steadySubmitted[int.Parse(p.Key["steady-".Length..], CultureInfo.InvariantCulture)]).TotalMilliseconds).Order().ToList();
 Report("steady_rate_tasks_per_second", options.Rate);
