@@ -20,6 +20,12 @@ public interface ITaskEngine
 
     Task<TaskSnapshot?> GetAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Waits until the artifact files a task's committed state refers to are written (an engine may write
+    /// them just after the commit that records them); completes at once where they are written first.
+    /// </summary>
+    Task WhenArtifactsWrittenAsync(string taskId, CancellationToken cancellationToken);
+
     Task<Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken);
 
     /// <summary>Raises an external event (<see cref="ApprovalDecided"/> or <see cref="CancelRequested"/>); false when the task is unknown.</summary>

@@ -142,6 +142,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return UnknownTask(id);
         }
 
+        await api.Engine.WhenArtifactsWrittenAsync(id, cancellationToken);
         var prefix = ArtifactLayout.TaskPrefix(id);
         if (string.IsNullOrEmpty(path))
         {

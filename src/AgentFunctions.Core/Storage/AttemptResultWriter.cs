@@ -70,27 +70,31 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
         return errors;
     }
 
+    /// <summary>The references the decider keeps for an attempt's result, without writing anything.</summary>
+    public static RoleResult Describe(string taskId, string role, AgentResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new RoleResult
+        {
+            Summary = Summarize(result),
+            ResultRef = ArtifactLayout.ResultMarkdown(taskId, role),
+            Artifacts = result.Artifacts.Select(a => ArtifactLayout.Artifact(taskId, role, a.Name)).ToList(),
+            Usage = result.Usage,
+        };
+    }
+
     /// <summary>Writes the attempt's result and artifacts (call <see cref="Validate"/> first) and returns their references.</summary>
     public async Task<RoleResult> WriteAsync(string taskId, string role, int attempt, AgentResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var refs = new List<string>();
-        foreach (var artifact in result.Artifacts)
+        var roleResult = Describe(taskId, role, result);
+        for (var i = 0; i < result.Artifacts.Count; i++)
         {
-            var path = ArtifactLayout.Artifact(taskId, role, artifact.Name);
-            await artifacts.WriteAsync(path, artifact.GetBytes(), artifact.ContentType, cancellationToken);
-            refs.Add(path);
+            var artifact = result.Artifacts[i];
+            await artifacts.WriteAsync(roleResult.Artifacts[i], artifact.GetBytes(), artifact.ContentType, cancellationToken);
         }
 
-        var resultRef = ArtifactLayout.ResultMarkdown(taskId, role);
-        await artifacts.WriteAsync(resultRef, Encoding.UTF8.GetBytes(result.Result ?? result.Summary ?? string.Empty), Markdown, cancellationToken);
-        var roleResult = new RoleResult
-        {
-            Summary = Summarize(result),
-            ResultRef = resultRef,
-            Artifacts = refs,
-            Usage = result.Usage,
-        };
+        await artifacts.WriteAsync(roleResult.ResultRef!, Encoding.UTF8.GetBytes(result.Result ?? result.Summary ?? string.Empty), Markdown, cancellationToken);
         var record = new
         {
             taskId,
@@ -98,13 +102,26 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
             attempt,
             status = result.Status,
             summary = roleResult.Summary,
-            resultRef,
-            artifacts = refs,
+            resultRef = roleResult.ResultRef,
+            artifacts = roleResult.Artifacts,
             usage = result.Usage,
             writtenAt = time.GetUtcNow(),
         };
         await artifacts.WriteAsync(ArtifactLayout.ResultJson(taskId, role), JsonSerializer.SerializeToUtf8Bytes(record, CoreJson.Indented), JsonType, cancellationToken);
         return roleResult;
+    }
+
+    /// <summary>Keeps a result that arrived after its role was canceled in the discarded folder, apart from real results.</summary>
+    public async Task WriteDiscardedAsync(string taskId, string role, int attempt, AgentResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var refs = Describe(taskId, role, result);
+        for (var i = 0; i < result.Artifacts.Count; i++)
+        {
+            await artifacts.WriteAsync(DiscardedPath(taskId, role, attempt, refs.Artifacts[i]), result.Artifacts[i].GetBytes(), result.Artifacts[i].ContentType, cancellationToken);
+        }
+
+        await artifacts.WriteAsync(DiscardedPath(taskId, role, attempt, refs.ResultRef!), Encoding.UTF8.GetBytes(result.Result ?? result.Summary ?? string.Empty), Markdown, cancellationToken);
     }
 
     /// <summary>Moves a result that arrived after its task ended to the discarded folder.</summary>
@@ -133,11 +150,14 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
 
             using var buffer = new MemoryStream();
             await content.Content.CopyToAsync(buffer, cancellationToken);
-            var name = path[prefix.Length..].Replace('/', '_');
-            await artifacts.WriteAsync(ArtifactLayout.Discarded(taskId, role, attempt, name), buffer.ToArray(), content.Info.ContentType, cancellationToken);
+            await artifacts.WriteAsync(DiscardedPath(taskId, role, attempt, path), buffer.ToArray(), content.Info.ContentType, cancellationToken);
             await artifacts.DeleteAsync(path, cancellationToken);
         }
     }
+
+    /// <summary>tasks/t/results/r.md becomes tasks/t/discarded/r/attempt-n/results_r.md: flat, and never a real result path.</summary>
+    private static string DiscardedPath(string taskId, string role, int attempt, string path) =>
+        ArtifactLayout.Discarded(taskId, role, attempt, path[ArtifactLayout.TaskPrefix(taskId).Length..].Replace('/', '_'));
 
     private static string? Summarize(AgentResult result)
     {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Prompts;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
@@ -9,17 +11,19 @@ using AgentFunctions.Core.Workflow.Events;
 namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
-/// The one path from "an attempt produced something" to the task: builds the attempt envelope,
-/// stores results in the artifact layout, and applies the outcome — for local runners and remote
-/// workers alike. Writing and applying happen under a per-role lock so a stale attempt can never
-/// overwrite the result of the attempt that replaced it.
+/// The one path from "an attempt produced something" to the task, for local runners and remote
+/// workers alike: builds the attempt envelope, and commits the outcome together with the result
+/// itself (an outbox row). The result files are written from the outbox after the commit, so a
+/// stale or late attempt can never overwrite an accepted result, and file creation stays off the
+/// path that decides the task.
 /// </summary>
-public sealed class AttemptReporter(Journal journal, AttemptResultWriter results, IArtifactStore artifacts)
+public sealed class AttemptReporter(Journal journal, AttemptResultWriter results, IArtifactStore artifacts, PendingWrites pending)
 {
     /// <summary>Earlier results longer than this are referenced rather than inlined in the prompt.</summary>
     private const int MaxInlinedResultChars = 64 * 1024;
 
-    private readonly StripedLock _locks = new();
+    /// <summary>How long building a prompt waits for an earlier stage's result files to be written.</summary>
+    private static readonly TimeSpan InputCatchUp = TimeSpan.FromSeconds(30);
 
     /// <summary>The envelope for an attempt, with earlier stages' results read from the artifacts.</summary>
     public async Task<AgentAttempt> BuildAttemptAsync(TaskState state, WorkItem item, CancellationToken cancellationToken)
@@ -29,6 +33,12 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         var role = state.FindRole(item.Role) ?? throw new InvalidOperationException($"Task {state.Id} has no role {item.Role}.");
         var stageInputs = WorkflowDecider.InputsFor(state, role.Stage);
         var inputs = new List<AttemptInput>(stageInputs.Count);
+        if (stageInputs.Count > 0)
+        {
+            // Earlier results are committed before their files exist; let the files catch up.
+            await pending.WhenDoneAsync(state.Id, InputCatchUp, cancellationToken);
+        }
+
         foreach (var input in stageInputs)
         {
             string? content = null;
@@ -59,25 +69,19 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         return true;
     });
 
-    /// <summary>Stores the result (if any) and applies the attempt's outcome.</summary>
+    /// <summary>Applies the attempt's outcome and, when it carries a result, commits the result with it.</summary>
     /// <param name="leaseId">For remote attempts: the lease the worker holds.</param>
     public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(result);
-        using var held = await _locks.AcquireAsync(item.TaskId + "/" + item.Role, cancellationToken);
-        if (item.Removed && !item.Canceled)
-        {
-            return ReportOutcome.Stale;
-        }
-
-        if (leaseId is not null && item.LeaseId != leaseId && !item.Canceled)
+        if ((item.Removed && !item.Canceled) || (leaseId is not null && item.LeaseId != leaseId && !item.Canceled))
         {
             return ReportOutcome.Stale;
         }
 
         WorkflowEvent outcome;
-        RoleResult? stored = null;
+        AgentResult? output = null;
         if (result.Status == AgentResultStatus.Failed)
         {
             outcome = new RoleAttemptFailed(item.Role, item.Attempt, result.Permanent ? FailureKind.Permanent : FailureKind.Transient, FailureMessage(result));
@@ -88,41 +92,44 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         }
         else
         {
-            stored = await results.WriteAsync(item.TaskId, item.Role, item.Attempt, result, cancellationToken);
+            output = result;
+            var stored = AttemptResultWriter.Describe(item.TaskId, item.Role, result);
             outcome = result.Status == AgentResultStatus.NeedsApproval
                 ? new RoleNeedsApproval(item.Role, item.Attempt, stored)
                 : new RoleSucceeded(item.Role, item.Attempt, stored);
         }
 
-        var applied = await journal.ExecuteAsync(context =>
+        // Serialized here rather than on the journal thread: a result may carry megabytes of artifacts.
+        var payload = output is null ? null : JsonSerializer.Serialize(new AttemptOutput(item.Role, item.Attempt, output), CoreJson.Options);
+        return await journal.ExecuteAsync(context =>
         {
             var entry = context.FindActive(item.TaskId);
             if (entry is not null && entry.Work.GetValueOrDefault(item.Key) == item && (leaseId is null || item.LeaseId == leaseId))
             {
-                context.Apply(entry, outcome);
-                return ReportOutcome.Applied;
-            }
-
-            if (item.Canceled || entry is null)
-            {
-                if (stored is not null)
+                var decision = context.Apply(entry, outcome);
+                if (decision.Applied)
                 {
-                    context.Outbox(item.TaskId, OutboxKinds.Discard, new DiscardResult(item.Role, item.Attempt, stored));
-                }
+                    if (payload is not null)
+                    {
+                        context.OutboxJson(item.TaskId, OutboxKinds.AttemptResult, payload);
+                    }
 
-                return ReportOutcome.Discarded;
+                    return ReportOutcome.Applied;
+                }
+            }
+            else if (!item.Canceled && entry is not null)
+            {
+                return ReportOutcome.Stale;
             }
 
-            return ReportOutcome.Stale;
+            // The role was canceled (or its task ended) while the attempt ran: keep what it made, apart.
+            if (payload is not null)
+            {
+                context.OutboxJson(item.TaskId, OutboxKinds.DiscardedResult, payload);
+            }
+
+            return ReportOutcome.Discarded;
         });
-
-        if (applied == ReportOutcome.Stale && stored is not null)
-        {
-            // Written under the lock but no longer current: keep it apart from the real result.
-            await results.DiscardAsync(item.TaskId, item.Role, item.Attempt, stored, cancellationToken);
-        }
-
-        return applied;
     }
 
     private static string FailureMessage(AgentResult result)

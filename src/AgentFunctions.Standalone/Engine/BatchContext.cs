@@ -105,7 +105,12 @@ public sealed class BatchContext
     public void Outbox(string taskId, string kind, object payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var json = JsonSerializer.Serialize(payload, payload.GetType(), CoreJson.Options);
+        OutboxJson(taskId, kind, JsonSerializer.Serialize(payload, payload.GetType(), CoreJson.Options));
+    }
+
+    /// <summary>As <see cref="Outbox"/>, with the payload already serialized (off the journal thread).</summary>
+    public void OutboxJson(string taskId, string kind, string json)
+    {
         var id = _writer.InsertOutbox(taskId, kind, json, Now);
         Effects.Outbox.Add(new OutboxItem(id, taskId, kind, json));
     }
@@ -215,9 +220,9 @@ public sealed class BatchContext
                 case WriteTaskResult:
                     Outbox(entry.Id, OutboxKinds.Result, TaskViewProjector.ToResult(decision.State)!);
                     break;
-                case DiscardResult discard:
-                    Outbox(entry.Id, OutboxKinds.Discard, discard);
-                    break;
+
+                // DiscardResult needs no work here: results are written only after they are accepted, and the
+                // reporter keeps a late one as discarded itself (it has the content; the command has references).
             }
         }
     }

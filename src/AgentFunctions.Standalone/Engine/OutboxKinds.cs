@@ -11,8 +11,11 @@ public static class OutboxKinds
     /// <summary>Create a dead-letter record.</summary>
     public const string DeadLetter = "dead_letter";
 
-    /// <summary>Move a late result of a canceled attempt to the discarded folder.</summary>
-    public const string Discard = "discard";
+    /// <summary>Write an accepted attempt's result and artifacts.</summary>
+    public const string AttemptResult = "attempt_result";
+
+    /// <summary>Keep the result of an attempt whose role was canceled in the discarded folder.</summary>
+    public const string DiscardedResult = "discarded_result";
 
     /// <summary>Mark a dead letter as replayed by a new task.</summary>
     public const string LinkReplay = "link_replay";

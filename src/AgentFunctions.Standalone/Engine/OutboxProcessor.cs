@@ -148,9 +148,13 @@ public sealed partial class OutboxProcessor(
             case OutboxKinds.DeadLetter:
                 await deadLetters.TryCreateAsync(Deserialize<DeadLetterRecord>(item.Payload), cancellationToken);
                 break;
-            case OutboxKinds.Discard:
-                var discard = Deserialize<DiscardResult>(item.Payload);
-                await results.DiscardAsync(item.TaskId, discard.Role, discard.Attempt, discard.Result, cancellationToken);
+            case OutboxKinds.AttemptResult:
+                var output = Deserialize<AttemptOutput>(item.Payload);
+                await results.WriteAsync(item.TaskId, output.Role, output.Attempt, output.Result, cancellationToken);
+                break;
+            case OutboxKinds.DiscardedResult:
+                var late = Deserialize<AttemptOutput>(item.Payload);
+                await results.WriteDiscardedAsync(item.TaskId, late.Role, late.Attempt, late.Result, cancellationToken);
                 break;
             case OutboxKinds.LinkReplay:
                 var link = Deserialize<ReplayLink>(item.Payload);

@@ -39,8 +39,8 @@ public sealed partial class StandaloneTaskEngine(
     TimeProvider time,
     ILogger<StandaloneTaskEngine> logger) : ITaskEngine, IHostedService
 {
-    /// <summary>How long a read waits for a task's promised files (result.json, dead letters) to be written.</summary>
-    private static readonly TimeSpan FileCatchUp = TimeSpan.FromSeconds(5);
+    /// <summary>How long a read waits for a task's promised files (results, result.json, dead letters) to be written.</summary>
+    private static readonly TimeSpan FileCatchUp = TimeSpan.FromSeconds(30);
 
     private static readonly string Version = typeof(StandaloneTaskEngine).Assembly
         .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -126,12 +126,15 @@ public sealed partial class StandaloneTaskEngine(
         return new SubmitResult(outcome, null);
     }
 
-    public async Task<TaskSnapshot?> GetAsync(string taskId, CancellationToken cancellationToken)
+    public Task<TaskSnapshot?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
-        await pending.WhenDoneAsync(taskId, FileCatchUp, cancellationToken);
         var state = active.Find(taskId) ?? reader.GetTask(taskId);
-        return state is null ? null : Snapshot(state);
+        return Task.FromResult(state is null ? null : Snapshot(state));
     }
+
+    /// <summary>Results and spec files are written from the outbox right after their commit.</summary>
+    public Task WhenArtifactsWrittenAsync(string taskId, CancellationToken cancellationToken) =>
+        pending.WhenDoneAsync(taskId, FileCatchUp, cancellationToken);
 
     public Task<Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken)
     {

@@ -223,6 +223,9 @@ public sealed class DurableTaskEngine(
         return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
     }
 
+    /// <summary>Activities write artifacts before the events that refer to them: nothing to wait for.</summary>
+    public Task WhenArtifactsWrittenAsync(string taskId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken) =>
         leases.LeaseAsync(role, workerId, wait, leaseDuration, cancellationToken);
 
