@@ -74,6 +74,23 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
         return times;
     }
 
+    /// <summary>Waits until the server has no file writes pending; returns when that was.</summary>
+    public async Task<DateTimeOffset> WaitForFilesWrittenAsync(TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while ((await HealthAsync()).GetProperty("checks").GetProperty("pendingWrites").GetString() != "0")
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException("file writes did not catch up");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return DateTimeOffset.UtcNow;
+    }
+
     public async Task<JsonElement> HealthAsync() => await _http.GetFromJsonAsync<JsonElement>("api/health");
 
     public void Dispose() => _http.Dispose();

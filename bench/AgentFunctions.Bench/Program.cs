@@ -37,6 +37,8 @@ await LoadClient.RunConcurrentlyAsync(options.Tasks, options.Concurrency, async 
 });
 var submitSeconds = clock.Elapsed.TotalSeconds;
 await client.WaitForFinishedAsync(options.Warmup + options.Tasks, TimeSpan.FromMinutes(10));
+// Results are committed with their outcome and written to files just after; measure how far the files lag.
+var filesSettled = await client.WaitForFilesWrittenAsync(TimeSpan.FromMinutes(5));
 var burst = await client.CompletionTimesAsync("burst-");
 var lastCompletion = burst.Values.Max();
 var burstSeconds = (lastCompletion - firstSubmit).TotalSeconds;
@@ -47,6 +49,7 @@ Report("burst_end_to_end_tasks_per_second", burst.Count / burstSeconds);
 Report("burst_latency_p50_ms", Percentiles.Of(burstLatencies, 0.50));
 Report("burst_latency_p95_ms", Percentiles.Of(burstLatencies, 0.95));
 Report("burst_latency_p99_ms", Percentiles.Of(burstLatencies, 0.99));
+Report("burst_files_written_seconds_after_last_completion", Math.Max(0, (filesSettled - lastCompletion).TotalSeconds));
 
 // Steady: a fixed arrival rate; submit to completion for each task.
 var steadyCount = options.Rate * options.Seconds;
