@@ -36,7 +36,7 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
         return metrics!.Completed + metrics.Failed;
     }
 
-    /// <summary>Waits until <paramref name="expected"/> tasks have finished in total.</summary>
+    /// <summary>Waits until <paramref name="expected"/> tasks have finished in total (polling lightly: completion times come from the server).</summary>
     public async Task WaitForFinishedAsync(long expected, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
@@ -47,7 +47,7 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
                 throw new TimeoutException($"only {await CompletedAsync()} of {expected} tasks finished in {timeout}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(100);
         }
     }
 
@@ -85,7 +85,7 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
                 throw new TimeoutException("file writes did not catch up");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(100);
         }
 
         return DateTimeOffset.UtcNow;
