@@ -51,6 +51,13 @@ Report("burst_latency_p95_ms", Percentiles.Of(burstLatencies, 0.95));
 Report("burst_latency_p99_ms", Percentiles.Of(burstLatencies, 0.99));
 Report("burst_files_written_seconds_after_last_completion", Math.Max(0, (filesSettled - lastCompletion).TotalSeconds));
 
+// Let the kernel write back the burst's dirty pages first, so the steady phase measures steady load
+// rather than fsyncs queued behind the burst's writeback.
+using (var sync = Process.Start("sync"))
+{
+    await sync!.WaitForExitAsync();
+}
+
 // Steady: a fixed arrival rate; submit to completion for each task.
 var steadyCount = options.Rate * options.Seconds;
 var steadySubmitted = new DateTimeOffset[steadyCount];

@@ -29,9 +29,33 @@ public sealed partial class OutboxProcessor(
     private readonly CancellationTokenSource _stop = new();
     private Task[] _workers = [];
 
+    /// <summary>
+    /// Writers run on their own threads: file creation blocks (and on some disks for long), and blocking
+    /// thread-pool threads would stall request handling until the pool grows.
+    /// </summary>
     public void Start()
     {
-        _workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(RunAsync)).ToArray();
+        _workers = Enumerable.Range(0, Workers).Select(i =>
+        {
+            var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    Run();
+                }
+                finally
+                {
+                    finished.TrySetResult();
+                }
+            })
+            {
+                IsBackground = true,
+                Name = $"agentfunctions-outbox-{i}",
+            };
+            thread.Start();
+            return finished.Task;
+        }).ToArray();
         _acknowledging = Task.Run(AcknowledgeAsync);
     }
 
@@ -60,16 +84,21 @@ public sealed partial class OutboxProcessor(
         await _acknowledging.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        await foreach (var item in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
+            if (!_queue.Reader.TryRead(out var item))
+            {
+                continue;
+            }
+
             var delay = TimeSpan.FromMilliseconds(200);
             while (!_stop.IsCancellationRequested)
             {
                 try
                 {
-                    await CarryOutAsync(item, _stop.Token);
+                    CarryOutAsync(item, _stop.Token).GetAwaiter().GetResult();
                     pending.Done(item.TaskId, IsDeadLetterWrite(item));
                     _done.Writer.TryWrite(item);
                     break;
@@ -81,11 +110,7 @@ public sealed partial class OutboxProcessor(
                 catch (Exception ex)
                 {
                     LogWriteFailed(ex, item.Kind, item.TaskId, delay.TotalSeconds);
-                    try
-                    {
-                        await Task.Delay(delay, _stop.Token);
-                    }
-                    catch (OperationCanceledException)
+                    if (_stop.Token.WaitHandle.WaitOne(delay))
                     {
                         return;
                     }

@@ -17,6 +17,11 @@ public static class StandaloneApp
     /// <summary>Throws <see cref="InvalidConfigurationException"/> naming every bad key.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        // SQLite reads and some runners block pool threads briefly; with the pool's default floor (one thread
+        // per core) a burst of them waits for the pool to grow, which shows up as 100 ms latency spikes.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), completionPorts);
+
         // appsettings.json ships next to the binary; the data directory stays relative to where the server is started.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
