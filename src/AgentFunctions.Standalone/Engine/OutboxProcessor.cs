@@ -4,7 +4,6 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
-using AgentFunctions.Core.Workflow.Commands;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
