@@ -32,11 +32,9 @@ public static class StandaloneApp
             builder.WebHost.UseUrls(urls);
         }
 
-        builder.Services.AddStandaloneEngine(builder.Configuration);
-        ListenAddresses.RequireLoopbackWithoutKeys(urls, ApiKeyOptions.Load(builder.Configuration).Enabled);
-
-        var limits = CoreConfiguration.LoadLimits(builder.Configuration);
-        var standalone = StandaloneOptions.Load(builder.Configuration);
+        var settings = builder.Services.AddStandaloneEngine(builder.Configuration);
+        ListenAddresses.RequireLoopbackWithoutKeys(urls, settings.Keys.Enabled);
+        var (limits, standalone) = (settings.Limits, settings.Standalone);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The API enforces its own, tighter limits per route with problem+json answers.

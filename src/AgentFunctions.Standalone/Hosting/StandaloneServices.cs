@@ -19,7 +19,7 @@ public static class StandaloneServices
     /// Loads and validates every setting (throwing <see cref="InvalidConfigurationException"/> that names
     /// the keys) and registers the engine, the stores and the API.
     /// </summary>
-    public static IServiceCollection AddStandaloneEngine(this IServiceCollection services, IConfiguration configuration)
+    public static StandaloneSettings AddStandaloneEngine(this IServiceCollection services, IConfiguration configuration)
     {
         var problems = new List<string>();
         var roles = Collect(() => CoreConfiguration.LoadRoles(configuration), problems);
@@ -67,7 +67,7 @@ public static class StandaloneServices
 
         services.AddAgentRunners();
         services.AddAgentFunctionsApi();
-        return services;
+        return new StandaloneSettings(roles!, workflow!, limits!, standalone, keys!);
     }
 
     private static T? Collect<T>(Func<T> load, List<string> problems)
