@@ -8,7 +8,7 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// Turns committed work rows into action: due attempts go to their role's queue, timers fire
-/// events into the journal, leases are tracked and expire. Called on the journal thread after
+/// events into the journal, leases are tracked and expire. Called on the journal's commit thread after
 /// each commit (<see cref="Apply"/>) and once for recovered work at start.
 /// </summary>
 public sealed partial class Dispatcher(
@@ -74,7 +74,7 @@ public sealed partial class Dispatcher(
         }
     }
 
-    /// <summary>Carries out what a commit asks for; runs on the journal thread.</summary>
+    /// <summary>Carries out what a commit asks for; runs on the journal's commit thread.</summary>
     public void Apply(BatchEffects effects)
     {
         ArgumentNullException.ThrowIfNull(effects);

@@ -73,14 +73,15 @@ public sealed partial class StandaloneTaskEngine(
             entries[item.TaskId].PersistedWork[item.Key] = item;
         }
 
-        journal.Start(entries.Values, OnCommitted);
+        var unwritten = reader.LoadOutbox();
+        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted);
         foreach (var entry in entries.Values)
         {
             active.Publish(entry);
         }
 
         scheduler.Start();
-        foreach (var item in reader.LoadOutbox())
+        foreach (var item in unwritten)
         {
             outbox.Enqueue(item);
         }
@@ -446,6 +447,7 @@ public sealed partial class StandaloneTaskEngine(
             ["commits"] = journal.Commits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["operations"] = journal.Operations.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["journalApplyMs"] = journal.ApplyTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["journalWriteMs"] = journal.WriteTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
             ["journalCommitMs"] = journal.CommitTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
             ["journalEffectsMs"] = journal.EffectsTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -501,7 +503,7 @@ public sealed partial class StandaloneTaskEngine(
         return outcome != ReportOutcome.Stale;
     }
 
-    /// <summary>Runs on the journal thread after each commit.</summary>
+    /// <summary>Runs on the journal's commit thread after each commit.</summary>
     private void OnCommitted(BatchEffects effects)
     {
         foreach (var entry in effects.Changed)
