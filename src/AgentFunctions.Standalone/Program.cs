@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Hosting;
 
 WebApplication app;
@@ -14,4 +15,6 @@ catch (InvalidConfigurationException ex)
 }
 
 await app.RunAsync();
-return 0;
+
+// An engine that stopped itself after a storage failure exits non-zero, so a supervisor restarts it and recovery runs.
+return app.Services.GetRequiredService<StandaloneTaskEngine>().Faulted ? 1 : 0;

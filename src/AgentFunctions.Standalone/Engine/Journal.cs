@@ -34,7 +34,8 @@ public sealed partial class Journal : IDisposable
     private TaskWriter? _writer;
     private SpecHashLookup? _specHashes;
     private Action<BatchEffects>? _onCommitted;
-    private volatile Exception? _fault;
+    private Action<Exception>? _onFault;
+    private Exception? _fault;
     private long _commits;
     private long _operations;
     private long _applyTicks;
@@ -52,7 +53,7 @@ public sealed partial class Journal : IDisposable
     }
 
     /// <summary>Set when a commit failed; the engine stops rather than run on with memory ahead of disk.</summary>
-    public Exception? Fault => _fault;
+    public Exception? Fault => Volatile.Read(ref _fault);
 
     /// <summary>Batches committed so far, and operations in them (for metrics and the benchmark).</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -71,7 +72,9 @@ public sealed partial class Journal : IDisposable
 
     /// <summary>Takes over the recovered tasks and starts both threads.</summary>
     /// <param name="lastOutboxId">The highest outbox row id on disk; new rows are numbered after it.</param>
-    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted)
+    /// <param name="onCommitted">Carries out a batch's effects, on the commit thread.</param>
+    /// <param name="onFault">Told once, on the thread pool, when the journal stopped after a failure.</param>
+    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null)
     {
         ArgumentNullException.ThrowIfNull(recovered);
         foreach (var entry in recovered)
@@ -80,6 +83,7 @@ public sealed partial class Journal : IDisposable
         }
 
         _onCommitted = onCommitted;
+        _onFault = onFault;
         _writer = new TaskWriter(_database);
         _specHashes = new SpecHashLookup(_database);
         var context = new BatchContext(_active, _finishing, _specHashes.Find, lastOutboxId, _time);
@@ -90,7 +94,7 @@ public sealed partial class Journal : IDisposable
     /// <summary>Runs <paramref name="operation"/> in the next batch; completes after its commit.</summary>
     public Task<T> ExecuteAsync<T>(Func<BatchContext, T> operation)
     {
-        if (_fault is { } fault)
+        if (Fault is { } fault)
         {
             return Task.FromException<T>(Stopped(fault));
         }
@@ -138,7 +142,7 @@ public sealed partial class Journal : IDisposable
                         continue;
                     }
 
-                    if (_fault is { } fault)
+                    if (Fault is { } fault)
                     {
                         next.Fail(Stopped(fault));
                         continue;
@@ -177,8 +181,8 @@ public sealed partial class Journal : IDisposable
         catch (Exception ex)
         {
             // An operation threw: memory may hold half of its change. Stop, and recover from disk at the next start.
-            _fault = ex;
             LogApplyFailed(ex, batch.Operations.Count);
+            Faulted(ex);
             batch.Operations.ForEach(op => op.Fail(ex));
             while (_queue.Reader.TryRead(out var left))
             {
@@ -190,6 +194,15 @@ public sealed partial class Journal : IDisposable
             _committerIdle.Wait();
             _closing = true;
             _sealed.Release();
+        }
+    }
+
+    private void Faulted(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _fault, exception, null) is null && _onFault is { } onFault)
+        {
+            // Off the journal's threads: stopping the host waits for them.
+            ThreadPool.QueueUserWorkItem(_ => onFault(exception));
         }
     }
 
@@ -235,7 +248,7 @@ public sealed partial class Journal : IDisposable
 
     private void Commit(SealedBatch batch, TaskWriter writer)
     {
-        if (_fault is { } earlier)
+        if (Fault is { } earlier)
         {
             batch.Operations.ForEach(op => op.Fail(Stopped(earlier)));
             return;
@@ -259,8 +272,8 @@ public sealed partial class Journal : IDisposable
         {
             // Memory is now ahead of the database: stop, and let recovery start from what is on disk.
             writer.Rollback();
-            _fault = ex;
             LogCommitFailed(ex, batch.Operations.Count);
+            Faulted(ex);
             batch.Operations.ForEach(op => op.Fail(ex));
             return;
         }

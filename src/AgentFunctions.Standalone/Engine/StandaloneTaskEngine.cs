@@ -37,6 +37,7 @@ public sealed partial class StandaloneTaskEngine(
     WorkflowOptions workflow,
     StandaloneOptions options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<StandaloneTaskEngine> logger) : ITaskEngine, IHostedService
 {
     /// <summary>How long a read waits for a task's promised files (results, result.json, dead letters) to be written.</summary>
@@ -48,6 +49,9 @@ public sealed partial class StandaloneTaskEngine(
     private readonly CancellationTokenSource _stopping = new();
 
     public string Name => "standalone";
+
+    /// <summary>The engine stopped itself after a storage failure (the process should exit non-zero and be restarted).</summary>
+    public bool Faulted => journal.Fault is not null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -74,7 +78,7 @@ public sealed partial class StandaloneTaskEngine(
         }
 
         var unwritten = reader.LoadOutbox();
-        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted);
+        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault);
         foreach (var entry in entries.Values)
         {
             active.Publish(entry);
@@ -528,11 +532,24 @@ public sealed partial class StandaloneTaskEngine(
         }
     }
 
+    /// <summary>
+    /// Memory may be ahead of the database: serving on would answer from state that a restart loses.
+    /// Stop the host instead; the next start recovers everything committed.
+    /// </summary>
+    private void OnJournalFault(Exception exception)
+    {
+        LogStoppingAfterFault(exception.Message);
+        lifetime.StopApplication();
+    }
+
     private static TaskSnapshot Snapshot(TaskState state) =>
         new(TaskViewProjector.ToView(state), state.Spec, TaskViewProjector.ToResult(state));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Standalone engine started on {Database}: {Tasks} unfinished tasks, {Attempts} attempts to run")]
     private partial void LogStarted(string database, int tasks, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping the server after a storage failure ({Reason}); restart it to recover from the database")]
+    private partial void LogStoppingAfterFault(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Standalone engine stopped")]
     private partial void LogStopped();

@@ -33,7 +33,9 @@ public static class StandaloneApp
         }
 
         var settings = builder.Services.AddStandaloneEngine(builder.Configuration);
-        ListenAddresses.RequireLoopbackWithoutKeys(urls, settings.Keys.Enabled);
+        // Kestrel:Endpoints:<name>:Url binds too (and wins over urls): both must stay on loopback without keys.
+        var endpoints = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(endpoint => endpoint["Url"]).OfType<string>();
+        ListenAddresses.RequireLoopbackWithoutKeys(string.Join(';', endpoints.Prepend(urls)), settings.Keys.Enabled);
         var (limits, standalone) = (settings.Limits, settings.Standalone);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
