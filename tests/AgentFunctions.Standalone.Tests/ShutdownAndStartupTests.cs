@@ -76,4 +76,21 @@ public sealed class ShutdownAndStartupTests : IDisposable
         Assert.Contains("Roles:slow:Retry:MaxAttempts: must be between 1 and 10 (got 50)", server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_second_server_on_the_same_data_directory_stops_with_a_message_naming_the_holder()
+    {
+        var settings = new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data, ["Roles:echo:Runner"] = "echo" };
+        await using var first = await ServerProcess.StartAsync(ServerProcess.FreePort(), settings);
+
+        await using var second = await ServerProcess.StartAsync(ServerProcess.FreePort(), settings, waitForHealth: false);
+
+        Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains($"Standalone:DataDirectory: '{_data}' is in use by another AgentFunctions server (process {first.ProcessId})", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", second.Output, StringComparison.Ordinal);
+        using var client = new HttpClient { BaseAddress = first.BaseAddress };
+        using var health = await client.GetAsync("api/health");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    }
 }

@@ -37,6 +37,7 @@ public static class StandaloneApp
         var endpoints = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(endpoint => endpoint["Url"]).OfType<string>();
         ListenAddresses.RequireLoopbackWithoutKeys(string.Join(';', endpoints.Prepend(urls)), settings.Keys.Enabled);
         var (limits, standalone) = (settings.Limits, settings.Standalone);
+        var directoryLock = DataDirectoryLock.Acquire(standalone.DataDirectory);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The API enforces its own, tighter limits per route with problem+json answers.
@@ -47,6 +48,7 @@ public static class StandaloneApp
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(directoryLock.Dispose);
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {
