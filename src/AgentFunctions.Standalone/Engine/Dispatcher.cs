@@ -61,15 +61,15 @@ public sealed partial class Dispatcher(
                 }
                 else
                 {
-                    scheduler.At(item.DueAt, () => MakeReady(item));
+                    scheduler.At(item.DueAt, () => MakeReady(item), item);
                 }
 
                 break;
             case WorkKind.Deadline:
-                scheduler.At(item.DueAt, () => Fire(item, new DeadlineReached()));
+                scheduler.At(item.DueAt, () => Fire(item, new DeadlineReached()), item);
                 break;
             case WorkKind.ApprovalTimeout:
-                scheduler.At(item.DueAt, () => Fire(item, new ApprovalTimedOut(item.Role.Length == 0 ? null : item.Role, item.DueAt)));
+                scheduler.At(item.DueAt, () => Fire(item, new ApprovalTimedOut(item.Role.Length == 0 ? null : item.Role, item.DueAt)), item);
                 break;
         }
     }
@@ -167,7 +167,7 @@ public sealed partial class Dispatcher(
         }
 
         _leases[leaseId] = item;
-        scheduler.At(expires, () => ExpireLease(item, leaseId));
+        scheduler.At(expires, () => ExpireLease(item, leaseId), item);
     }
 
     /// <summary>A lease not extended in time is a transient failure of its attempt.</summary>
