@@ -34,14 +34,26 @@ public sealed record RetrySchedule
     /// <summary>Whether another attempt may follow attempt <paramref name="attempt"/>.</summary>
     public bool AllowsAttemptAfter(int attempt) => attempt < MaxAttempts;
 
-    /// <summary>This schedule narrowed by a task's own settings (already validated against it).</summary>
-    public RetrySchedule With(TaskRetryOverride? taskOverride) => taskOverride is null
-        ? this
-        : new RetrySchedule
+    /// <summary>
+    /// This schedule narrowed by a task's own settings (already validated against it). A maxDelay shorter than
+    /// the role's firstDelay shortens the first wait too, so the first delay never exceeds the cap (which a
+    /// Durable retry policy would refuse) and every wait stays what <see cref="DelayAfter"/> gives.
+    /// </summary>
+    public RetrySchedule With(TaskRetryOverride? taskOverride)
+    {
+        if (taskOverride is null)
+        {
+            return this;
+        }
+
+        var maxDelay = taskOverride.MaxDelay ?? MaxDelay;
+        var firstDelay = taskOverride.FirstDelay ?? FirstDelay;
+        return new RetrySchedule
         {
             MaxAttempts = taskOverride.MaxAttempts ?? MaxAttempts,
-            FirstDelay = taskOverride.FirstDelay ?? FirstDelay,
+            FirstDelay = firstDelay > maxDelay ? maxDelay : firstDelay,
             BackoffCoefficient = taskOverride.BackoffCoefficient ?? BackoffCoefficient,
-            MaxDelay = taskOverride.MaxDelay ?? MaxDelay,
+            MaxDelay = maxDelay,
         };
+    }
 }

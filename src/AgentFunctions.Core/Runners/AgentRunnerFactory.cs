@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Core.Runners;
@@ -17,18 +18,21 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly TaskLimits _limits;
     private readonly AgentProcess _process;
     private readonly EchoRunner _echo = new();
     private readonly ConcurrentDictionary<string, (RoleDefinition Role, IAgentRunner Runner)> _runners = new(StringComparer.Ordinal);
 
-    public AgentRunnerFactory(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public AgentRunnerFactory(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory, TaskLimits limits)
     {
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(limits);
         _httpClientFactory = httpClientFactory;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
+        _limits = limits;
         _process = new AgentProcess(timeProvider, loggerFactory.CreateLogger<AgentProcess>());
     }
 
@@ -54,7 +58,7 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
     private IAgentRunner Build(RoleDefinition role) => role.Runner switch
     {
         RunnerKind.Echo => _echo,
-        RunnerKind.Command => new CommandRunner(role, _process, _loggerFactory.CreateLogger<CommandRunner>()),
+        RunnerKind.Command => new CommandRunner(role, _process, _limits, _loggerFactory.CreateLogger<CommandRunner>()),
         RunnerKind.Http => new HttpAgentRunner(role, _httpClientFactory, _timeProvider, _loggerFactory.CreateLogger<HttpAgentRunner>()),
         RunnerKind.OpenAi => new OpenAiChatRunner(role, _httpClientFactory, _timeProvider, _loggerFactory.CreateLogger<OpenAiChatRunner>()),
         _ => throw new ArgumentOutOfRangeException(nameof(role), role.Runner, $"Role '{role.Name}' has an unknown runner."),

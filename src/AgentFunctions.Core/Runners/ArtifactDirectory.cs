@@ -36,7 +36,7 @@ public static class ArtifactDirectory
         foreach (var file in root.EnumerateFiles("*", options).OrderBy(f => f.FullName, StringComparer.Ordinal))
         {
             var name = Path.GetRelativePath(root.FullName, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (ArtifactPath.Explain(name) is { } problem)
+            if (AttemptResultWriter.ExplainArtifactName(name) is { } problem)
             {
                 skipped.Add(new SkippedArtifact(name, problem));
                 continue;

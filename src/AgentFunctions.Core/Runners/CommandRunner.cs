@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Core.Runners;
@@ -19,20 +20,21 @@ public sealed partial class CommandRunner : IAgentRunner
     /// <summary>How much of stderr a failure message carries.</summary>
     public const int MaxErrorTailChars = ProgramOutput.MaxErrorTailChars;
 
-    /// <summary>Largest file taken from the artifacts directory (the default artifact limit of DESIGN).</summary>
-    public const long MaxArtifactBytes = ArtifactDirectory.DefaultMaxArtifactBytes;
-
     private readonly RoleDefinition _role;
     private readonly AgentProcess _process;
     private readonly ILogger<CommandRunner> _logger;
+    private readonly long _maxArtifactBytes;
 
-    public CommandRunner(RoleDefinition role, AgentProcess process, ILogger<CommandRunner> logger)
+    /// <param name="limits">The host's limits: files over <see cref="TaskLimits.MaxArtifactBytes"/> are not taken as artifacts.</param>
+    public CommandRunner(RoleDefinition role, AgentProcess process, TaskLimits limits, ILogger<CommandRunner> logger)
     {
         ArgumentNullException.ThrowIfNull(role);
         ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(logger);
         _role = role;
         _process = process;
+        _maxArtifactBytes = limits.MaxArtifactBytes;
         _logger = logger;
     }
 
@@ -97,7 +99,7 @@ public sealed partial class CommandRunner : IAgentRunner
     /// <summary>Exit 0: stdout is the answer, the artifacts directory holds its files.</summary>
     private AgentResult CompletedRun(ProcessRunResult run, DirectoryInfo artifactsDirectory, AgentAttempt attempt)
     {
-        var answer = ProgramOutput.Interpret(run, artifactsDirectory, _role.MaxOutputBytes, "the command runner");
+        var answer = ProgramOutput.Interpret(run, artifactsDirectory, _role.MaxOutputBytes, "the command runner", _maxArtifactBytes);
         if (answer.OutputTruncated)
         {
             LogOutputTruncated(_logger, _role.Name, attempt.TaskId, run.StandardOutputBytes, _role.MaxOutputBytes);

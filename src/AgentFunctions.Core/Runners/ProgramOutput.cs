@@ -16,10 +16,13 @@ public static class ProgramOutput
     /// Exit 0: stdout is the answer (markdown or a JSON agent result) and the artifacts directory holds its
     /// files. Notes about truncated output or skipped files are appended to the result, signed by <paramref name="noteAuthor"/>.
     /// </summary>
-    public static ProgramAnswer Interpret(ProcessRunResult run, DirectoryInfo artifactsDirectory, int maxOutputBytes, string noteAuthor)
+    /// <param name="maxArtifactBytes">The host's artifact limit (<c>Limits:MaxArtifactBytes</c>): larger files are skipped with a note.</param>
+    public static ProgramAnswer Interpret(
+        ProcessRunResult run, DirectoryInfo artifactsDirectory, int maxOutputBytes, string noteAuthor, long maxArtifactBytes = ArtifactDirectory.DefaultMaxArtifactBytes)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(artifactsDirectory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxArtifactBytes, 1);
         var parsed = AgentResultParser.Parse(run.StandardOutput);
         var notes = new List<string>();
         if (run.StandardOutputTruncated)
@@ -27,7 +30,7 @@ public static class ProgramOutput
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"The output was cut to its first {maxOutputBytes} of {run.StandardOutputBytes} bytes."));
         }
 
-        var collected = ArtifactDirectory.Collect(artifactsDirectory);
+        var collected = ArtifactDirectory.Collect(artifactsDirectory, maxArtifactBytes);
         notes.AddRange(collected.Skipped.Select(s => s.Note));
         var artifacts = parsed.Artifacts.ToList();
         var names = artifacts.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);

@@ -9,6 +9,12 @@ public static partial class Identifiers
     public const string RolePattern = "^[a-z][a-z0-9-]{0,39}$";
     public const string TaskTypePattern = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$";
 
+    /// <summary>The longest task id <see cref="TaskIdPattern"/> allows.</summary>
+    public const int MaxTaskIdLength = 100;
+
+    /// <summary>The longest role name <see cref="RolePattern"/> allows.</summary>
+    public const int MaxRoleLength = 40;
+
     public static bool IsValidTaskId(string? id) => id is not null && TaskIdRegex().IsMatch(id);
 
     public static bool IsValidRole(string? role) => role is not null && RoleRegex().IsMatch(role);

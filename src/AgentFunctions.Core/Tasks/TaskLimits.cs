@@ -9,7 +9,10 @@ public sealed class TaskLimits
 
     public int MaxContextBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Bytes the spec JSON may take beyond its inline context.</summary>
+    /// <summary>
+    /// Bytes the spec JSON may take beyond its inline context: the request size minus the context string as
+    /// encoded in the JSON, so escapes inside the context never count against it.
+    /// </summary>
     public int MaxSpecBytes { get; set; } = 64 * 1024;
 
     public int MinTtlSeconds { get; set; } = 60;
@@ -18,6 +21,9 @@ public sealed class TaskLimits
 
     public long MaxArtifactBytes { get; set; } = 10 * 1024 * 1024;
 
-    /// <summary>The largest request body that can hold a valid spec.</summary>
+    /// <summary>
+    /// The largest request body that can hold a valid spec whose context needs no JSON escaping. A context
+    /// with escapes (\n, \", \u00e9) is longer on the wire than the limit measured on its text.
+    /// </summary>
     public long MaxRequestBytes => (long)MaxContextBytes + MaxSpecBytes;
 }

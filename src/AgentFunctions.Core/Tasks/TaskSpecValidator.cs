@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 
@@ -17,11 +19,21 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
     public const int MaxReplyToLength = 2048;
     public const string DefaultType = "task";
 
+    private const string DelayRange = "must be between 00:00:00.001 and 1.00:00:00";
+
+    /// <summary>Bounds of any retry delay, as for <c>Roles:&lt;name&gt;:Retry:*</c> (Durable refuses a zero delay).</summary>
+    private static readonly TimeSpan MinDelay = TimeSpan.FromMilliseconds(1);
+
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
+
     private static readonly string PriorityNames = string.Join(", ", Enum.GetNames<TaskPriority>().Select(n => n.ToLowerInvariant()));
 
     public TaskLimits Limits => limits;
 
-    /// <summary>Validates a spec as JSON. <paramref name="bodyBytes"/> is the request size, when known.</summary>
+    /// <summary>
+    /// Validates a spec as JSON. <paramref name="bodyBytes"/> is the request size, when known; otherwise the
+    /// size of <paramref name="json"/> itself is used for the "beyond its context" limit.
+    /// </summary>
     public SpecValidationResult Validate(JsonElement json, long? bodyBytes = null)
     {
         var errors = new List<FieldError>();
@@ -32,33 +44,60 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
         }
 
         var spec = Read(json, errors);
-        if (bodyBytes is { } total)
-        {
-            var contextBytes = spec.Context is null ? 0 : Encoding.UTF8.GetByteCount(spec.Context);
-            var beyondContext = total - contextBytes;
-            if (beyondContext > limits.MaxSpecBytes)
-            {
-                errors.Add(new FieldError("$", $"the spec takes {beyondContext} bytes beyond its context; the limit is {limits.MaxSpecBytes}", TooLarge: true));
-            }
-        }
-
+        var total = bodyBytes ?? JsonMarshal.GetRawUtf8Value(json).Length;
+        // The context is measured as it travels (escapes included), so that only the rest of the spec
+        // counts here; its own limit applies to the decoded text.
+        CheckSpecSize(total - ContextTokenBytes(json), errors);
         Check(spec, errors);
         return errors.Count == 0 ? SpecValidationResult.Valid(spec) : SpecValidationResult.Invalid(errors);
     }
 
-    /// <summary>Validates a spec built in code (queue intake, replay).</summary>
+    /// <summary>Validates a spec built in code (queue intake, replay) by the same rules as a submitted one.</summary>
     public SpecValidationResult Validate(TaskSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new List<FieldError>();
-        if (spec.Id is not null && !Identifiers.IsValidTaskId(spec.Id))
+        var normalized = spec with { Type = spec.Type ?? DefaultType };
+        if (CanBeWritten(normalized))
         {
-            errors.Add(new FieldError("id", $"must match {Identifiers.TaskIdPattern}"));
+            // Measured as the spec would be submitted: its JSON without the context.
+            CheckSpecSize(JsonSerializer.SerializeToUtf8Bytes(normalized with { Context = null }, CoreJson.Options).LongLength, errors);
         }
 
-        var normalized = spec with { Type = spec.Type ?? DefaultType };
         Check(normalized, errors);
         return errors.Count == 0 ? SpecValidationResult.Valid(normalized) : SpecValidationResult.Invalid(errors);
+    }
+
+    /// <summary>
+    /// The encoded size of the <c>context</c> string as it appears in the JSON (quotes and escapes included);
+    /// the last one counts when the property repeats, as in <see cref="Read"/>.
+    /// </summary>
+    private static long ContextTokenBytes(JsonElement json)
+    {
+        long bytes = 0;
+        foreach (var property in json.EnumerateObject())
+        {
+            if (property.NameEquals("context"))
+            {
+                bytes = property.Value.ValueKind == JsonValueKind.String ? JsonMarshal.GetRawUtf8Value(property.Value).Length : 0;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Whether the spec can be written as JSON; the values that prevent it are refused by <see cref="Check"/> anyway.</summary>
+    private static bool CanBeWritten(TaskSpec spec) =>
+        Enum.IsDefined(spec.Priority)
+        && (spec.Payload is null || (Enum.IsDefined(spec.Payload.Fmt) && spec.Payload.Content.ValueKind != JsonValueKind.Undefined))
+        && (spec.Retry?.BackoffCoefficient is not { } coefficient || double.IsFinite(coefficient));
+
+    private void CheckSpecSize(long beyondContext, List<FieldError> errors)
+    {
+        if (beyondContext > limits.MaxSpecBytes)
+        {
+            errors.Add(new FieldError("$", $"the spec takes {beyondContext} bytes beyond its context; the limit is {limits.MaxSpecBytes}", TooLarge: true));
+        }
     }
 
     private static TaskSpec Read(JsonElement json, List<FieldError> errors)
@@ -70,22 +109,10 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             switch (property.Name)
             {
                 case "id":
-                    var id = ReadString(property, errors);
-                    if (id is not null && !Identifiers.IsValidTaskId(id))
-                    {
-                        errors.Add(new FieldError("id", $"must match {Identifiers.TaskIdPattern}"));
-                    }
-
-                    spec = spec with { Id = id };
+                    spec = spec with { Id = ReadString(property, errors) };
                     break;
                 case "from":
-                    var from = ReadString(property, errors);
-                    if (from is not null && (from.Length > MaxFromLength || from.Any(char.IsControl)))
-                    {
-                        errors.Add(new FieldError("from", $"must be at most {MaxFromLength} characters without control characters"));
-                    }
-
-                    spec = spec with { From = from };
+                    spec = spec with { From = ReadString(property, errors) };
                     break;
                 case "to":
                     spec = spec with { To = ReadRoleList(value, "to", errors, allowSingle: true) };
@@ -94,13 +121,7 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
                     spec = spec with { Stages = ReadStages(value, errors) };
                     break;
                 case "type":
-                    var type = ReadString(property, errors);
-                    if (type is not null && !Identifiers.IsValidTaskType(type))
-                    {
-                        errors.Add(new FieldError("type", $"must match {Identifiers.TaskTypePattern}"));
-                    }
-
-                    spec = spec with { Type = type ?? DefaultType };
+                    spec = spec with { Type = ReadString(property, errors) ?? DefaultType };
                     break;
                 case "instructions":
                     spec = spec with { Instructions = ReadString(property, errors) };
@@ -118,13 +139,7 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
                     spec = spec with { TtlSeconds = ReadInt(property, errors) };
                     break;
                 case "replyTo":
-                    var replyTo = ReadString(property, errors);
-                    if (replyTo is not null && (replyTo.Length > MaxReplyToLength || replyTo.Any(char.IsControl)))
-                    {
-                        errors.Add(new FieldError("replyTo", $"must be at most {MaxReplyToLength} characters without control characters"));
-                    }
-
-                    spec = spec with { ReplyTo = replyTo };
+                    spec = spec with { ReplyTo = ReadString(property, errors) };
                     break;
                 case "requiresApproval":
                     spec = spec with { RequiresApproval = ReadBool(property, errors) };
@@ -144,8 +159,36 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
         return spec;
     }
 
+    /// <summary>The rules every spec meets, however it arrived (JSON at the door, or typed from intake or replay).</summary>
     private void Check(TaskSpec spec, List<FieldError> errors)
     {
+        if (spec.Id is not null && !Identifiers.IsValidTaskId(spec.Id))
+        {
+            errors.Add(new FieldError("id", $"must match {Identifiers.TaskIdPattern}"));
+        }
+
+        if (spec.From is not null && (spec.From.Length > MaxFromLength || spec.From.Any(char.IsControl)))
+        {
+            errors.Add(new FieldError("from", $"must be at most {MaxFromLength} characters without control characters"));
+        }
+
+        if (spec.Type is not null && !Identifiers.IsValidTaskType(spec.Type))
+        {
+            errors.Add(new FieldError("type", $"must match {Identifiers.TaskTypePattern}"));
+        }
+
+        if (spec.ReplyTo is not null && (spec.ReplyTo.Length > MaxReplyToLength || spec.ReplyTo.Any(char.IsControl)))
+        {
+            errors.Add(new FieldError("replyTo", $"must be at most {MaxReplyToLength} characters without control characters"));
+        }
+
+        if (!Enum.IsDefined(spec.Priority))
+        {
+            errors.Add(new FieldError("priority", $"must be one of {PriorityNames}"));
+        }
+
+        CheckPayload(spec.Payload, errors);
+
         var contextBytes = spec.Context is null ? 0 : Encoding.UTF8.GetByteCount(spec.Context);
         if (contextBytes > limits.MaxContextBytes)
         {
@@ -177,6 +220,28 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
         }
 
         CheckRetry(spec, errors);
+    }
+
+    /// <summary>A typed payload obeys what <see cref="ReadPayload"/> enforces on JSON.</summary>
+    private static void CheckPayload(TaskPayload? payload, List<FieldError> errors)
+    {
+        if (payload is null)
+        {
+            return;
+        }
+
+        if (!Enum.IsDefined(payload.Fmt))
+        {
+            errors.Add(new FieldError("payload.fmt", "must be \"text\" or \"json\""));
+        }
+        else if (payload.Content.ValueKind == JsonValueKind.Undefined)
+        {
+            errors.Add(new FieldError("payload.content", "is required"));
+        }
+        else if (payload.Fmt == PayloadFormat.Text && payload.Content.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new FieldError("payload.content", "must be a string when fmt is \"text\""));
+        }
     }
 
     private void CheckRoles(TaskSpec spec, List<FieldError> errors)
@@ -253,6 +318,10 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
         }
     }
 
+    /// <summary>
+    /// A task may only narrow the schedule of each of its roles: no more attempts than the role allows and no
+    /// wait longer than the role's maxDelay. Values must first lie within the global bounds of any schedule.
+    /// </summary>
     private void CheckRetry(TaskSpec spec, List<FieldError> errors)
     {
         if (spec.Retry is not { } retry)
@@ -260,6 +329,8 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             return;
         }
 
+        var roleDefinitions = spec.AllRoles().Where(Identifiers.IsValidRole).Distinct(StringComparer.Ordinal)
+            .Select(roles.Find).OfType<RoleDefinition>().ToList();
         if (retry.MaxAttempts is { } attempts)
         {
             if (attempts < 1 || attempts > RetrySchedule.AttemptsCap)
@@ -268,19 +339,23 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             }
             else
             {
-                foreach (var role in spec.AllRoles().Distinct().Select(roles.Find).OfType<RoleDefinition>())
+                foreach (var role in roleDefinitions.Where(r => attempts > r.Retry.MaxAttempts))
                 {
-                    if (attempts > role.Retry.MaxAttempts)
-                    {
-                        errors.Add(new FieldError("retry.maxAttempts", $"must not exceed the cap of role '{role.Name}' ({role.Retry.MaxAttempts})"));
-                    }
+                    errors.Add(new FieldError("retry.maxAttempts", $"must not exceed the maxAttempts of role '{role.Name}' ({role.Retry.MaxAttempts})"));
                 }
             }
         }
 
-        if (retry.FirstDelay is { } first && (first < TimeSpan.FromMilliseconds(1) || first > TimeSpan.FromDays(1)))
+        if (retry.FirstDelay is { } first)
         {
-            errors.Add(new FieldError("retry.firstDelay", "must be between 00:00:00.001 and 1.00:00:00"));
+            if (!IsDelayInRange(first))
+            {
+                errors.Add(new FieldError("retry.firstDelay", DelayRange));
+            }
+            else
+            {
+                AddOverRoleMaxDelay("retry.firstDelay", first, roleDefinitions, errors);
+            }
         }
 
         if (retry.BackoffCoefficient is { } coefficient && (!double.IsFinite(coefficient) || coefficient < 1 || coefficient > 100))
@@ -290,14 +365,28 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
 
         if (retry.MaxDelay is { } max)
         {
-            if (max < TimeSpan.FromMilliseconds(1) || max > TimeSpan.FromDays(1))
+            if (!IsDelayInRange(max))
             {
-                errors.Add(new FieldError("retry.maxDelay", "must be between 00:00:00.001 and 1.00:00:00"));
+                errors.Add(new FieldError("retry.maxDelay", DelayRange));
             }
             else if (retry.FirstDelay is { } firstDelay && max < firstDelay)
             {
                 errors.Add(new FieldError("retry.maxDelay", "must not be shorter than retry.firstDelay"));
             }
+            else
+            {
+                AddOverRoleMaxDelay("retry.maxDelay", max, roleDefinitions, errors);
+            }
+        }
+    }
+
+    private static bool IsDelayInRange(TimeSpan delay) => delay >= MinDelay && delay <= MaxDelay;
+
+    private static void AddOverRoleMaxDelay(string field, TimeSpan delay, List<RoleDefinition> roleDefinitions, List<FieldError> errors)
+    {
+        foreach (var role in roleDefinitions.Where(r => delay > r.Retry.MaxDelay))
+        {
+            errors.Add(new FieldError(field, $"must not exceed the maxDelay of role '{role.Name}' ({role.Retry.MaxDelay:c})"));
         }
     }
 
@@ -546,5 +635,5 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
         return null;
     }
 
-    private static string Shorten(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
+    private static string Shorten(string? text) => text is null ? string.Empty : text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 }

@@ -9,7 +9,7 @@ namespace AgentFunctions.Core.Workflow;
 /// The workflow rules of DESIGN as a pure function: <see cref="Start"/> and <see cref="Apply"/>
 /// turn a state and an event into a new state and commands. No clock, no I/O, no randomness:
 /// the engine passes <c>now</c> and carries out the commands. Events that do not fit the state
-/// (duplicates, late arrivals, stale timers) are ignored without changing it.
+/// (duplicates, late arrivals, stale or early timers) are ignored without changing it.
 /// </summary>
 public static class WorkflowDecider
 {
@@ -75,6 +75,22 @@ public static class WorkflowDecider
             return Absorb(state, workflowEvent);
         }
 
+        if (workflowEvent is DeadlineReached)
+        {
+            if (state.DeadlineAt is not { } deadline)
+            {
+                // No TTL, no deadline: a stray timer event means nothing.
+                return Decision.Ignored(state);
+            }
+
+            if (now < deadline)
+            {
+                // An early timer (clock skew between the timer and the engine's clock) must not expire the task,
+                // nor leave it without a deadline: the state stays, the timer is armed again.
+                return new Decision(state, [new ScheduleDeadline(deadline)], Applied: false);
+            }
+        }
+
         var change = new Change(state, now);
         var applied = workflowEvent switch
         {
@@ -106,7 +122,9 @@ public static class WorkflowDecider
 
     private static Decision Absorb(TaskState state, WorkflowEvent workflowEvent)
     {
-        // A result of an attempt canceled with its task is kept only as a discarded artifact.
+        // A result of an attempt canceled with its task is kept only as a discarded artifact. That is the
+        // attempt in flight, or, for a role canceled while pending or retrying, the next one: an engine may
+        // have started it just before the cancel, without its start event reaching the decider.
         var (role, attempt, result) = workflowEvent switch
         {
             RoleSucceeded e => (e.Role, e.Attempt, e.Result),
@@ -114,7 +132,8 @@ public static class WorkflowDecider
             _ => (null, 0, null),
         };
         var roleState = role is null ? null : state.FindRole(role);
-        if (roleState is not null && result is not null && roleState.Status != RoleStatus.Succeeded && attempt == roleState.Attempt)
+        if (roleState is not null && result is not null && roleState.Status != RoleStatus.Succeeded
+            && (attempt == roleState.Attempt || (roleState.Status == RoleStatus.Canceled && attempt == roleState.Attempt + 1)))
         {
             return new Decision(state, [new DiscardResult(roleState.Role, attempt, result)], Applied: false);
         }

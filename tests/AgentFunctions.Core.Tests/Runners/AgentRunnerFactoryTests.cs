@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
 
@@ -57,6 +58,34 @@ public sealed class AgentRunnerFactoryTests
         var result = await runner!.RunAsync(RunnerTestData.Attempt("from the container"), CancellationToken.None);
 
         Assert.Equal("from the container", result.Result);
+    }
+
+    [Fact]
+    public async Task Command_runner_takes_the_artifact_limit_the_host_registered()
+    {
+        // The host registers the limits it loaded from configuration before adding the runners.
+        var services = new ServiceCollection();
+        services.AddSingleton(new TaskLimits { MaxArtifactBytes = 10 });
+        services.AddAgentRunners();
+        using var provider = services.BuildServiceProvider();
+        var runner = provider.GetRequiredService<IAgentRunnerFactory>().Create(RunnerTestData.CommandRole(
+            "sh", "-c", "printf 0123456789 > \"$AGENTQ_ARTIFACTS_DIR/ten.txt\"; printf 0123456789A > \"$AGENTQ_ARTIFACTS_DIR/eleven.txt\"; echo ok"));
+
+        var result = await runner!.RunAsync(RunnerTestData.Attempt(), CancellationToken.None);
+
+        Assert.Equal("ten.txt", Assert.Single(result.Artifacts).Name);
+        Assert.Contains("Skipped the artifact file 'eleven.txt': 11 bytes is more than 10", result.Result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Default_limits_are_added_only_when_the_host_registered_none()
+    {
+        using var defaults = RunnerTestData.Services();
+        var configured = new TaskLimits { MaxArtifactBytes = 42 };
+        using var hosted = RunnerTestData.Services(s => s.AddSingleton(configured));
+
+        Assert.Equal(10 * 1024 * 1024, defaults.GetRequiredService<TaskLimits>().MaxArtifactBytes);
+        Assert.Same(configured, hosted.GetRequiredService<TaskLimits>());
     }
 
     [Fact]

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFunctions.Core.Tests.Runners;
 
 public sealed class CommandRunnerTests
 {
-    private static CommandRunner Runner(RoleDefinition role) => new(role, new AgentProcess(), NullLogger<CommandRunner>.Instance);
+    private static CommandRunner Runner(RoleDefinition role, TaskLimits? limits = null) =>
+        new(role, new AgentProcess(), limits ?? new TaskLimits(), NullLogger<CommandRunner>.Instance);
 
     private static Task<AgentResult> RunAsync(RoleDefinition role, AgentAttempt? attempt = null, CancellationToken cancellationToken = default) =>
         Runner(role).RunAsync(attempt ?? RunnerTestData.Attempt(), cancellationToken);
@@ -188,6 +190,23 @@ public sealed class CommandRunnerTests
         Assert.Equal(AgentResultStatus.Completed, result.Status);
         Assert.Equal("good.txt", Assert.Single(result.Artifacts).Name);
         Assert.Contains("Skipped the artifact file 'has space.txt'", result.Result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Artifact_files_over_the_configured_artifact_limit_are_skipped_with_a_note()
+    {
+        const string Script = """
+            head -c 1024 /dev/zero | tr '\0' 'a' > "$AGENTQ_ARTIFACTS_DIR/fits.txt" &&
+            head -c 1025 /dev/zero | tr '\0' 'b' > "$AGENTQ_ARTIFACTS_DIR/too-big.txt" &&
+            echo done
+            """;
+
+        var result = await Runner(RunnerTestData.CommandRole("sh", "-c", Script), new TaskLimits { MaxArtifactBytes = 1024 })
+            .RunAsync(RunnerTestData.Attempt(), CancellationToken.None);
+
+        Assert.Equal(AgentResultStatus.Completed, result.Status);
+        Assert.Equal("fits.txt", Assert.Single(result.Artifacts).Name);
+        Assert.Contains("Skipped the artifact file 'too-big.txt': 1025 bytes is more than 1024", result.Result, StringComparison.Ordinal);
     }
 
     [Fact]

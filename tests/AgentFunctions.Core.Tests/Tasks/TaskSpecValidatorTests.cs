@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
@@ -11,7 +12,7 @@ public class TaskSpecValidatorTests
     private static readonly RoleCatalog Roles = new(
     [
         new RoleDefinition { Name = "implementation", Runner = RunnerKind.Echo },
-        new RoleDefinition { Name = "review", Runner = RunnerKind.Echo, Retry = RetrySchedule.Default with { MaxAttempts = 3 } },
+        new RoleDefinition { Name = "review", Runner = RunnerKind.Echo, Retry = RetrySchedule.Default with { MaxAttempts = 3, MaxDelay = TimeSpan.FromMinutes(1) } },
         new RoleDefinition { Name = "docs", Runner = RunnerKind.Echo },
     ]);
 
@@ -77,11 +78,11 @@ public class TaskSpecValidatorTests
         Assert.False(result.IsValid);
         Assert.Equal(
         [
-            "id: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
             "to[2]: must be a role name (string)",
             "priority: must be one of low, normal, high, critical",
             "requiresApproval: must be true or false",
             "payload.fmt: must be \"text\" or \"json\"",
+            "id: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
             "to[0]: 'Implementation' is not a valid role name (^[a-z][a-z0-9-]{0,39}$)",
             "to[1]: unknown role 'ghost' (configured: docs, implementation, review)",
             "ttlSeconds: must be between 60 and 2592000",
@@ -108,7 +109,14 @@ public class TaskSpecValidatorTests
     [InlineData("""{ "to": ["review"], "payload": { "fmt": "text", "content": { "a": 1 } } }""", "payload.content: must be a string when fmt is \"text\"")]
     [InlineData("""{ "to": ["review"], "payload": { "fmt": "json" } }""", "payload.content: is required")]
     [InlineData("""{ "to": ["review"], "payload": 12 }""", "payload: must be an object { \"fmt\": \"text\" | \"json\", \"content\": ... } or a string")]
-    [InlineData("""{ "to": ["review"], "instructions": "x", "retry": { "maxAttempts": 4 } }""", "retry.maxAttempts: must not exceed the cap of role 'review' (3)")]
+    [InlineData("""{ "to": ["review"], "instructions": "x", "retry": { "maxAttempts": 4 } }""", "retry.maxAttempts: must not exceed the maxAttempts of role 'review' (3)")]
+    [InlineData("""{ "to": ["docs"], "instructions": "x", "retry": { "maxAttempts": 0 } }""", "retry.maxAttempts: must be between 1 and 10")]
+    [InlineData("""{ "to": ["review"], "instructions": "x", "retry": { "maxDelay": "00:01:01" } }""", "retry.maxDelay: must not exceed the maxDelay of role 'review' (00:01:00)")]
+    [InlineData("""{ "to": ["review"], "instructions": "x", "retry": { "firstDelay": 61 } }""", "retry.firstDelay: must not exceed the maxDelay of role 'review' (00:01:00)")]
+    [InlineData("""{ "to": ["docs"], "instructions": "x", "retry": { "maxDelay": "1.00:00:00.001" } }""", "retry.maxDelay: must be between 00:00:00.001 and 1.00:00:00")]
+    [InlineData("""{ "to": ["docs"], "instructions": "x", "retry": { "maxDelay": 0 } }""", "retry.maxDelay: must be between 00:00:00.001 and 1.00:00:00")]
+    [InlineData("""{ "to": ["docs"], "instructions": "x", "retry": { "backoffCoefficient": 101 } }""", "retry.backoffCoefficient: must be between 1 and 100")]
+    [InlineData("""{ "to": ["review"], "instructions": "x", "approvalTimeoutSeconds": 2592001 }""", "approvalTimeoutSeconds: must be between 1 and 2592000")]
     [InlineData("""{ "to": ["docs"], "instructions": "x", "retry": { "maxAttempts": 11 } }""", "retry.maxAttempts: must be between 1 and 10")]
     [InlineData("""{ "to": ["docs"], "instructions": "x", "retry": { "firstDelay": "soon" } }""", "retry.firstDelay: must be a duration such as \"00:00:02\" or a number of seconds")]
     [InlineData("""{ "to": ["docs"], "instructions": "x", "retry": { "firstDelay": 0 } }""", "retry.firstDelay: must be between 00:00:00.001 and 1.00:00:00")]
@@ -217,8 +225,142 @@ public class TaskSpecValidatorTests
 
         var result = _validator.Validate(JsonDocument.Parse(json).RootElement, bytes);
 
-        Assert.Equal($"$: the spec takes {bytes - 1000} bytes beyond its context; the limit is 65536", Assert.Single(result.Errors).ToString());
+        // The context's token is its 1000 characters and two quotes.
+        Assert.Equal($"$: the spec takes {bytes - 1002} bytes beyond its context; the limit is 65536", Assert.Single(result.Errors).ToString());
         Assert.True(result.IsTooLarge);
+    }
+
+    [Fact]
+    public void Heavily_escaped_context_of_one_mebibyte_is_accepted()
+    {
+        var context = EscapeHeavyContext(1024 * 1024);
+        var json = JsonSerializer.Serialize(new { to = new[] { "docs" }, instructions = "summarise", context });
+        var bytes = Encoding.UTF8.GetByteCount(json);
+
+        var result = _validator.Validate(JsonDocument.Parse(json).RootElement, bytes);
+
+        // On the wire the escapes make the body larger than context + 64 KiB; only the rest of the spec counts.
+        Assert.True(bytes > new TaskLimits().MaxRequestBytes + (900 * 1024), $"{bytes} bytes");
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(context, result.Spec!.Context);
+    }
+
+    [Fact]
+    public void Spec_just_over_the_limit_beyond_a_heavily_escaped_context_is_too_large()
+    {
+        var context = EscapeHeavyContext(1024 * 1024);
+        string Json(int instructionChars) => JsonSerializer.Serialize(new { to = new[] { "docs" }, instructions = new string('i', instructionChars), context });
+        var contextToken = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(context));
+        var rest = Encoding.UTF8.GetByteCount(Json(0)) - contextToken;
+        var atLimit = Json(65536 - rest);
+        var overLimit = Json(65537 - rest);
+
+        var accepted = _validator.Validate(JsonDocument.Parse(atLimit).RootElement, Encoding.UTF8.GetByteCount(atLimit));
+        var refused = _validator.Validate(JsonDocument.Parse(overLimit).RootElement, Encoding.UTF8.GetByteCount(overLimit));
+
+        Assert.True(accepted.IsValid, string.Join("; ", accepted.Errors));
+        Assert.Equal("$: the spec takes 65537 bytes beyond its context; the limit is 65536", Assert.Single(refused.Errors).ToString());
+        Assert.True(refused.IsTooLarge);
+    }
+
+    [Fact]
+    public void Spec_size_is_measured_on_the_json_itself_when_the_body_size_is_unknown()
+    {
+        var json = JsonSerializer.Serialize(new { to = new[] { "docs" }, instructions = new string('i', 64 * 1024), context = "c\n" });
+
+        var result = _validator.Validate(JsonDocument.Parse(json).RootElement);
+
+        Assert.Equal($"$: the spec takes {Encoding.UTF8.GetByteCount(json) - 5} bytes beyond its context; the limit is 65536", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Escaped_context_over_one_mebibyte_of_text_is_too_large()
+    {
+        var context = EscapeHeavyContext((1024 * 1024) + 1);
+        var json = JsonSerializer.Serialize(new { to = new[] { "docs" }, context });
+
+        var result = _validator.Validate(JsonDocument.Parse(json).RootElement, Encoding.UTF8.GetByteCount(json));
+
+        Assert.Equal("context: is 1048577 bytes; the limit is 1048576", Assert.Single(result.Errors).ToString());
+    }
+
+    [Theory]
+    [InlineData(60)]
+    [InlineData(2592000)]
+    public void Ttl_at_either_end_of_its_range_is_accepted(int ttl)
+    {
+        var result = Validate($$"""{ "to": ["docs"], "instructions": "x", "ttlSeconds": {{ttl}} }""");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(ttl, result.Spec!.TtlSeconds);
+    }
+
+    [Fact]
+    public void From_is_limited_to_200_characters_without_control_characters()
+    {
+        Assert.True(Validate($$"""{ "to": ["docs"], "instructions": "x", "from": "{{new string('f', 200)}}" }""").IsValid);
+
+        var tooLong = Validate($$"""{ "to": ["docs"], "instructions": "x", "from": "{{new string('f', 201)}}" }""");
+        var control = Validate("""{ "to": ["docs"], "instructions": "x", "from": "a\u0007b" }""");
+
+        Assert.Equal("from: must be at most 200 characters without control characters", Assert.Single(tooLong.Errors).ToString());
+        Assert.Equal("from: must be at most 200 characters without control characters", Assert.Single(control.Errors).ToString());
+    }
+
+    [Fact]
+    public void Reply_to_is_limited_to_2048_characters_without_control_characters()
+    {
+        Assert.True(Validate($$"""{ "to": ["docs"], "instructions": "x", "replyTo": "{{new string('r', 2048)}}" }""").IsValid);
+
+        var tooLong = Validate($$"""{ "to": ["docs"], "instructions": "x", "replyTo": "{{new string('r', 2049)}}" }""");
+        var control = Validate("""{ "to": ["docs"], "instructions": "x", "replyTo": "line\nbreak" }""");
+
+        Assert.Equal("replyTo: must be at most 2048 characters without control characters", Assert.Single(tooLong.Errors).ToString());
+        Assert.Equal("replyTo: must be at most 2048 characters without control characters", Assert.Single(control.Errors).ToString());
+    }
+
+    [Fact]
+    public void Retry_override_is_checked_against_every_role_it_applies_to()
+    {
+        var result = Validate("""
+            { "stages": [["implementation"], ["review"]], "instructions": "x",
+              "retry": { "maxAttempts": 4, "firstDelay": "00:02:00", "maxDelay": "00:06:00" } }
+            """);
+
+        Assert.Equal(
+        [
+            "retry.maxAttempts: must not exceed the maxAttempts of role 'review' (3)",
+            "retry.firstDelay: must not exceed the maxDelay of role 'review' (00:01:00)",
+            "retry.maxDelay: must not exceed the maxDelay of role 'implementation' (00:05:00)",
+            "retry.maxDelay: must not exceed the maxDelay of role 'review' (00:01:00)",
+        ],
+        result.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Retry_override_within_every_role_s_schedule_is_accepted()
+    {
+        var result = Validate("""
+            { "to": ["implementation", "review"], "instructions": "x",
+              "retry": { "maxAttempts": 3, "firstDelay": "00:01:00", "maxDelay": 60, "backoffCoefficient": 100 } }
+            """);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+    }
+
+    /// <summary>Markdown whose JSON form is mostly escapes: newlines, quotes, tabs, backslashes, é, control characters.</summary>
+    private static string EscapeHeavyContext(int utf8Bytes)
+    {
+        const string Line = "- \"quoted\" café\t<tag> & back\\slash \u0001\n";
+        var lineBytes = Encoding.UTF8.GetByteCount(Line);
+        var text = new StringBuilder();
+        var bytes = 0;
+        for (; bytes + lineBytes <= utf8Bytes; bytes += lineBytes)
+        {
+            text.Append(Line);
+        }
+
+        return text.Append('x', utf8Bytes - bytes).ToString();
     }
 
     [Fact]
@@ -238,6 +380,57 @@ public class TaskSpecValidatorTests
 
         Assert.Equal("to[0]: unknown role 'ghost' (configured: docs, implementation, review)", Assert.Single(result.Errors).ToString());
         Assert.Equal("task", _validator.Validate(new TaskSpec { To = ["docs"], Instructions = "x" }).Spec!.Type);
+    }
+
+    [Fact]
+    public void Typed_specs_get_the_field_rules_of_submitted_ones()
+    {
+        var result = _validator.Validate(new TaskSpec
+        {
+            Id = "-bad",
+            From = "a\u0000b",
+            To = ["docs"],
+            Type = "has space",
+            Instructions = "x",
+            ReplyTo = new string('r', 2049),
+            Priority = (TaskPriority)7,
+            Payload = new TaskPayload { Fmt = PayloadFormat.Text, Content = JsonSerializer.SerializeToElement(new { a = 1 }) },
+            Retry = new TaskRetryOverride { MaxDelay = TimeSpan.FromMinutes(10) },
+        });
+
+        Assert.Equal(
+        [
+            "id: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+            "from: must be at most 200 characters without control characters",
+            "type: must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+            "replyTo: must be at most 2048 characters without control characters",
+            "priority: must be one of low, normal, high, critical",
+            "payload.content: must be a string when fmt is \"text\"",
+            "retry.maxDelay: must not exceed the maxDelay of role 'docs' (00:05:00)",
+        ],
+        result.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Typed_spec_with_a_missing_role_name_is_refused_not_thrown_on()
+    {
+        var result = _validator.Validate(new TaskSpec { To = [null!], Instructions = "x", Retry = new TaskRetryOverride { MaxAttempts = 2 } });
+
+        Assert.Equal("to[0]: '' is not a valid role name (^[a-z][a-z0-9-]{0,39}$)", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Typed_spec_over_64_kibibytes_beyond_its_context_is_too_large()
+    {
+        var spec = new TaskSpec { Id = "big", To = ["docs"], Type = "task", Instructions = new string('i', 64 * 1024) };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(spec, CoreJson.Options).Length;
+
+        var result = _validator.Validate(spec);
+        var withLargeContext = _validator.Validate(new TaskSpec { Id = "ctx", To = ["docs"], Instructions = "x", Context = new string('c', 1024 * 1024) });
+
+        Assert.Equal($"$: the spec takes {bytes} bytes beyond its context; the limit is 65536", Assert.Single(result.Errors).ToString());
+        Assert.True(result.IsTooLarge);
+        Assert.True(withLargeContext.IsValid, string.Join("; ", withLargeContext.Errors));
     }
 
     private SpecValidationResult Validate(string json) => _validator.Validate(JsonDocument.Parse(json).RootElement);

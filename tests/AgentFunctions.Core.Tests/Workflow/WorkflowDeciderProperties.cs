@@ -3,6 +3,7 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Core.Workflow.Commands;
 using AgentFunctions.Core.Workflow.Events;
 using FsCheck;
 using FsCheck.Fluent;
@@ -83,6 +84,32 @@ public class WorkflowDeciderProperties
             }
 
             Assert.Equal(state.IsTerminal, state.Outcome is not null);
+        }
+    }
+
+    [Property(Arbitrary = [typeof(Scenarios)], MaxTest = 400)]
+    public void Only_a_deadline_event_at_or_after_the_deadline_expires_a_task(Scenario scenario)
+    {
+        var state = WorkflowDecider.Start(scenario.Plan, Plans.T0).State;
+        foreach (var step in scenario.Steps)
+        {
+            var workflowEvent = step.ToEvent(state);
+            var decision = WorkflowDecider.Apply(state, workflowEvent, step.At);
+            if (workflowEvent is DeadlineReached && !state.IsTerminal)
+            {
+                if (state.DeadlineAt is { } deadline && step.At >= deadline)
+                {
+                    Assert.Equal(AgentTaskStatus.Expired, decision.State.Status);
+                }
+                else
+                {
+                    Assert.False(decision.Applied);
+                    Assert.Same(state, decision.State);
+                    Assert.All(decision.Commands, c => Assert.Equal(new ScheduleDeadline(state.DeadlineAt!.Value), c));
+                }
+            }
+
+            state = decision.State;
         }
     }
 
@@ -201,7 +228,8 @@ public class WorkflowDeciderProperties
             var steps = new List<Step>();
             foreach (var (kind, role, offset, flag, seconds) in raw)
             {
-                at = at.AddSeconds(seconds);
+                // A deadline timer mostly fires when due (past the 600 s TTL), sometimes early or for a task without one.
+                at = at.AddSeconds(kind == 6 && flag ? 600 + seconds : seconds);
                 steps.Add(new Step(kind, role, offset, flag, at));
             }
 

@@ -594,25 +594,184 @@ public class WorkflowDeciderTests
     }
 
     [Fact]
-    public void Decision_conflicts_are_explained()
+    public void Rejecting_a_role_s_pre_run_gate_rejects_the_task_without_running_the_role()
     {
-        var plan = Plans.Build(new TaskSpec { Id = "t1", To = ["implementation", "review"], Instructions = "x", RequiresApproval = true });
+        var plan = Plans.Build(
+            new TaskSpec { Id = "t1", Stages = [["deploy"], ["docs"]], Instructions = "x" },
+            gatedRoles: new HashSet<string> { "deploy" });
         var run = DeciderRun.Start(plan);
 
-        Assert.Null(TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), null));
-        Assert.Equal(
-            "task 't1' waits for approval of the whole task; approve or reject it without a role first",
-            TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), "review"));
+        run.Apply(new ApprovalDecided(ApprovalDecision.Reject, "carol", "not today", "deploy"));
 
-        run.Apply(new ApprovalDecided(ApprovalDecision.Approve, null, null, null));
-        Assert.Equal("task 't1' is not awaiting approval", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), null));
-        Assert.Equal("role 'review' of task 't1' is not awaiting approval (pending)", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), "review"));
-        Assert.Equal("task 't1' has no role 'ghost'", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), "ghost"));
-        Assert.Null(TaskViewGuards.ExplainCancelConflict(TaskViewProjector.ToView(run.State)));
+        var deploy = run.Role("deploy");
+        Assert.Equal(RoleStatus.Rejected, deploy.Status);
+        Assert.Equal(0, deploy.Attempt);
+        Assert.Equal(ApprovalDecision.Reject, deploy.Approval!.Decision);
+        Assert.Equal("not today", deploy.Approval.Note);
+        Assert.Equal(RoleStatus.Skipped, run.Role("docs").Status);
+        Assert.Equal(AgentTaskStatus.Rejected, run.State.Status);
+        Assert.Equal("rejected: deploy", run.State.Outcome!.Reason);
+        Assert.Equal("carol", run.State.Outcome.By);
+        Assert.Empty(run.Commands.OfType<RunRoleAttempt>());
+        Assert.Equal([typeof(WriteTaskResult), typeof(FinishTask)], run.Commands.Select(c => c.GetType()));
+    }
 
-        run.Apply(new CancelRequested(null, null));
-        Assert.Equal("task 't1' has already ended (canceled)", TaskViewGuards.ExplainDecisionConflict(TaskViewProjector.ToView(run.State), null));
-        Assert.Equal("task 't1' has already ended (canceled)", TaskViewGuards.ExplainCancelConflict(TaskViewProjector.ToView(run.State)));
+    [Fact]
+    public void Approval_timeout_on_a_role_gate_expires_the_task()
+    {
+        var plan = Plans.Build(
+            new TaskSpec { Id = "t1", To = ["deploy", "docs"], Instructions = "x" },
+            gatedRoles: new HashSet<string> { "deploy" },
+            approvalTimeout: TimeSpan.FromMinutes(30));
+        var run = DeciderRun.Start(plan);
+        var wait = run.Single<AwaitApproval>();
+        Assert.Equal(new AwaitApproval("deploy", ApprovalKind.PreRun, Plans.T0.AddMinutes(30)), wait);
+        run.Apply(new RoleAttemptStarted("docs", 1));
+
+        run.Advance(TimeSpan.FromMinutes(30));
+        run.Apply(new ApprovalTimedOut("deploy", wait.DeadlineAt));
+
+        Assert.Equal(AgentTaskStatus.Expired, run.State.Status);
+        Assert.Equal("no approval decision for role 'deploy' within 00:30:00", run.State.Outcome!.Reason);
+        Assert.Equal(RoleStatus.Canceled, run.Role("deploy").Status);
+        Assert.Equal(0, run.Role("deploy").Attempt);
+        Assert.Equal(new CancelRoleAttempt("docs", 1), run.Single<CancelRoleAttempt>());
+    }
+
+    [Fact]
+    public void Approval_timeout_on_a_needs_approval_result_expires_the_task_without_accepting_it()
+    {
+        var plan = Plans.Build(new TaskSpec { Id = "t1", To = ["implementation"], Instructions = "x" }, approvalTimeout: TimeSpan.FromMinutes(10));
+        var run = DeciderRun.Start(plan);
+        run.Apply(new RoleAttemptStarted("implementation", 1));
+        run.Advance(TimeSpan.FromMinutes(1));
+        run.Apply(new RoleNeedsApproval("implementation", 1, DeciderRun.Result("implementation")));
+        var wait = run.Single<AwaitApproval>();
+        Assert.Equal(new AwaitApproval("implementation", ApprovalKind.Result, Plans.T0.AddMinutes(11)), wait);
+
+        run.Advance(TimeSpan.FromMinutes(10));
+        run.Apply(new ApprovalTimedOut("implementation", wait.DeadlineAt));
+
+        Assert.Equal(AgentTaskStatus.Expired, run.State.Status);
+        Assert.Equal("no approval decision for role 'implementation' within 00:10:00", run.State.Outcome!.Reason);
+        Assert.Equal(RoleStatus.Canceled, run.Role("implementation").Status);
+        Assert.Empty(run.Commands.OfType<CancelRoleAttempt>());
+        Assert.Null(Assert.Single(TaskViewProjector.ToResult(run.State)!.Roles).Summary);
+    }
+
+    [Fact]
+    public void Cancel_while_a_result_needs_approval_ends_the_task_canceled()
+    {
+        var run = DeciderRun.Start(Plans.FanOut("implementation"));
+        run.Apply(new RoleAttemptStarted("implementation", 1));
+        run.Apply(new RoleNeedsApproval("implementation", 1, DeciderRun.Result("implementation")));
+
+        run.Apply(new CancelRequested("alice", "no longer needed"));
+
+        Assert.Equal(AgentTaskStatus.Canceled, run.State.Status);
+        Assert.Equal("no longer needed", run.State.Outcome!.Reason);
+        Assert.Equal(RoleStatus.Canceled, run.Role("implementation").Status);
+        Assert.Equal([typeof(WriteTaskResult), typeof(FinishTask)], run.Commands.Select(c => c.GetType()));
+        Assert.False(TaskViewProjector.ToView(run.State).Approval!.Pending);
+        Assert.False(run.Apply(new ApprovalDecided(ApprovalDecision.Approve, "bob", null, "implementation")).Applied);
+        Assert.Equal(RoleStatus.Canceled, run.Role("implementation").Status);
+    }
+
+    [Fact]
+    public void Deadline_during_an_approval_wait_expires_the_task()
+    {
+        var plan = Plans.Build(new TaskSpec { Id = "t1", To = ["implementation"], Instructions = "x", RequiresApproval = true, TtlSeconds = 600 });
+        var run = DeciderRun.Start(plan);
+        var wait = run.Single<AwaitApproval>();
+
+        run.Advance(TimeSpan.FromSeconds(600));
+        run.Apply(new DeadlineReached());
+
+        Assert.Equal(AgentTaskStatus.Expired, run.State.Status);
+        Assert.Equal("the task deadline (ttlSeconds) passed", run.State.Outcome!.Reason);
+        Assert.Equal(RoleStatus.Skipped, run.Role("implementation").Status);
+        Assert.False(TaskViewProjector.ToView(run.State).Approval!.Pending);
+        Assert.False(run.Apply(new ApprovalTimedOut(null, wait.DeadlineAt)).Applied);
+        Assert.Equal(AgentTaskStatus.Expired, run.State.Status);
+    }
+
+    [Fact]
+    public void Deadline_during_a_retry_wait_expires_the_task_and_drops_the_retry()
+    {
+        var plan = Plans.Build(new TaskSpec { Id = "t1", To = ["implementation"], Instructions = "x", TtlSeconds = 60 }, Plans.FastRetry with { FirstDelay = TimeSpan.FromMinutes(2), MaxDelay = TimeSpan.FromMinutes(2) });
+        var run = DeciderRun.Start(plan);
+        run.Apply(new RoleAttemptStarted("implementation", 1));
+        run.Apply(new RoleAttemptFailed("implementation", 1, FailureKind.Transient, "flaky"));
+        Assert.Equal(RoleStatus.Retrying, run.Role("implementation").Status);
+
+        run.Advance(TimeSpan.FromSeconds(60));
+        run.Apply(new DeadlineReached());
+
+        Assert.Equal(AgentTaskStatus.Expired, run.State.Status);
+        Assert.Equal(RoleStatus.Canceled, run.Role("implementation").Status);
+        Assert.Null(run.Role("implementation").NextAttemptAt);
+        Assert.Empty(run.Commands.OfType<CancelRoleAttempt>());
+        Assert.False(run.Apply(new RoleAttemptStarted("implementation", 2)).Applied);
+    }
+
+    [Fact]
+    public void Deadline_event_for_a_task_without_a_ttl_is_ignored()
+    {
+        var run = DeciderRun.Start(Plans.FanOut("implementation"));
+        run.Apply(new RoleAttemptStarted("implementation", 1));
+        var before = run.State;
+
+        run.Advance(TimeSpan.FromDays(40));
+        var decision = run.Apply(new DeadlineReached());
+
+        Assert.False(decision.Applied);
+        Assert.Same(before, decision.State);
+        Assert.Empty(decision.Commands);
+        Assert.Equal(AgentTaskStatus.Running, run.State.Status);
+    }
+
+    [Fact]
+    public void Deadline_event_before_the_deadline_is_ignored_and_its_timer_armed_again()
+    {
+        var plan = Plans.Build(new TaskSpec { Id = "t1", To = ["implementation"], Instructions = "x", TtlSeconds = 120 });
+        var run = DeciderRun.Start(plan);
+        run.Apply(new RoleAttemptStarted("implementation", 1));
+        var before = run.State;
+
+        run.Advance(TimeSpan.FromSeconds(119));
+        var early = run.Apply(new DeadlineReached());
+
+        Assert.False(early.Applied);
+        Assert.Same(before, early.State);
+        Assert.Equal(new ScheduleDeadline(Plans.T0.AddSeconds(120)), Assert.Single(early.Commands));
+
+        run.Advance(TimeSpan.FromSeconds(1));
+        run.Apply(new DeadlineReached());
+
+        Assert.Equal(AgentTaskStatus.Expired, run.State.Status);
+    }
+
+    [Fact]
+    public void Late_result_of_the_next_attempt_after_a_cancel_during_a_retry_is_kept_as_discarded()
+    {
+        var run = DeciderRun.Start(Plans.FanOut("implementation"));
+        run.Apply(new RoleAttemptStarted("implementation", 1));
+        run.Apply(new RoleAttemptFailed("implementation", 1, FailureKind.Transient, "flaky"));
+        // The engine started attempt 2 just before the cancel; its start event never reached the decider.
+        run.Apply(new CancelRequested("alice", null));
+        var final = run.State;
+        var result = DeciderRun.Result("implementation");
+
+        var late = run.Apply(new RoleSucceeded("implementation", 2, result));
+        var held = run.Apply(new RoleNeedsApproval("implementation", 2, result));
+        var unrelated = run.Apply(new RoleSucceeded("implementation", 3, result));
+
+        Assert.False(late.Applied);
+        Assert.Same(final, late.State);
+        Assert.Equal(new DiscardResult("implementation", 2, result), Assert.Single(late.Commands));
+        Assert.Equal(new DiscardResult("implementation", 2, result), Assert.Single(held.Commands));
+        Assert.Empty(unrelated.Commands);
+        Assert.Null(run.Role("implementation").Result);
     }
 
     [Fact]
