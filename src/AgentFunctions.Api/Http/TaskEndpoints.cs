@@ -22,7 +22,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
     public async Task<IResult> SubmitAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         // The body limit leaves room for JSON escaping of a context at its limit.
-        using var body = await JsonBody.ReadAsync(request, (api.Limits.MaxRequestBytes * 2) + 1024, optional: false, cancellationToken);
+        using var body = await JsonBody.ReadAsync(request, api.Limits.MaxSubmitBodyBytes, optional: false, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
