@@ -55,7 +55,7 @@ public sealed record WorkerEvent
     /// <summary>attempt: the program's exit code when it ended by itself; stopped: agentq's own exit code.</summary>
     public int? ExitCode { get; init; }
 
-    /// <summary>attempt: seconds from the lease to the report.</summary>
+    /// <summary>attempt: seconds from the lease to the program's end (the report is not included).</summary>
     public double? DurationSeconds { get; init; }
 
     /// <summary>attempt: the summary, failure reason or refusal behind the outcome.</summary>
