@@ -89,6 +89,35 @@ public sealed class HttpErrorTests : IDisposable
     }
 
     [Theory]
+    [InlineData("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", "text/html", "agentq: the server is unavailable (HTTP 503)")]
+    [InlineData("""{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"the backend pool is draining"}""", "application/problem+json", "agentq: the backend pool is draining (HTTP 503)")]
+    [InlineData("""{"status":"unhealthy","detail":"no backend"}""", "application/json", "agentq: no backend (HTTP 503)")]
+    [InlineData("upstream connect error", "text/plain", "agentq: upstream connect error (HTTP 503)")]
+    public async Task Health_503_that_is_not_a_health_report_is_the_usual_error_line(string body, string contentType, string error)
+    {
+        await using var gateway = await StubServer.AnsweringAsync(503, body, contentType);
+
+        var result = await RunAgainstAsync(gateway, "health");
+
+        Assert.Equal((int)ExitCode.Error, result.ExitCode);
+        Assert.Equal(error, result.ErrorLine);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Health_503_with_the_servers_report_shows_it_and_fails()
+    {
+        await using var server = await StubServer.AnsweringAsync(503, """{"status":"unhealthy","engine":"standalone","version":"1.0.0","checkedAt":"2025-01-01T00:00:00Z","checks":{"journal":"disk full"}}""");
+
+        var result = await RunAgainstAsync(server, "health");
+
+        Assert.Equal((int)ExitCode.Error, result.ExitCode);
+        Assert.StartsWith("unhealthy  engine standalone  version 1.0.0", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("disk full", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("agentq: the server reports itself unhealthy", result.ErrorLine);
+    }
+
+    [Theory]
     [InlineData("status", "t1")]
     [InlineData("list")]
     [InlineData("health")]

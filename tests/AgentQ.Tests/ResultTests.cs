@@ -133,6 +133,76 @@ public sealed class ResultTests : IDisposable
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(_out.Path)!, "escape.txt")));
     }
 
+    [Fact]
+    public async Task Out_at_an_existing_file_is_one_line_and_leaves_the_file_alone()
+    {
+        await using var server = await StartAsync(Files);
+        var file = _out.File("notes.txt");
+        await File.WriteAllTextAsync(file, "keep me");
+
+        var result = await CliRunner.RunAsync(_environment, "result", "t-1", "--out", file);
+
+        Assert.Equal((int)ExitCode.Error, result.ExitCode);
+        Assert.Equal($"agentq: cannot write {file}: it is a file, not a directory", result.ErrorLine);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(file));
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Out_below_a_file_is_one_line_not_an_unexpected_error()
+    {
+        await using var server = await StartAsync(Files);
+        var file = _out.File("notes.txt");
+        await File.WriteAllTextAsync(file, "keep me");
+        var below = Path.Combine(file, "out");
+
+        var result = await CliRunner.RunAsync(_environment, "result", "t-1", "--out", below);
+
+        Assert.Equal((int)ExitCode.Error, result.ExitCode);
+        Assert.StartsWith($"agentq: cannot write {below}: ", result.ErrorLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected", result.ErrorLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.ErrorLine, StringComparison.Ordinal);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task Out_in_a_directory_without_write_permission_is_one_line_and_writes_nothing()
+    {
+        await using var server = await StartAsync(Files);
+        var directory = UnwritableDirectory();
+
+        var result = await CliRunner.RunAsync(_environment, "result", "t-1", "--out", directory, "--json");
+
+        Assert.Equal((int)ExitCode.Error, result.ExitCode);
+        Assert.Equal($"agentq: cannot write {directory}: permission denied (result.json)", result.ErrorLine);
+        Assert.Empty(result.Stdout);
+        Assert.False(File.Exists(Path.Combine(directory, "result.json")));
+    }
+
+    /// <summary>
+    /// A directory this process cannot create files in: a scratch directory made read-only, or, when that does not
+    /// stop this user (root), /sys, where nobody can create files.
+    /// </summary>
+    private string UnwritableDirectory()
+    {
+        var directory = Directory.CreateDirectory(_out.File("read-only")).FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "probe"), string.Empty);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return directory;
+        }
+
+        return "/sys";
+    }
+
     [Theory]
     [InlineData("results/review.md", true)]
     [InlineData("results/review.json", true)]

@@ -28,7 +28,7 @@ public sealed class SpecBuilderTests
     [Fact]
     public void Each_stage_flag_is_one_stage_in_order()
     {
-        var spec = Build(new SubmitArguments { Instructions = "go", Stages = ["impl", "review,docs"] });
+        var spec = Build(new SubmitArguments { Instructions = "go", Stages = [["impl"], ["review,docs"]] });
 
         Assert.Null(spec.To);
         Assert.Equal(2, spec.Stages!.Count);
@@ -153,14 +153,14 @@ public sealed class SpecBuilderTests
     public void Roles_are_required_and_exclusive()
     {
         Assert.StartsWith("no roles", Refused(new SubmitArguments { Instructions = "go" }).Message, StringComparison.Ordinal);
-        Assert.StartsWith("give either --to", Refused(new SubmitArguments { Instructions = "go", To = ["a"], Stages = ["b"] }).Message, StringComparison.Ordinal);
+        Assert.StartsWith("give either --to", Refused(new SubmitArguments { Instructions = "go", To = ["a"], Stages = [["b"]] }).Message, StringComparison.Ordinal);
         Assert.Equal("--to names no role", Refused(new SubmitArguments { Instructions = "go", To = [",,"] }).Message);
     }
 
     [Fact]
     public void A_role_named_twice_is_refused_across_stages()
     {
-        Assert.Equal("--stage: role 'impl' is named more than once", Refused(new SubmitArguments { Instructions = "go", Stages = ["impl", "review,impl"] }).Message);
+        Assert.Equal("--stage: role 'impl' is named more than once", Refused(new SubmitArguments { Instructions = "go", Stages = [["impl"], ["review,impl"]] }).Message);
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class SpecBuilderTests
     [Fact]
     public void Spec_serializes_in_the_contract_dialect_without_absent_fields()
     {
-        var spec = Build(new SubmitArguments { Content = "[1,2]", PayloadFormat = "json", Stages = ["impl", "review"], Priority = "high", TtlSeconds = 120 });
+        var spec = Build(new SubmitArguments { Content = "[1,2]", PayloadFormat = "json", Stages = [["impl"], ["review"]], Priority = "high", TtlSeconds = 120 });
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(spec, CliJson.Requests));
         var root = json.RootElement;
@@ -190,7 +190,7 @@ public sealed class SpecBuilderTests
     [Fact]
     public void Spec_built_from_flags_passes_the_server_validator()
     {
-        var spec = Build(new SubmitArguments { Content = "{\"n\":1}", PayloadFormat = "json", Stages = ["impl", "review,docs"], Instructions = "go", TtlSeconds = 600, Id = "t-1" });
+        var spec = Build(new SubmitArguments { Content = "{\"n\":1}", PayloadFormat = "json", Stages = [["impl"], ["review,docs"]], Instructions = "go", TtlSeconds = 600, Id = "t-1" });
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(spec, CliJson.Requests));
 
         var roles = new RoleCatalog(new[] { "impl", "review", "docs" }.Select(name => new RoleDefinition { Name = name, Runner = RunnerKind.Echo }));

@@ -62,6 +62,78 @@ public sealed class SubmitAndFollowTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_stage_takes_the_roles_that_follow_it_up_to_the_next_option()
+    {
+        await using var server = await StartAsync(202);
+        using var scratch = new TempDirectory();
+        var context = scratch.File("ctx.md");
+        await File.WriteAllTextAsync(context, "# Context\n");
+
+        var result = await CliRunner.RunAsync(_environment, "submit", "--stage", "implementation", "review", "--stage", "docs", "--file", context);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var spec = JsonDocument.Parse(Assert.Single(server.Requests).Body);
+        Assert.Equal([["implementation", "review"], ["docs"]], Stages(spec.RootElement));
+        Assert.Equal("# Context\n", spec.RootElement.GetProperty("context").GetString());
+        Assert.False(spec.RootElement.TryGetProperty("payload", out _), "a role was taken for CONTENT");
+    }
+
+    [Theory]
+    [InlineData("submit", "--stage", "a,b", "c", "--stage=d", "--instructions", "go")]
+    [InlineData("submit", "--stage", "a", "b,c", "--stage", "d", "--instructions", "go")]
+    [InlineData("submit", "--instructions", "go", "--stage:a,b,c", "--stage", "d")]
+    public async Task Stage_roles_may_be_space_or_comma_separated(params string[] args)
+    {
+        await using var server = await StartAsync(202);
+
+        var result = await CliRunner.RunAsync(_environment, args);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var spec = JsonDocument.Parse(Assert.Single(server.Requests).Body);
+        Assert.Equal([["a", "b", "c"], ["d"]], Stages(spec.RootElement));
+    }
+
+    [Theory]
+    [InlineData("submit", "Fix it", "--stage", "impl", "review", "--stage", "docs")]
+    [InlineData("submit", "--stage", "impl", "review", "--stage", "docs", "--", "Fix it")]
+    public async Task Content_with_stages_goes_before_the_options_or_after_double_dash(params string[] args)
+    {
+        await using var server = await StartAsync(202);
+
+        var result = await CliRunner.RunAsync(_environment, args);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var spec = JsonDocument.Parse(Assert.Single(server.Requests).Body);
+        Assert.Equal([["impl", "review"], ["docs"]], Stages(spec.RootElement));
+        Assert.Equal("Fix it", spec.RootElement.GetProperty("payload").GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task Content_after_a_stage_is_refused_with_a_hint_and_nothing_is_sent()
+    {
+        await using var server = await StartAsync(202);
+
+        var result = await CliRunner.RunAsync(_environment, "submit", "--stage", "impl", "Fix the bug");
+
+        Assert.Equal((int)ExitCode.Usage, result.ExitCode);
+        Assert.Contains("--stage: 'Fix the bug' is not a valid role name", result.ErrorLine, StringComparison.Ordinal);
+        Assert.Contains("put CONTENT before the options, or after '--'", result.ErrorLine, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Submit_help_explains_how_stages_take_their_roles()
+    {
+        var result = await CliRunner.RunAsync(_environment, "submit", "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--stage impl review --stage docs: [[impl, review], [docs]]", string.Join(' ', result.Stdout.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    private static List<List<string>> Stages(JsonElement spec) =>
+        spec.GetProperty("stages").EnumerateArray().Select(stage => stage.EnumerateArray().Select(role => role.GetString()!).ToList()).ToList();
+
+    [Fact]
     public async Task Submit_json_prints_only_the_management_payload()
     {
         await using var server = await StartAsync(202);

@@ -113,16 +113,62 @@ public sealed class WorkerTests : IAsyncLifetime
         Assert.Contains(result.StderrLines, l => l.Contains($"failed with exit code {exitCode} ({(permanent ? "permanent" : "transient")})", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Program_that_cannot_start_fails_permanently()
+    public static TheoryData<string, string> Unrunnable = new()
     {
+        { "./reviw.sh", "agentq: cannot run './reviw.sh': no such file" },
+        { "/nonexistent/agent-program", "agentq: cannot run '/nonexistent/agent-program': no such file" },
+        { "reviw-agent-not-on-path", "agentq: cannot run 'reviw-agent-not-on-path': not found on PATH" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Unrunnable))]
+    public async Task Program_that_cannot_be_found_is_a_usage_error_before_the_first_lease(string program, string error)
+    {
+        var result = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--", program, "{input}");
+
+        Assert.True(result.ExitCode == (int)ExitCode.Usage, result.ToString());
+        Assert.Equal(error, result.ErrorLine);
+        Assert.Empty(result.Stdout);
+        Assert.Empty(_stub.Server.Requests);
+    }
+
+    [Fact]
+    public async Task File_that_is_not_executable_or_a_directory_is_refused_before_the_first_lease()
+    {
+        using var scratch = new TempDirectory();
+        var script = scratch.Script("review.sh", "echo hi", executable: false);
+
+        var notExecutable = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--", script);
+        var directory = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--", scratch.Path);
+
+        Assert.Equal((int)ExitCode.Usage, notExecutable.ExitCode);
+        Assert.Equal($"agentq: cannot run '{script}': it is not executable (chmod +x {script}, or name its interpreter: -- sh {script})", notExecutable.ErrorLine);
+        Assert.Equal((int)ExitCode.Usage, directory.ExitCode);
+        Assert.Equal($"agentq: cannot run '{scratch.Path}': it is a directory", directory.ErrorLine);
+        Assert.Empty(_stub.Server.Requests);
+    }
+
+    [Fact]
+    public async Task Program_that_stops_starting_releases_its_attempt_and_stops_the_worker()
+    {
+        using var scratch = new TempDirectory();
+        var script = scratch.Script("agent.sh", "echo reviewed");
+        using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = CliRunner.RunAsync(_environment, shutdown.Token, "worker", "run", "--role", "review", "--url", _stub.Url, "--", script);
+        await WorkerStub.EventuallyAsync(() => _stub.Leases.Any() || run.IsCompleted);
+
+        // Found at start, gone by the time an attempt arrives.
+        File.Delete(script);
         _stub.Grants.Enqueue(WorkerStub.Grant());
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
 
-        await RunWorkerAsync(() => _stub.Reports.Any(), [], "/nonexistent/agent-program");
-
-        var body = Body(Assert.Single(_stub.Reports));
-        Assert.True(body.GetProperty("permanent").GetBoolean());
-        Assert.StartsWith("cannot start '/nonexistent/agent-program'", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(shutdown.IsCancellationRequested, "the worker did not stop by itself");
+        Assert.Equal((int)ExitCode.Error, result.ExitCode);
+        Assert.Equal("/api/workers/review/leases/lease-1/release", Assert.Single(_stub.Reports).Path);
+        Assert.StartsWith($"agentq: cannot start '{script}': ", result.StderrLines[^1], StringComparison.Ordinal);
+        Assert.EndsWith("; the attempt was released (not counted) and the worker stopped", result.StderrLines[^1], StringComparison.Ordinal);
+        Assert.Contains(result.StderrLines, l => l.Contains("review t-1 attempt 1/5 released (the program could not start) in ", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.StderrLines, l => l.EndsWith(" stopped", StringComparison.Ordinal) && l.StartsWith("agentq worker ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -268,6 +314,134 @@ public sealed class WorkerTests : IAsyncLifetime
         Assert.Equal(["release", "fail"], reports.Select(r => r.Path.Split('/')[^1]));
         Assert.False(Body(reports[1]).GetProperty("permanent").GetBoolean());
         Assert.Equal("the worker shut down before the program finished", Body(reports[1]).GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Json_prints_one_event_per_line_from_start_to_stop()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant(leaseId: "lease-1", prompt: "ok", taskId: "t-1"));
+        _stub.Grants.Enqueue(WorkerStub.Grant(leaseId: "lease-2", prompt: "fail", taskId: "t-2"));
+        _stub.Grants.Enqueue(WorkerStub.Grant(leaseId: "lease-3", prompt: "hang", taskId: "t-3"));
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
+        const string Script = """
+            case "$1" in
+              ok) echo '{"status":"completed","summary":"all good","result":"fine"}' ;;
+              fail) echo 'quota exceeded' >&2; exit 3 ;;
+              *) touch "$0"; exec sleep 30 ;;
+            esac
+            """;
+
+        var result = await RunWorkerAsync(() => File.Exists(started), ["--json", "--worker-id", "w-json", "--grace", "0.3", "--permanent-exit-codes", "3"], "sh", "-c", Script, started, "{input}");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Empty(result.Stderr);
+        var events = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(["started", "attempt", "attempt", "stopping", "notice", "attempt", "stopped"], events.Select(e => e.GetProperty("event").GetString()));
+        foreach (var e in events)
+        {
+            Assert.Equal("w-json", e.GetProperty("workerId").GetString());
+            Assert.Equal("review", e.GetProperty("role").GetString());
+            Assert.True(e.GetProperty("time").TryGetDateTimeOffset(out _), e.ToString());
+        }
+
+        var start = events[0];
+        Assert.Equal(_stub.Url + "/", start.GetProperty("url").GetString());
+        Assert.Equal(1, start.GetProperty("concurrency").GetInt32());
+        Assert.True(Path.IsPathRooted(start.GetProperty("program").GetString()), start.ToString());
+        Assert.EndsWith("/sh", start.GetProperty("program").GetString(), StringComparison.Ordinal);
+
+        var completed = events[1];
+        Assert.Equal(("t-1", 1, 5), (completed.GetProperty("taskId").GetString(), completed.GetProperty("attempt").GetInt32(), completed.GetProperty("maxAttempts").GetInt32()));
+        Assert.Equal("completed", completed.GetProperty("outcome").GetString());
+        Assert.True(completed.GetProperty("reported").GetBoolean());
+        Assert.Equal(0, completed.GetProperty("exitCode").GetInt32());
+        Assert.Equal("all good", completed.GetProperty("detail").GetString());
+        Assert.True(completed.GetProperty("durationSeconds").GetDouble() >= 0);
+
+        var failed = events[2];
+        Assert.Equal("t-2", failed.GetProperty("taskId").GetString());
+        Assert.Equal("failed", failed.GetProperty("outcome").GetString());
+        Assert.True(failed.GetProperty("permanent").GetBoolean());
+        Assert.Equal(3, failed.GetProperty("exitCode").GetInt32());
+        Assert.Equal("'sh' exited with code 3: quota exceeded", failed.GetProperty("detail").GetString());
+        Assert.Equal("failed with exit code 3 (permanent)", failed.GetProperty("message").GetString());
+
+        Assert.Equal(1, events[3].GetProperty("running").GetInt32());
+        Assert.Equal(0.3, events[3].GetProperty("graceSeconds").GetDouble());
+
+        Assert.Equal("grace period over: stopping the remaining programs", events[4].GetProperty("message").GetString());
+
+        var released = events[5];
+        Assert.Equal("t-3", released.GetProperty("taskId").GetString());
+        Assert.Equal("released", released.GetProperty("outcome").GetString());
+        Assert.True(released.GetProperty("reported").GetBoolean());
+
+        Assert.Equal(0, events[6].GetProperty("exitCode").GetInt32());
+        Assert.False(events[6].TryGetProperty("error", out _), events[6].ToString());
+        Assert.Equal(["complete", "fail", "release"], _stub.Reports.Select(r => r.Path.Split('/')[^1]));
+    }
+
+    [Fact]
+    public async Task Json_worker_stopped_by_an_error_ends_with_a_stopped_event_and_the_error_line()
+    {
+        _stub.LeaseStatus = 403;
+
+        var result = await RunWorkerAsync(() => false, ["--json", "--key", "k"], "cat");
+
+        Assert.Equal((int)ExitCode.Unauthorized, result.ExitCode);
+        Assert.Equal("agentq: lease refused with 403 (HTTP 403)", result.ErrorLine);
+        var events = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(["started", "stopping", "stopped"], events.Select(e => e.GetProperty("event").GetString()));
+        Assert.Equal("lease refused with 403 (HTTP 403)", events[2].GetProperty("error").GetString());
+        Assert.Equal((int)ExitCode.Unauthorized, events[2].GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Release_that_gets_no_answer_at_shutdown_is_given_up_soon_after_the_grace_period()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        _stub.ReportDelay = TimeSpan.FromMinutes(10);
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
+        using var shutdown = new CancellationTokenSource();
+        string[] args = ["worker", "run", "--role", "review", "--url", _stub.Url, "--grace", "0.3", "--", .. Marked(started, "exec sleep 30")];
+        var run = CliRunner.RunWithAsync(_environment, runtime => runtime with { WorkerReportSlack = TimeSpan.FromSeconds(1) }, shutdown.Token, args);
+        await WorkerStub.EventuallyAsync(() => File.Exists(started) || run.IsCompleted);
+        var clock = Stopwatch.StartNew();
+
+        await shutdown.CancelAsync();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // Grace 0.3 s + 1 s to report: far from the 5 tries of 100 s each a hung server used to cost.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.2), $"gave up early, after {clock.Elapsed}");
+        Assert.EndsWith("/release", Assert.Single(_stub.Reports).Path, StringComparison.Ordinal);
+        Assert.Contains(result.StderrLines, l => l.Contains("review t-1 attempt 1/5 released at shutdown (the program was stopped after the grace period) (not reported: the shutdown deadline passed; the server retries the attempt when its lease expires)", StringComparison.Ordinal));
+        Assert.EndsWith(" stopped", result.StderrLines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Result_that_gets_no_answer_at_shutdown_is_given_up_at_the_deadline()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        _stub.ReportDelay = TimeSpan.FromMinutes(10);
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
+        using var shutdown = new CancellationTokenSource();
+        string[] args = ["worker", "run", "--role", "review", "--url", _stub.Url, "--grace", "2", "--", .. Marked(started, "sleep 0.2; echo done")];
+        var run = CliRunner.RunWithAsync(_environment, runtime => runtime with { WorkerReportSlack = TimeSpan.FromSeconds(0.5) }, shutdown.Token, args);
+        await WorkerStub.EventuallyAsync(() => File.Exists(started) || run.IsCompleted);
+        var clock = Stopwatch.StartNew();
+
+        await shutdown.CancelAsync();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        Assert.EndsWith("/complete", Assert.Single(_stub.Reports).Path, StringComparison.Ordinal);
+        Assert.Contains(result.StderrLines, l => l.Contains("review t-1 attempt 1/5 finished but its result could not be reported (not reported: the shutdown deadline passed; the server retries the attempt when its lease expires)", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -8,4 +8,7 @@ public sealed record CliRuntime(TextWriter Stdout, TextWriter Stderr, ICliEnviro
 
     /// <summary>How long <c>worker run</c> lets running attempts finish after SIGINT/SIGTERM when --grace is not given.</summary>
     public TimeSpan DefaultWorkerGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long after the grace period <c>worker run</c> still tries to report attempts before it gives up and exits.</summary>
+    public TimeSpan WorkerReportSlack { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using System.Text.Json;
 using AgentFunctions.Core.Contracts;
 using AgentQ.Cli;
+using AgentQ.Http;
 using AgentQ.Output;
 
 namespace AgentQ.Commands;
@@ -15,13 +17,14 @@ public static class HealthCommand
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
             var response = await context.Client.SendAsync(HttpMethod.Get, context.Client.Api("health"), null, cancellationToken);
-            // 503 still carries the report: show it, then fail.
-            if (!response.IsSuccess && response.Status != HttpStatusCode.ServiceUnavailable)
+            // The server's 503 still carries its report: show it, then fail. A 503 from something in front of it (a
+            // gateway's HTML page, a problem+json) is an ordinary error answer.
+            var report = response.Status == HttpStatusCode.ServiceUnavailable ? AsReport(response) : null;
+            if (report is null)
             {
                 context.Client.EnsureSuccess(response);
+                report = response.Read<HealthReport>();
             }
-
-            var report = response.Read<HealthReport>();
             if (context.Output.Json)
             {
                 context.Output.WriteRawJson(response.Body);
@@ -44,5 +47,24 @@ public static class HealthCommand
             return ExitCode.Error;
         });
         return command;
+    }
+
+    /// <summary>The body as a health report, or null when it is something else.</summary>
+    private static HealthReport? AsReport(ApiResponse response)
+    {
+        if (response.ContentType is not { } type || !type.EndsWith("json", StringComparison.OrdinalIgnoreCase) || type.Contains("problem", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            var report = JsonSerializer.Deserialize<HealthReport>(response.Body, CliJson.Responses);
+            return report is { Status.Length: > 0, Engine.Length: > 0, Checks: not null } ? report : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

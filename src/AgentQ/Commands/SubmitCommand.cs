@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Net;
 using AgentFunctions.Core.Contracts;
 using AgentQ.Cli;
@@ -14,7 +15,8 @@ public static class SubmitCommand
     {
         var content = new Argument<string?>("CONTENT")
         {
-            Description = "The payload for the agents (text, or JSON with --payload-fmt json); '-' reads stdin",
+            Description = "The payload for the agents (text, or JSON with --payload-fmt json); '-' reads stdin. "
+                + "Put it before the options or after '--': --to and --stage take every word that follows them",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var to = new Option<string[]>("--to")
@@ -25,8 +27,10 @@ public static class SubmitCommand
         };
         var stage = new Option<string[]>("--stage")
         {
-            Description = "One stage: comma-separated roles; repeat for later stages (they see earlier results)",
+            Description = "One stage: its roles run in parallel (space- or comma-separated); repeat --stage for each later stage, "
+                + "which sees the earlier results (--stage impl review --stage docs: [[impl, review], [docs]])",
             HelpName = "ROLES",
+            AllowMultipleArgumentsPerToken = true,
         };
         var type = new Option<string?>("--type") { Description = "Task type (default: task)", HelpName = "TYPE" };
         var instructions = new Option<string?>("--instructions") { Description = "What the agents should do", HelpName = "TEXT" };
@@ -63,7 +67,7 @@ public static class SubmitCommand
                 {
                     Content = context.Get(content),
                     To = context.Get(to) ?? [],
-                    Stages = context.Get(stage) ?? [],
+                    Stages = StageGroups(context.ParseResult, stage),
                     Type = context.Get(type),
                     Instructions = context.Get(instructions),
                     File = context.Get(file),
@@ -106,6 +110,39 @@ public static class SubmitCommand
             return ExitCode.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The roles of each <c>--stage</c> occurrence, in order: the parser pools the values of a repeated option, so
+    /// they are grouped again by the option token each one followed.
+    /// </summary>
+    internal static IReadOnlyList<IReadOnlyList<string>> StageGroups(ParseResult parseResult, Option<string[]> stage)
+    {
+        if (parseResult.GetResult(stage) is not { } result)
+        {
+            return [];
+        }
+
+        var values = new HashSet<Token>(result.Tokens, ReferenceEqualityComparer.Instance);
+        var groups = new List<List<string>>();
+        foreach (var token in parseResult.Tokens)
+        {
+            if (token.Type == TokenType.Option && (token.Value == stage.Name || stage.Aliases.Contains(token.Value)))
+            {
+                groups.Add([]);
+            }
+            else if (values.Contains(token))
+            {
+                if (groups.Count == 0)
+                {
+                    groups.Add([]);
+                }
+
+                groups[^1].Add(token.Value);
+            }
+        }
+
+        return groups;
     }
 
     /// <summary>The id alone on the first line (easy to capture), then the status URL.</summary>

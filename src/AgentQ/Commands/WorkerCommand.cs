@@ -29,7 +29,7 @@ public static class WorkerCommand
         var wait = new Option<int>("--wait") { Description = "Long-poll wait of each lease request, 0-60", HelpName = "SECONDS", DefaultValueFactory = _ => 20 };
         var permanent = new Option<string?>("--permanent-exit-codes") { Description = "Exit codes that mean 'do not retry' (comma-separated, e.g. 3,4)", HelpName = "CODES" };
         var timeout = new Option<double?>("--timeout") { Description = "Kill the program after this many seconds (a transient failure)", HelpName = "SECONDS" };
-        var grace = new Option<double?>("--grace") { Description = "On SIGINT/SIGTERM, let running programs finish this long, then stop them and release their attempts uncounted (default 30)", HelpName = "SECONDS" };
+        var grace = new Option<double?>("--grace") { Description = "On SIGINT/SIGTERM, let running programs finish this long, then stop them and release their attempts uncounted (default 30); reports still unanswered 10 s later are given up", HelpName = "SECONDS" };
         var workerId = new Option<string?>("--worker-id") { Description = "Name shown in metrics (default: host-pid)", HelpName = "ID" };
         var program = new Argument<string[]>("PROGRAM")
         {
@@ -37,16 +37,19 @@ public static class WorkerCommand
             // Zero here so a missing program gets agentq's own message with an example, not the parser's.
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("run", "Lease attempts of a remote role and run a program for each (exit 0 completes, non-zero fails)")
+        var command = new Command("run", "Lease attempts of a remote role and run a program for each (exit 0 completes, non-zero fails). "
+            + "The program is checked before the first lease (a path must exist and be executable; a bare name is looked up on PATH). "
+            + "With --json, stdout carries one JSON object per event: started, attempt, notice, stopping, stopped")
         {
             role, concurrency, lease, wait, permanent, timeout, grace, workerId, program,
         };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
+            var argv = RequireProgram(context.Get(program));
             var settings = new WorkerSettings
             {
                 Role = CommonArguments.OptionalRole(context.Get(role)) ?? throw CliException.Usage("--role is required"),
-                Command = RequireProgram(context.Get(program)),
+                Command = argv,
                 WorkerId = context.Get(workerId) is { Length: > 0 } id ? id : DefaultWorkerId(context.Environment),
                 Concurrency = context.Get(concurrency) is var n and >= 1 and <= 256 ? n : throw CliException.Usage("--concurrency must be between 1 and 256"),
                 LeaseSeconds = context.Get(lease) is { } l ? (l is >= 1 and <= MaxLeaseSeconds ? l : throw CliException.Usage($"--lease must be between 1 and {MaxLeaseSeconds} seconds")) : null,
@@ -54,9 +57,14 @@ public static class WorkerCommand
                 PermanentExitCodes = ParseExitCodes(context.Get(permanent)),
                 Timeout = CommonArguments.Seconds(context.Get(timeout), "--timeout"),
                 Grace = CommonArguments.Seconds(context.Get(grace), "--grace", allowZero: true) ?? runtime.DefaultWorkerGrace,
+                ReportSlack = runtime.WorkerReportSlack,
             };
-            var log = new WorkerLog(context.Output.Err, context.Environment.Time);
-            var worker = new PullWorker(context.Client, settings, new AgentProcess(), context.Environment.Time, log);
+
+            // Before the first lease: a program that cannot run would otherwise fail every attempt the worker leases.
+            // The real process PATH and directory, since that is where the program is started from.
+            settings = settings with { Executable = ProgramResolver.Resolve(argv[0], Environment.GetEnvironmentVariable("PATH"), Directory.GetCurrentDirectory()) };
+            var log = new WorkerLog(context.Output, settings.WorkerId, settings.Role, context.Environment.Time);
+            using var worker = new PullWorker(context.Client, settings, new AgentProcess(), context.Environment.Time, log);
             await worker.RunAsync(cancellationToken);
             return ExitCode.Ok;
         });

@@ -85,7 +85,15 @@ public sealed class AgentQClient : IDisposable
         }
 
         await using var content = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await content.CopyToAsync(destination, cancellationToken);
+        try
+        {
+            await content.CopyToAsync(destination, cancellationToken);
+        }
+        catch (HttpIOException ex)
+        {
+            // The connection broke mid-body; a failure to write the destination is the caller's (local I/O).
+            throw new CliException(ExitCode.Unreachable, $"the download of {Describe(uri)} broke off: {ex.Message.TrimEnd('.')}", ex);
+        }
     }
 
     /// <summary>Throws the one-line error for a non-2xx answer.</summary>

@@ -13,6 +13,8 @@ public sealed class ResultDownloader(AgentQClient client)
 {
     public const string ResultFileName = "result.json";
 
+    private const string PartialSuffix = ".agentq-partial";
+
     /// <summary>True when <paramref name="path"/> (relative to the task) belongs to <paramref name="role"/>.</summary>
     public static bool BelongsTo(string path, string role)
     {
@@ -36,46 +38,79 @@ public sealed class ResultDownloader(AgentQClient client)
             : throw new CliException(ExitCode.Error, $"the server listed an artifact path outside the task: '{path}'");
     }
 
+    /// <summary>
+    /// Writes <c>result.json</c> and the artifacts (only <paramref name="role"/>'s when given) into <paramref name="directory"/>.
+    /// A local write failure (a file in the way, no permission, a full disk) is one <see cref="CliException"/> line,
+    /// <c>cannot write DIR: reason</c> (exit 1); every file appears whole or not at all.
+    /// </summary>
     public async Task<IReadOnlyList<DownloadedFile>> DownloadAsync(string taskId, string resultJson, string? role, string directory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resultJson);
-        Directory.CreateDirectory(directory);
-        var files = new List<DownloadedFile>();
-
-        var resultPath = LocalPath(directory, ResultFileName);
-        await File.WriteAllTextAsync(resultPath, resultJson.Trim() + "\n", cancellationToken);
-        files.Add(new DownloadedFile(ResultFileName, new FileInfo(resultPath).Length));
-
-        var listing = (await client.GetAsync(client.Api("tasks", taskId, "artifacts"), cancellationToken)).Read<ArtifactListing>();
-        foreach (var item in listing.Items.OrderBy(i => i.Path, StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(directory);
+        if (File.Exists(directory))
         {
-            if (item.Path == ResultFileName || (role is not null && !BelongsTo(item.Path, role)))
-            {
-                continue;
-            }
+            throw CannotWrite(directory, "it is a file, not a directory");
+        }
 
-            var local = LocalPath(directory, item.Path);
-            Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-            var escaped = string.Join('/', item.Path.Split('/').Select(Uri.EscapeDataString));
-            var temporary = local + ".agentq-partial";
-            try
+        var files = new List<DownloadedFile>();
+        var current = directory;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var resultPath = current = LocalPath(directory, ResultFileName);
+            await WriteWholeAsync(resultPath, stream => stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(resultJson.Trim() + "\n"), cancellationToken).AsTask());
+            files.Add(new DownloadedFile(ResultFileName, new FileInfo(resultPath).Length));
+
+            var listing = (await client.GetAsync(client.Api("tasks", taskId, "artifacts"), cancellationToken)).Read<ArtifactListing>();
+            foreach (var item in listing.Items.OrderBy(i => i.Path, StringComparer.Ordinal))
             {
-                await using (var stream = File.Create(temporary))
+                if (item.Path == ResultFileName || (role is not null && !BelongsTo(item.Path, role)))
                 {
-                    await client.DownloadAsync(client.ApiRaw($"tasks/{Uri.EscapeDataString(taskId)}/artifacts/{escaped}"), stream, cancellationToken);
+                    continue;
                 }
 
-                // A file appears whole or not at all.
-                File.Move(temporary, local, overwrite: true);
+                var local = current = LocalPath(directory, item.Path);
+                Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                var escaped = string.Join('/', item.Path.Split('/').Select(Uri.EscapeDataString));
+                await WriteWholeAsync(local, stream => client.DownloadAsync(client.ApiRaw($"tasks/{Uri.EscapeDataString(taskId)}/artifacts/{escaped}"), stream, cancellationToken));
+                files.Add(new DownloadedFile(item.Path, new FileInfo(local).Length));
             }
-            finally
-            {
-                File.Delete(temporary);
-            }
-
-            files.Add(new DownloadedFile(item.Path, new FileInfo(local).Length));
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            var where = current == directory ? string.Empty : $" ({Path.GetRelativePath(directory, current)})";
+            throw CannotWrite(directory, "permission denied" + where, ex);
+        }
+        catch (IOException ex) when (ex is not HttpIOException)
+        {
+            // HttpIOException is the network side of a download (AgentQClient reports it); anything else here is the local disk.
+            throw CannotWrite(directory, ex.Message.Replace(PartialSuffix, string.Empty, StringComparison.Ordinal).TrimEnd('.', ' '), ex);
         }
 
         return files;
     }
+
+    /// <summary>Writes through a temporary file, so <paramref name="path"/> appears whole or not at all.</summary>
+    private static async Task WriteWholeAsync(string path, Func<Stream, Task> write)
+    {
+        var temporary = path + PartialSuffix;
+        try
+        {
+            await using (var stream = File.Create(temporary))
+            {
+                await write(stream);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static CliException CannotWrite(string directory, string reason, Exception? inner = null) =>
+        inner is null
+            ? new CliException(ExitCode.Error, $"cannot write {directory}: {reason}")
+            : new CliException(ExitCode.Error, $"cannot write {directory}: {reason}", inner);
 }

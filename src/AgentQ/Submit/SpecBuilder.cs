@@ -80,7 +80,7 @@ public static class SpecBuilder
 
         if (!hasTo && !hasStages)
         {
-            throw CliException.Usage("no roles: give --to ROLE[,ROLE...] or one --stage ROLE[,ROLE...] per stage");
+            throw CliException.Usage("no roles: give --to ROLE... or one --stage ROLE... per stage");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -99,10 +99,10 @@ public static class SpecBuilder
         var stages = new List<IReadOnlyList<string>>();
         foreach (var stage in arguments.Stages)
         {
-            var roles = SplitRoles([stage]);
+            var roles = SplitRoles(stage);
             if (roles.Count == 0)
             {
-                throw CliException.Usage($"--stage '{stage}' names no role");
+                throw CliException.Usage($"--stage '{string.Join(' ', stage)}' names no role");
             }
 
             Check(roles, "--stage", seen);

@@ -9,8 +9,8 @@ public sealed record SubmitArguments
     /// <summary>--to values; each may hold several roles separated by commas.</summary>
     public IReadOnlyList<string> To { get; init; } = [];
 
-    /// <summary>--stage values: one stage each, its roles separated by commas.</summary>
-    public IReadOnlyList<string> Stages { get; init; } = [];
+    /// <summary>--stage occurrences in order: one stage each, the words that followed it (each may hold several roles separated by commas).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Stages { get; init; } = [];
 
     public string? Type { get; init; }
 

@@ -13,9 +13,11 @@ namespace AgentQ.Worker;
 /// returns), and reports the outcome: exit 0 completes with stdout read as an agent result plus the files in
 /// <c>$AGENTQ_ARTIFACTS_DIR</c>; any other exit fails (permanent for the listed codes). On shutdown it stops
 /// leasing, lets running attempts finish within the grace period, then stops the rest and releases them: the
-/// server offers them again under the same attempt number, so a shutdown never costs an attempt.
+/// server offers them again under the same attempt number, so a shutdown never costs an attempt. Reports still
+/// unsent a little after the grace period are given up (the lease expiry makes the server retry). A program
+/// that cannot start releases its attempt and stops the worker: it would fail every attempt the same way.
 /// </summary>
-public sealed class PullWorker
+public sealed class PullWorker : IDisposable
 {
     /// <summary>How often reporting a result is tried when the server cannot be reached.</summary>
     public const int ReportAttempts = 5;
@@ -23,6 +25,8 @@ public sealed class PullWorker
     // How a program killed by SIGINT / SIGTERM exits (128 + the signal number).
     private const int InterruptedExitCode = 128 + 2;
     private const int TerminatedExitCode = 128 + 15;
+
+    private const string GaveUpNote = " (not reported: the shutdown deadline passed; the server retries the attempt when its lease expires)";
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -32,7 +36,16 @@ public sealed class PullWorker
     private readonly TimeProvider _time;
     private readonly WorkerLog _log;
 
-    // Set once SIGINT/SIGTERM arrived: a program that dies of that signal was interrupted, not failed.
+    // Fires on SIGINT/SIGTERM and when the worker stops itself: no more leases.
+    private readonly CancellationTokenSource _stop = new();
+
+    // Fires Grace + ReportSlack after the stop: reports still unsent then are given up.
+    private readonly CancellationTokenSource _reportCutoff;
+
+    private int _stopRequested;
+    private CliException? _fatal;
+
+    // Set once the worker is stopping: a program that dies of SIGINT/SIGTERM was interrupted, not failed.
     private volatile bool _shuttingDown;
 
     public PullWorker(AgentQClient client, WorkerSettings settings, AgentProcess process, TimeProvider time, WorkerLog log)
@@ -47,27 +60,29 @@ public sealed class PullWorker
         _process = process;
         _time = time;
         _log = log;
+        _reportCutoff = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
     /// <summary>
-    /// Runs until <paramref name="shutdown"/> fires (then drains) or the server refuses the worker for good (then
-    /// throws). The first lease request must reach the server (a wrong URL fails at once); later outages are retried.
+    /// Runs until <paramref name="shutdown"/> fires (then drains), or until the server refuses the worker for good
+    /// or the program cannot start (then drains and throws). The first lease request must reach the server (a wrong
+    /// URL fails at once); later outages are retried.
     /// </summary>
     public async Task RunAsync(CancellationToken shutdown)
     {
         using var stopPrograms = new CancellationTokenSource();
-        using var stopping = shutdown.Register(() => _shuttingDown = true);
+        using var signaled = shutdown.Register(RequestStop);
         using var slots = new SemaphoreSlim(_settings.Concurrency);
+        var stop = _stop.Token;
         var running = new List<Task>();
-        CliException? fatal = null;
         var failures = 0;
         var connected = false;
-        _log.Info($"{_settings.WorkerId} pulling role '{_settings.Role}' from {_client.Root} (concurrency {_settings.Concurrency}); Ctrl+C stops");
-        while (!shutdown.IsCancellationRequested)
+        _log.Started(_client.Root, _settings.Concurrency, _settings.Executable ?? _settings.Command[0]);
+        while (!stop.IsCancellationRequested)
         {
             try
             {
-                await slots.WaitAsync(shutdown);
+                await slots.WaitAsync(stop);
             }
             catch (OperationCanceledException)
             {
@@ -77,11 +92,11 @@ public sealed class PullWorker
             LeaseGrant? grant;
             try
             {
-                grant = await LeaseAsync(shutdown);
+                grant = await LeaseAsync(stop);
                 failures = 0;
                 connected = true;
             }
-            catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 slots.Release();
                 break;
@@ -91,8 +106,8 @@ public sealed class PullWorker
                 slots.Release();
                 failures++;
                 var delay = Backoff(failures);
-                _log.Info($"lease request failed ({ex.Message}); retrying in {delay.TotalSeconds:0}s");
-                if (!await DelayAsync(delay, shutdown))
+                _log.Notice($"lease request failed ({ex.Message}); retrying in {delay.TotalSeconds:0}s");
+                if (!await DelayAsync(delay, stop))
                 {
                     break;
                 }
@@ -102,7 +117,7 @@ public sealed class PullWorker
             catch (CliException ex)
             {
                 slots.Release();
-                fatal = ex;
+                Stop(ex);
                 break;
             }
 
@@ -112,10 +127,11 @@ public sealed class PullWorker
                 continue;
             }
 
-            if (shutdown.IsCancellationRequested)
+            if (stop.IsCancellationRequested)
             {
                 // The answer crossed the stop signal: hand the attempt back untouched instead of starting it.
-                await ReleaseAsync(grant, new AttemptLease(grant.LeaseId), "released unstarted (the worker is stopping)", TimeSpan.Zero);
+                var unstarted = await ReleaseAsync(grant, new AttemptLease(grant.LeaseId), "released unstarted (the worker is stopping)", "the worker stopped before it started the program");
+                _log.Attempt(grant, unstarted, TimeSpan.Zero);
                 slots.Release();
                 break;
             }
@@ -124,14 +140,21 @@ public sealed class PullWorker
             running.Add(RunSlotAsync(grant, slots, stopPrograms.Token));
         }
 
+        RequestStop();
         await DrainAsync(running, stopPrograms);
+        var fatal = Volatile.Read(ref _fatal);
+        _log.Stopped(fatal);
         if (fatal is not null)
         {
             // The caller prints it as the one error line.
             throw fatal;
         }
+    }
 
-        _log.Info("stopped");
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _reportCutoff.Dispose();
     }
 
     /// <summary>One lease request; null when the server had nothing within the wait (204).</summary>
@@ -165,7 +188,7 @@ public sealed class PullWorker
             var run = await _process.RunAsync(
                 new ProcessRunRequest
                 {
-                    Command = _settings.Command,
+                    Command = _settings.Executable is { } executable ? [executable, .. _settings.Command.Skip(1)] : _settings.Command,
                     Input = grant.Prompt,
                     Environment = AttemptEnvironment.Create(grant.TaskId, grant.Role, grant.Attempt, artifacts.FullName),
                     Timeout = _settings.Timeout,
@@ -174,12 +197,13 @@ public sealed class PullWorker
                 stopProgram.Token);
             await stopHeartbeats.CancelAsync();
             await heartbeats;
-            await ReportAsync(grant, lease, run, artifacts, _time.GetElapsedTime(started));
+            var duration = _time.GetElapsedTime(started);
+            _log.Attempt(grant, await ReportAsync(grant, lease, run, artifacts), duration);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A bug or a local I/O error must not take the worker down; the lease expires and the attempt is retried.
-            _log.Attempt(grant, "crashed in the worker", _time.GetElapsedTime(started), ex.Message);
+            _log.Attempt(grant, new AttemptEnd(AttemptOutcomes.Error, "crashed in the worker", Reported: false, ex.Message), _time.GetElapsedTime(started));
         }
         finally
         {
@@ -189,7 +213,7 @@ public sealed class PullWorker
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _log.Info($"could not delete {artifacts.FullName}: {ex.Message}");
+                _log.Notice($"could not delete {artifacts.FullName}: {ex.Message}");
             }
         }
     }
@@ -238,7 +262,7 @@ public sealed class PullWorker
             }
             catch (CliException ex)
             {
-                _log.Info($"{grant.Role} {grant.TaskId}: heartbeat failed ({ex.Message}); the program keeps running");
+                _log.Notice($"{grant.Role} {grant.TaskId}: heartbeat failed ({ex.Message}); the program keeps running");
                 continue;
             }
 
@@ -251,7 +275,7 @@ public sealed class PullWorker
 
             if (!response.IsSuccess)
             {
-                _log.Info($"{grant.Role} {grant.TaskId}: heartbeat refused: {ProblemText.Describe(response, keySent: true)}");
+                _log.Notice($"{grant.Role} {grant.TaskId}: heartbeat refused: {ProblemText.Describe(response, keySent: true)}");
                 continue;
             }
 
@@ -262,7 +286,7 @@ public sealed class PullWorker
             }
             catch (CliException ex)
             {
-                _log.Info($"{grant.Role} {grant.TaskId}: {ex.Message}");
+                _log.Notice($"{grant.Role} {grant.TaskId}: {ex.Message}");
                 continue;
             }
 
@@ -276,125 +300,138 @@ public sealed class PullWorker
         }
     }
 
-    private async Task ReportAsync(LeaseGrant grant, AttemptLease lease, ProcessRunResult run, DirectoryInfo artifacts, TimeSpan duration)
+    /// <summary>Tells the server how the attempt ended (complete, fail or release) and says what became of it.</summary>
+    private async Task<AttemptEnd> ReportAsync(LeaseGrant grant, AttemptLease lease, ProcessRunResult run, DirectoryInfo artifacts)
     {
         var program = _settings.Command[0];
         if (lease.Gone)
         {
-            _log.Attempt(grant, "dropped (lease gone: it expired or the attempt was retried elsewhere; the program was stopped)", duration);
-            return;
+            return new AttemptEnd(AttemptOutcomes.Dropped, "dropped (lease gone: it expired or the attempt was retried elsewhere; the program was stopped)", Reported: false);
         }
 
         if (lease.Canceled)
         {
-            await FailAsync(grant, lease, "the task was canceled; the worker stopped the program", permanent: false, "canceled by the server, program stopped", duration);
-            return;
+            return await FailAsync(grant, lease, "the task was canceled; the worker stopped the program", permanent: false, AttemptOutcomes.Canceled, "canceled by the server, program stopped");
         }
 
         if (run.Canceled)
         {
-            await ReleaseAsync(grant, lease, "released at shutdown (the program was stopped after the grace period)", duration);
-            return;
+            return await ReleaseAsync(grant, lease, "released at shutdown (the program was stopped after the grace period)", "the worker shut down before the program finished");
         }
 
         if (_shuttingDown && run.ExitCode is InterruptedExitCode or TerminatedExitCode)
         {
             // Ctrl+C reaches the whole process group: the program died of the same signal that stops the worker.
-            await ReleaseAsync(grant, lease, string.Create(CultureInfo.InvariantCulture, $"released at shutdown (the program was interrupted, exit code {run.ExitCode})"), duration);
-            return;
+            var interrupted = string.Create(CultureInfo.InvariantCulture, $"released at shutdown (the program was interrupted, exit code {run.ExitCode})");
+            return await ReleaseAsync(grant, lease, interrupted, "the worker shut down before the program finished") with { ExitCode = run.ExitCode };
         }
 
         if (!run.Started)
         {
-            await FailAsync(grant, lease, run.StartError!, permanent: true, "failed to start (permanent)", duration);
-            return;
+            // It was found and executable when the worker started, so something changed under it (deleted, chmod -x, no
+            // process slots): every further attempt would fail alike. Stop leasing first, then hand this one back uncounted.
+            Stop(new CliException(ExitCode.Error, $"{run.StartError}; the attempt was released (not counted) and the worker stopped"));
+            return await ReleaseAsync(grant, lease, "released (the program could not start)", $"the worker could not start its program: {run.StartError}", run.StartError);
         }
 
         if (run.TimedOut)
         {
-            await FailAsync(grant, lease, ProgramOutput.DescribeTimeout(program, _settings.Timeout ?? TimeSpan.Zero, run), permanent: false, "timed out", duration);
-            return;
+            return await FailAsync(grant, lease, ProgramOutput.DescribeTimeout(program, _settings.Timeout ?? TimeSpan.Zero, run), permanent: false, AttemptOutcomes.Failed, "timed out");
         }
 
         if (run.ExitCode != 0)
         {
             var permanent = _settings.PermanentExitCodes.Contains(run.ExitCode);
             var kind = permanent ? "permanent" : "transient";
-            await FailAsync(grant, lease, ProgramOutput.DescribeExit(program, run), permanent, string.Create(CultureInfo.InvariantCulture, $"failed with exit code {run.ExitCode} ({kind})"), duration);
-            return;
+            var text = string.Create(CultureInfo.InvariantCulture, $"failed with exit code {run.ExitCode} ({kind})");
+            return await FailAsync(grant, lease, ProgramOutput.DescribeExit(program, run), permanent, AttemptOutcomes.Failed, text) with { ExitCode = run.ExitCode };
         }
 
         var answer = ProgramOutput.Interpret(run, artifacts, _settings.MaxOutputBytes, "the agentq worker");
         var result = answer.Result;
-        var response = await SendReportAsync(grant, lease, "complete", result);
+        var outcome = result.Status switch
+        {
+            AgentResultStatus.NeedsApproval => AttemptOutcomes.NeedsApproval,
+            AgentResultStatus.Failed => AttemptOutcomes.Failed,
+            _ => AttemptOutcomes.Completed,
+        };
+        bool? agentPermanent = result.Status == AgentResultStatus.Failed ? result.Permanent : null;
+        var (response, gaveUp) = await SendReportAsync(grant, lease, "complete", result);
         switch (response)
         {
             case null:
-                _log.Attempt(grant, "finished but its result could not be reported (server unreachable; the lease will expire)", duration);
-                break;
+                return new AttemptEnd(outcome, "finished but its result could not be reported" + (gaveUp ? GaveUpNote : " (server unreachable; the lease will expire)"), Reported: false, result.Summary, agentPermanent, ExitCode: 0);
             case { Status: HttpStatusCode.Gone }:
-                _log.Attempt(grant, "finished after its lease was gone; result dropped", duration);
-                break;
+                return new AttemptEnd(AttemptOutcomes.Dropped, "finished after its lease was gone; result dropped", Reported: false, ExitCode: 0);
             case { IsSuccess: true }:
                 var artifactsNote = result.Artifacts.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", {result.Artifacts.Count} artifacts") : string.Empty;
-                _log.Attempt(grant, $"{Output.Fmt.Of(result.Status)}{artifactsNote}", duration, result.Summary);
-                break;
+                return new AttemptEnd(outcome, $"{Output.Fmt.Of(result.Status)}{artifactsNote}", Reported: true, result.Summary, agentPermanent, ExitCode: 0);
             case { Status: HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType }:
                 // The result cannot be stored (e.g. an artifact over the limit): say so as a failure, so the task does not wait for a lease to lapse.
                 var refused = ProblemText.Describe(response, keySent: true);
-                await FailAsync(grant, lease, $"the server refused the result: {refused}", permanent: false, "result refused", duration, refused);
-                break;
+                return await FailAsync(grant, lease, $"the server refused the result: {refused}", permanent: false, AttemptOutcomes.Failed, "result refused", refused) with { ExitCode = 0 };
             default:
-                _log.Attempt(grant, "finished but the server refused its result", duration, ProblemText.Describe(response, keySent: true));
-                break;
+                return new AttemptEnd(outcome, "finished but the server refused its result", Reported: false, ProblemText.Describe(response, keySent: true), agentPermanent, ExitCode: 0);
         }
     }
 
-    private async Task FailAsync(LeaseGrant grant, AttemptLease lease, string reason, bool permanent, string outcome, TimeSpan duration, string? detail = null)
+    private async Task<AttemptEnd> FailAsync(LeaseGrant grant, AttemptLease lease, string reason, bool permanent, string outcome, string text, string? detail = null)
     {
-        var response = await SendReportAsync(grant, lease, "fail", new FailRequest { Reason = reason, Permanent = permanent });
+        var (response, gaveUp) = await SendReportAsync(grant, lease, "fail", new FailRequest { Reason = reason, Permanent = permanent });
         var suffix = response switch
         {
+            null when gaveUp => GaveUpNote,
             null => " (not reported: server unreachable; the lease will expire)",
             { Status: HttpStatusCode.Gone } => " (lease already gone)",
             { IsSuccess: false } => " (the server refused the report)",
             _ => string.Empty,
         };
-        _log.Attempt(grant, outcome + suffix, duration, detail ?? reason);
+        return new AttemptEnd(outcome, text + suffix, response?.IsSuccess == true, detail ?? reason, permanent);
     }
 
-    /// <summary>Hands the attempt back without counting it; a server without the release route gets a transient failure instead.</summary>
-    private async Task ReleaseAsync(LeaseGrant grant, AttemptLease lease, string outcome, TimeSpan duration)
+    /// <summary>
+    /// Hands the attempt back without counting it; a server without the release route gets a transient failure
+    /// with <paramref name="fallbackReason"/> instead.
+    /// </summary>
+    private async Task<AttemptEnd> ReleaseAsync(LeaseGrant grant, AttemptLease lease, string text, string fallbackReason, string? detail = null)
     {
-        var response = await SendReportAsync(grant, lease, "release", null);
+        var (response, gaveUp) = await SendReportAsync(grant, lease, "release", null);
         if (response is { Status: HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed })
         {
-            await FailAsync(grant, lease, "the worker shut down before the program finished", permanent: false, "stopped at shutdown", duration);
-            return;
+            return await FailAsync(grant, lease, fallbackReason, permanent: false, AttemptOutcomes.Failed, "stopped (reported as a transient failure: the server cannot release)", detail);
         }
 
         var suffix = response switch
         {
+            null when gaveUp => GaveUpNote,
             null => " (not reported: server unreachable; the lease will expire)",
             { Status: HttpStatusCode.Gone } => " (lease already gone)",
             { IsSuccess: false } => " (the server refused the release: " + ProblemText.Describe(response, keySent: true) + ")",
             _ => string.Empty,
         };
-        _log.Attempt(grant, outcome + suffix, duration);
+        return new AttemptEnd(AttemptOutcomes.Released, text + suffix, response?.IsSuccess == true, detail);
     }
 
-    /// <summary>POSTs complete, fail or release with the latest lease id; retries while the server is unreachable or answers 5xx. Null when it never answered.</summary>
-    private async Task<ApiResponse?> SendReportAsync(LeaseGrant grant, AttemptLease lease, string action, object? body)
+    /// <summary>
+    /// POSTs complete, fail or release with the latest lease id; retries while the server is unreachable or answers
+    /// 5xx. Response null when it never answered; GaveUp when the shutdown deadline ended the tries.
+    /// </summary>
+    private async Task<(ApiResponse? Response, bool GaveUp)> SendReportAsync(LeaseGrant grant, AttemptLease lease, string action, object? body)
     {
+        var cutoff = _reportCutoff.Token;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var response = await _client.SendAsync(HttpMethod.Post, LeaseUri(grant.Role, lease.LeaseId, action), body, CancellationToken.None);
+                var response = await _client.SendAsync(HttpMethod.Post, LeaseUri(grant.Role, lease.LeaseId, action), body, cutoff);
                 if ((int)response.Status < 500 || attempt >= ReportAttempts)
                 {
-                    return response;
+                    return (response, false);
                 }
+            }
+            catch (OperationCanceledException) when (cutoff.IsCancellationRequested)
+            {
+                return (null, true);
             }
             catch (CliException) when (attempt < ReportAttempts)
             {
@@ -402,22 +439,45 @@ public sealed class PullWorker
             }
             catch (CliException)
             {
-                return null;
+                return (null, false);
             }
 
-            await Task.Delay(Backoff(attempt), _time, CancellationToken.None);
+            if (!await DelayAsync(Backoff(attempt), cutoff))
+            {
+                return (null, true);
+            }
         }
+    }
+
+    /// <summary>Stops leasing and starts the clocks of the grace period and the report deadline (once).</summary>
+    private void RequestStop()
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) == 1)
+        {
+            return;
+        }
+
+        _shuttingDown = true;
+        _reportCutoff.CancelAfter(_settings.Grace + _settings.ReportSlack);
+        _stop.Cancel();
+    }
+
+    /// <summary>The worker stops itself: <paramref name="fatal"/> (the first one) becomes its error line and exit code.</summary>
+    private void Stop(CliException fatal)
+    {
+        Interlocked.CompareExchange(ref _fatal, fatal, null);
+        RequestStop();
     }
 
     private async Task DrainAsync(List<Task> running, CancellationTokenSource stopPrograms)
     {
         running.RemoveAll(t => t.IsCompleted);
+        _log.Stopping(running.Count, _settings.Grace);
         if (running.Count == 0)
         {
             return;
         }
 
-        _log.Info(string.Create(CultureInfo.InvariantCulture, $"stopping: waiting up to {_settings.Grace.TotalSeconds:0}s for {running.Count} running attempt(s)"));
         var all = Task.WhenAll(running);
         try
         {
@@ -425,7 +485,7 @@ public sealed class PullWorker
         }
         catch (TimeoutException)
         {
-            _log.Info("grace period over: stopping the remaining programs");
+            _log.Notice("grace period over: stopping the remaining programs");
             await stopPrograms.CancelAsync();
             await all;
         }

@@ -1,32 +1,110 @@
 using System.Globalization;
+using System.Text.Json;
 using AgentFunctions.Core.Contracts;
+using AgentQ.Cli;
+using AgentQ.Http;
+using AgentQ.Output;
 
 namespace AgentQ.Worker;
 
-/// <summary>The worker's stderr: one line per attempt, plus start, stop and connection trouble.</summary>
-public sealed class WorkerLog(TextWriter stderr, TimeProvider time)
+/// <summary>
+/// What the worker tells its operator: by default one line on stderr per attempt, plus start, stop and
+/// connection trouble; with <c>--json</c> one <see cref="WorkerEvent"/> per line on stdout instead (and nothing
+/// on stderr but the final error line every command has).
+/// </summary>
+public sealed class WorkerLog
 {
     private readonly Lock _gate = new();
+    private readonly CliOutput _output;
+    private readonly string _workerId;
+    private readonly string _role;
+    private readonly TimeProvider _time;
 
-    public void Info(string message) => Write(message);
-
-    /// <summary>"review t-1 attempt 2/5 completed in 3.4s: summary".</summary>
-    public void Attempt(LeaseGrant grant, string outcome, TimeSpan duration, string? detail = null)
+    public WorkerLog(CliOutput output, string workerId, string role, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(grant);
-        var max = grant.MaxAttempts > 0 ? "/" + grant.MaxAttempts.ToString(CultureInfo.InvariantCulture) : string.Empty;
-        var seconds = duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-        var tail = string.IsNullOrWhiteSpace(detail) ? string.Empty : ": " + Output.Fmt.Short(detail, 160);
-        Write(string.Create(CultureInfo.InvariantCulture, $"{grant.Role} {grant.TaskId} attempt {grant.Attempt}{max} {outcome} in {seconds}s{tail}"));
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(workerId);
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentNullException.ThrowIfNull(time);
+        _output = output;
+        _workerId = workerId;
+        _role = role;
+        _time = time;
     }
 
-    private void Write(string message)
+    public void Started(Uri url, int concurrency, string program)
     {
-        var line = $"agentq worker {time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} {message}";
+        ArgumentNullException.ThrowIfNull(url);
+        var message = string.Create(CultureInfo.InvariantCulture, $"{_workerId} pulling role '{_role}' from {url} (concurrency {concurrency}); Ctrl+C stops");
+        Write(message, () => Event(WorkerEvent.StartedEvent, message) with { Url = url.ToString(), Concurrency = concurrency, Program = program });
+    }
+
+    /// <summary>"review t-1 attempt 2/5 completed in 3.4s: summary".</summary>
+    public void Attempt(LeaseGrant grant, AttemptEnd end, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentNullException.ThrowIfNull(end);
+        var max = grant.MaxAttempts > 0 ? "/" + grant.MaxAttempts.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        var seconds = duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+        var tail = string.IsNullOrWhiteSpace(end.Detail) ? string.Empty : ": " + Fmt.Short(end.Detail, 160);
+        var line = string.Create(CultureInfo.InvariantCulture, $"{grant.Role} {grant.TaskId} attempt {grant.Attempt}{max} {end.Text} in {seconds}s{tail}");
+        Write(line, () => Event(WorkerEvent.AttemptEvent, end.Text) with
+        {
+            TaskId = grant.TaskId,
+            Attempt = grant.Attempt,
+            MaxAttempts = grant.MaxAttempts,
+            Outcome = end.Outcome,
+            Reported = end.Reported,
+            Permanent = end.Permanent,
+            ExitCode = end.ExitCode,
+            DurationSeconds = Math.Round(duration.TotalSeconds, 3),
+            Detail = string.IsNullOrWhiteSpace(end.Detail) ? null : Fmt.Short(end.Detail, 2000),
+        });
+    }
+
+    /// <summary>Trouble the worker rides out (a failed lease request or heartbeat, a leftover directory).</summary>
+    public void Notice(string message) => Write(message, () => Event(WorkerEvent.NoticeEvent, message));
+
+    /// <summary>Shutdown began; <paramref name="running"/> attempts get <paramref name="grace"/> to finish.</summary>
+    public void Stopping(int running, TimeSpan grace)
+    {
+        var message = string.Create(CultureInfo.InvariantCulture, $"stopping: waiting up to {grace.TotalSeconds:0.#}s for {running} running attempt(s)");
+        // People only need the line when there is something to wait for; scripts get the event either way.
+        Write(running > 0 ? message : null, () => Event(WorkerEvent.StoppingEvent, message) with { Running = running, GraceSeconds = grace.TotalSeconds });
+    }
+
+    /// <summary>The last event. After an error the line on stderr is the error itself (written by the caller), not "stopped".</summary>
+    public void Stopped(CliException? error) =>
+        Write(error is null ? "stopped" : null, () => Event(WorkerEvent.StoppedEvent, error is null ? "stopped" : null) with
+        {
+            Error = error?.Message,
+            ExitCode = (int)(error?.ExitCode ?? Cli.ExitCode.Ok),
+        });
+
+    private WorkerEvent Event(string name, string? message) => new()
+    {
+        Event = name,
+        Time = _time.GetUtcNow(),
+        WorkerId = _workerId,
+        Role = _role,
+        Message = message,
+    };
+
+    /// <summary>A human line on stderr (null: none), or the event as one JSON line on stdout with --json.</summary>
+    private void Write(string? line, Func<WorkerEvent> workerEvent)
+    {
         lock (_gate)
         {
-            stderr.WriteLine(line);
-            stderr.Flush();
+            if (_output.Json)
+            {
+                _output.Out.WriteLine(JsonSerializer.Serialize(workerEvent(), CliJson.Requests));
+                _output.Out.Flush();
+            }
+            else if (line is not null)
+            {
+                _output.Err.WriteLine($"agentq worker {_time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} {line}");
+                _output.Err.Flush();
+            }
         }
     }
 }

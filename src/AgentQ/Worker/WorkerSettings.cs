@@ -5,8 +5,14 @@ public sealed record WorkerSettings
 {
     public required string Role { get; init; }
 
-    /// <summary>argv of the program; <c>{input}</c> in an argument is replaced by the prompt.</summary>
+    /// <summary>argv of the program as given; <c>{input}</c> in an argument is replaced by the prompt.</summary>
     public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>
+    /// The full path <c>Command[0]</c> resolved to before the first lease (see <see cref="ProgramResolver"/>); what
+    /// is started, so the program checked is the program run. Null: <c>Command[0]</c> is started as given.
+    /// </summary>
+    public string? Executable { get; init; }
 
     public required string WorkerId { get; init; }
 
@@ -27,6 +33,12 @@ public sealed record WorkerSettings
 
     /// <summary>After SIGINT/SIGTERM, how long running attempts may go on before they are stopped and released.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Once shutdown starts, reports (complete, fail, release) are given up <see cref="Grace"/> plus this long after
+    /// it: an attempt not reported by then is left to the server's lease expiry.
+    /// </summary>
+    public TimeSpan ReportSlack { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Bytes of stdout/stderr kept from the program.</summary>
     public int MaxOutputBytes { get; init; } = 1024 * 1024;

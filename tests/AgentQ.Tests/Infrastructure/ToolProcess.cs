@@ -70,16 +70,8 @@ internal sealed class ToolProcess : IDisposable
         var testOutput = new DirectoryInfo(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!);
         var framework = testOutput.Name;
         var configuration = testOutput.Parent!.Name;
-        for (var directory = testOutput; directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AgentFunctions.sln")))
-            {
-                var dll = Path.Combine(directory.FullName, "src", "AgentQ", "bin", configuration, framework, "agentq.dll");
-                return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/AgentQ first", dll);
-            }
-        }
-
-        throw new DirectoryNotFoundException("AgentFunctions.sln not found above " + testOutput.FullName);
+        var dll = Path.Combine(Repository.Root(), "src", "AgentQ", "bin", configuration, framework, "agentq.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/AgentQ first", dll);
     }
 
     /// <summary>Sends a POSIX signal (SIGTERM, SIGINT) the way a service manager or Ctrl+C would.</summary>

@@ -29,6 +29,9 @@ internal sealed class WorkerStub : IAsyncDisposable
     /// <summary>When set, every lease request is answered with this status and a problem body.</summary>
     public int? LeaseStatus { get; set; }
 
+    /// <summary>When set, complete, fail and release are answered only after this long (or never, if the worker gives up first).</summary>
+    public TimeSpan? ReportDelay { get; set; }
+
     /// <summary>Answer to a release (default 200, as the server does for a live lease).</summary>
     public int ReleaseStatus { get; set; } = 200;
 
@@ -107,6 +110,12 @@ internal sealed class WorkerStub : IAsyncDisposable
             {
                 await StubServer.WriteJsonAsync(context, status, body);
             }
+        }
+        else if (ReportDelay is { } delay && (path.EndsWith("/complete", StringComparison.Ordinal) || path.EndsWith("/fail", StringComparison.Ordinal) || path.EndsWith("/release", StringComparison.Ordinal)))
+        {
+            // A server that stopped answering: the worker gives up by aborting the request.
+            await Task.Delay(delay, context.RequestAborted);
+            await StubServer.WriteJsonAsync(context, 200, new { leaseId = LeaseIdOf(request), accepted = true });
         }
         else if (path.EndsWith("/complete", StringComparison.Ordinal) || path.EndsWith("/fail", StringComparison.Ordinal))
         {
