@@ -93,4 +93,19 @@ public sealed class ShutdownAndStartupTests : IDisposable
         using var health = await client.GetAsync("api/health");
         Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
     }
+
+    [Fact]
+    public async Task A_port_in_use_stops_the_server_with_one_clear_line()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        await using var server = await ServerProcess.StartAsync(port, new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data }, waitForHealth: false);
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, server.ExitCode);
+        Assert.Contains($"Failed to bind to address http://127.0.0.1:{port}: address already in use.", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
+    }
 }

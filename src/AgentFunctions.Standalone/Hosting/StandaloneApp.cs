@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Hosting;
 
@@ -46,6 +47,10 @@ public static class StandaloneApp
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = standalone.ShutdownGrace + TimeSpan.FromSeconds(15));
         builder.Services.ConfigureHttpJsonOptions(json => CoreJson.Configure(json.SerializerOptions));
         builder.Services.AddProblemDetails();
+
+        // A failed start (a port in use) is thrown out of RunAsync, where Program reports it in one line;
+        // the host's own log entry for it would only repeat it with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(directoryLock.Dispose);
