@@ -189,6 +189,7 @@ internal static class FileSystemIo
     /// <summary>
     /// The first existing component of <paramref name="segments"/> below <paramref name="root"/> that is a link,
     /// as a '/' relative path, or null. Components past the first missing one cannot exist, so the walk stops there.
+    /// One lstat per component: the attributes of a link carry <see cref="FileAttributes.ReparsePoint"/>.
     /// </summary>
     public static string? FindLink(string root, IReadOnlyList<string> segments)
     {
@@ -196,14 +197,16 @@ internal static class FileSystemIo
         for (var i = 0; i < segments.Count; i++)
         {
             current = Path.Join(current, segments[i]);
-            if (IsLink(current))
+            var attributes = new FileInfo(current).Attributes;
+            if ((int)attributes == -1)
             {
-                return string.Join('/', segments.Take(i + 1));
+                // Missing (FileSystemInfo reports -1 rather than throwing).
+                return null;
             }
 
-            if (!Path.Exists(current))
+            if (attributes.HasFlag(FileAttributes.ReparsePoint))
             {
-                return null;
+                return string.Join('/', segments.Take(i + 1));
             }
         }
 

@@ -128,17 +128,18 @@ public sealed class BatchContext
     public void Outbox(string taskId, string kind, object payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        OutboxJson(taskId, kind, JsonSerializer.Serialize(payload, payload.GetType(), CoreJson.Options));
+        OutboxJson(taskId, kind, JsonSerializer.Serialize(payload, payload.GetType(), CoreJson.Options), payload);
     }
 
     /// <summary>As <see cref="Outbox"/>, with the payload already serialized (off the journal thread).</summary>
-    public void OutboxJson(string taskId, string kind, string json)
+    /// <param name="value">The object <paramref name="json"/> was made from, handed to the writer as is.</param>
+    public void OutboxJson(string taskId, string kind, string json, object? value = null)
     {
         // Ids are handed out here, not by SQLite: the row is written later, on the commit thread.
         var id = ++_nextOutboxId;
         var now = Now;
         _batch.Rows.Add(w => w.InsertOutbox(id, taskId, kind, json, now));
-        Effects.Outbox.Add(new OutboxItem(id, taskId, kind, json));
+        Effects.Outbox.Add(new OutboxItem(id, taskId, kind, json) { Value = value });
     }
 
     public void OutboxDone(long id) => _batch.Rows.Add(w => w.DeleteOutbox(id));

@@ -191,7 +191,7 @@ public sealed partial class OutboxProcessor(
         switch (item.Kind)
         {
             case OutboxKinds.Spec:
-                var spec = Deserialize<TaskSpec>(item.Payload);
+                var spec = Read<TaskSpec>(item);
                 if (spec.Context is not null)
                 {
                     await artifacts.WriteTextAsync(ArtifactLayout.Context(item.TaskId), spec.Context, ArtifactContentTypes.Markdown, cancellationToken);
@@ -200,21 +200,21 @@ public sealed partial class OutboxProcessor(
                 await artifacts.WriteJsonAsync(ArtifactLayout.Spec(item.TaskId), spec with { Context = null }, cancellationToken);
                 break;
             case OutboxKinds.Result:
-                await artifacts.WriteJsonAsync(ArtifactLayout.TaskResult(item.TaskId), Deserialize<TaskResultDocument>(item.Payload), cancellationToken);
+                await artifacts.WriteJsonAsync(ArtifactLayout.TaskResult(item.TaskId), Read<TaskResultDocument>(item), cancellationToken);
                 break;
             case OutboxKinds.DeadLetter:
-                await deadLetters.TryCreateAsync(Deserialize<DeadLetterRecord>(item.Payload), cancellationToken);
+                await deadLetters.TryCreateAsync(Read<DeadLetterRecord>(item), cancellationToken);
                 break;
             case OutboxKinds.AttemptResult:
-                var output = Deserialize<AttemptOutput>(item.Payload);
+                var output = Read<AttemptOutput>(item);
                 await results.WriteAsync(item.TaskId, output.Role, output.Attempt, output.Result, cancellationToken);
                 break;
             case OutboxKinds.DiscardedResult:
-                var late = Deserialize<AttemptOutput>(item.Payload);
+                var late = Read<AttemptOutput>(item);
                 await results.WriteDiscardedAsync(item.TaskId, late.Role, late.Attempt, late.Result, cancellationToken);
                 break;
             case OutboxKinds.LinkReplay:
-                var link = Deserialize<ReplayLink>(item.Payload);
+                var link = Read<ReplayLink>(item);
                 if (await deadLetters.GetAsync(link.DeadLetterId, cancellationToken) is { } record && record.ReplayedAs is null)
                 {
                     await deadLetters.ReplaceAsync(record with { ReplayedAs = item.TaskId, ReplayedAt = link.At }, cancellationToken);
@@ -231,6 +231,9 @@ public sealed partial class OutboxProcessor(
     }
 
     private static bool IsDeadLetterWrite(OutboxItem item) => item.Kind is OutboxKinds.DeadLetter or OutboxKinds.LinkReplay;
+
+    private static T Read<T>(OutboxItem item)
+        where T : class => item.Value as T ?? Deserialize<T>(item.Payload);
 
     private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, CoreJson.Options)
         ?? throw new InvalidDataException($"The outbox payload for {typeof(T).Name} is empty.");
