@@ -365,7 +365,7 @@ public sealed class AgentTaskOrchestratorTests
         [
             new(1, at, FailureKind.Transient, "lease expired"),
             new(2, at.AddSeconds(2), FailureKind.Transient, "crashed"),
-            new(3, at.AddSeconds(6), FailureKind.Transient, "no result within 120 s"),
+            new(3, at.AddSeconds(40), FailureKind.Transient, "lease expired at 2025-01-01T08:00:35Z: the worker neither heartbeated, completed nor failed the attempt in time"),
         ];
 
         run.Harness.Complete(run.Harness.SubOrchestrations.Single(), new RemoteRoleOutcome(RemoteOutcomeKind.Failed, 3, null, false, failures));
