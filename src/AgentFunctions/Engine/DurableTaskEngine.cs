@@ -67,10 +67,12 @@ public sealed class DurableTaskEngine(
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
-            // Another submit of the same id may have won the race. How that surfaces depends on the client version
-            // (OrchestrationAlreadyExistsException from GrpcDurableTaskClient, an RpcException with AlreadyExists from
-            // older ones, InvalidOperationException from older backends), so any failure is checked against the
-            // instance: if it now exists, answer as if the other submit had come first (200 or 409).
+            // Another submit of the same id may have won the race. How that surfaces depends on versions: the host's
+            // LocalGrpcListener.StartInstance answers RpcException(StatusCode.AlreadyExists), which recent
+            // GrpcDurableTaskClient.ScheduleNewOrchestrationInstanceAsync turns into DurableTask.Core's
+            // OrchestrationAlreadyExistsException and older clients pass on as the RpcException. Neither type is one
+            // this app can name in every version, so any failure is checked against the instance: if it now exists,
+            // answer as if the other submit had come first (200 identical, 409 different); otherwise rethrow.
             var raced = await client.GetInstanceAsync(plan.Id, getInputsAndOutputs: true, cancellationToken);
             if (raced is null)
             {
