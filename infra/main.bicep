@@ -80,13 +80,13 @@ param roleSettings roleSettingsMap = {
   }
 }
 
-@description('Name of an existing Key Vault (Azure RBAC authorization) that holds the API keys of openai roles. Empty: no Key Vault references and no Key Vault role assignment.')
+@description('Name of an existing Key Vault (Azure RBAC authorization) that holds the API keys of openai roles. Empty: no Key Vault references and no Key Vault role assignment (then roleApiKeySecretNames must be empty too, or the deployment stops).')
 param keyVaultName string = ''
 
 @description('Resource group of keyVaultName (defaults to this resource group).')
 param keyVaultResourceGroupName string = resourceGroup().name
 
-@description('Role name -> Key Vault secret name. Each entry becomes Roles__<role>__ApiKey = @Microsoft.KeyVault(SecretUri=https://<vault>/secrets/<secret>/) (latest version). Needs keyVaultName.')
+@description('Role name -> Key Vault secret name. Each entry becomes Roles__<role>__ApiKey = @Microsoft.KeyVault(SecretUri=https://<vault>/secrets/<secret>/) (latest version). Needs keyVaultName: a mapping without a vault stops the deployment.')
 param roleApiKeySecretNames roleSecretMap = {}
 
 @description('Further app settings merged last, e.g. Limits__MaxRolesPerTask or Workflow__* keys. Never put secrets here.')
@@ -103,7 +103,14 @@ var storageName = empty(storageAccountName)
   ? take(toLower('${replace(baseName, '-', '')}${token}'), 24)
   : storageAccountName
 var allTags = union({ application: 'agentfunctions' }, tags)
-var useKeyVault = !empty(keyVaultName)
+
+// API keys mapped to Key Vault secrets need the vault: without it those roles would deploy without a key and fail
+// on every call. fail() (Bicep's flow-control function, only allowed in a short-circuiting expression such as ?:)
+// stops the deployment with this message instead.
+var apiKeysWithoutVault = empty(keyVaultName) && !empty(roleApiKeySecretNames)
+var useKeyVault = apiKeysWithoutVault
+  ? fail('roleApiKeySecretNames maps roles to Key Vault secrets, but keyVaultName is empty: set keyVaultName to the existing vault that holds them (or remove the mapping).')
+  : !empty(keyVaultName)
 
 // ---------------------------------------------------------------- role settings -> app settings
 

@@ -44,10 +44,10 @@ type roleSetting = {
   @description('openai runner: system prompt of the role.')
   SystemPrompt: string?
 
-  @description('Timeout of one attempt in seconds. Inline runners run as activities, so keep it below host.json functionTimeout.')
+  @description('Timeout of one attempt in seconds (in-process runners; remote attempts are bounded by their lease). Inline runners run as activities, so keep it below host.json functionTimeout.')
   TimeoutSeconds: int?
 
-  @description('Attempts of this role that may run at once on one host.')
+  @description('Attempts of this role that may run at once in the Standalone server. The Functions app does not enforce it: host.json maxConcurrentActivityFunctions governs there.')
   Concurrency: int?
 
   @description('Wait for an approval before the role runs.')

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
 
@@ -39,4 +40,11 @@ public sealed record TaskView
     public string? ReplayOf { get; init; }
 
     public required TaskLinks Links { get; init; }
+
+    /// <summary>
+    /// True when a host shortened the view to fit a size limit (the Durable custom status): texts such as
+    /// summaries and errors were dropped; they stay in the artifacts. Absent from the JSON when false.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Truncated { get; init; }
 }

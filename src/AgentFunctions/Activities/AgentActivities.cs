@@ -30,17 +30,17 @@ public sealed class AgentActivities(
     {
         ArgumentNullException.ThrowIfNull(roleNames);
         return roleNames.Select(name => roles.Find(name) is { } role
-                ? new RoleRoute(name, role.Runner == RunnerKind.Remote, (int)role.LeaseDuration.TotalSeconds, (int)role.Timeout.TotalSeconds)
-                : new RoleRoute(name, false, 60, 300)) // unknown now: the attempt fails permanently and is dead-lettered
+                ? new RoleRoute(name, role.Runner == RunnerKind.Remote, (int)role.LeaseDuration.TotalSeconds)
+                : new RoleRoute(name, false, 60)) // unknown now: the attempt fails permanently and is dead-lettered
             .ToArray();
     }
 
     [Function(OrchestrationNames.RunRoleAttempt)]
-    public Task<RoleAttemptOutcome> RunRoleAttemptAsync([ActivityTrigger] RoleAttemptRequest request, FunctionContext context)
+    public async Task<RoleAttemptOutcome> RunRoleAttemptAsync([ActivityTrigger] RoleAttemptRequest request, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        return RunAttemptAsync(request.Attempt, context.CancellationToken);
+        return await RunAttemptAsync(await AttemptEnvelopes.CompleteAsync(request.Attempt, artifacts, context.CancellationToken), context.CancellationToken);
     }
 
     /// <summary>
@@ -137,14 +137,15 @@ public sealed class AgentActivities(
         return writer.DiscardAsync(request.TaskId, request.Role, request.Attempt, request.Result, context.CancellationToken);
     }
 
-    /// <summary>Stores the envelope, then enqueues the small work message; returns the queue message id.</summary>
+    /// <summary>Stores the envelope (context and prompt filled in), then enqueues the small work message; returns the queue message id.</summary>
     [Function(OrchestrationNames.DispatchRemoteAttempt)]
     public async Task<string> DispatchRemoteAttemptAsync([ActivityTrigger] RemoteWorkItem item, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.CancellationToken;
-        await artifacts.WriteJsonAsync(RemotePaths.Envelope(item.TaskId, item.Role, item.Attempt), item.Input, cancellationToken);
+        var envelope = await AttemptEnvelopes.CompleteAsync(item.Input with { Attempt = item.Attempt }, artifacts, cancellationToken);
+        await artifacts.WriteJsonAsync(RemotePaths.Envelope(item.TaskId, item.Role, item.Attempt), envelope, cancellationToken);
         var message = JsonSerializer.Serialize(item.ToMessage(), CoreJson.Options);
         var receipt = await queues.For(item.Role).SendMessageAsync(message, cancellationToken);
         logger.AttemptDispatched(item.TaskId, item.Role, item.Attempt, receipt.Value.MessageId);

@@ -10,6 +10,7 @@ using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
 using AgentFunctions.Hosting;
+using AgentFunctions.Intake;
 using AgentFunctions.Logging;
 using AgentFunctions.Orchestration;
 using Microsoft.DurableTask;
@@ -35,6 +36,11 @@ public sealed class DurableTaskEngine(
     TimeProvider time,
     ILogger<DurableTaskEngine> logger) : ITaskEngine
 {
+    /// <summary>Replays are named <c>&lt;taskId&gt;.r&lt;n&gt;</c>; a long task id is cut so the name stays a valid id.</summary>
+    private const int MaxReplayBaseLength = 90;
+
+    private const int MaxReplayNumber = 1000;
+
     private static readonly OrchestrationRuntimeStatus[] Active =
         [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended];
 
@@ -55,12 +61,18 @@ public sealed class DurableTaskEngine(
         await WriteSpecAsync(plan.Spec, cancellationToken);
         try
         {
+            // The input carries the context by reference: context.md is written above, before the start.
             await client.ScheduleNewOrchestrationInstanceAsync(
-                OrchestrationNames.AgentTask, plan, new StartOrchestrationOptions(plan.Id), cancellationToken);
+                OrchestrationNames.AgentTask, TaskInput.From(plan), new StartOrchestrationOptions(plan.Id), cancellationToken);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
-            // Another submit of the same id won the race: answer as if it had come first.
+            // Another submit of the same id may have won the race. How that surfaces depends on versions: the host's
+            // LocalGrpcListener.StartInstance answers RpcException(StatusCode.AlreadyExists), which recent
+            // GrpcDurableTaskClient.ScheduleNewOrchestrationInstanceAsync turns into DurableTask.Core's
+            // OrchestrationAlreadyExistsException and older clients pass on as the RpcException. Neither type is one
+            // this app can name in every version, so any failure is checked against the instance: if it now exists,
+            // answer as if the other submit had come first (200 identical, 409 different); otherwise rethrow.
             var raced = await client.GetInstanceAsync(plan.Id, getInputsAndOutputs: true, cancellationToken);
             if (raced is null)
             {
@@ -178,7 +190,12 @@ public sealed class DurableTaskEngine(
     public Task<bool> DeleteDeadLetterAsync(string id, CancellationToken cancellationToken) =>
         deadLetters.DeleteAsync(id, cancellationToken);
 
-    /// <summary>Submits a new task for the dead-lettered role only (same instructions, payload and context) and links both ways.</summary>
+    /// <summary>
+    /// Submits a new task for the dead-lettered role only (same instructions, payload and context), or for an intake
+    /// record the whole stored spec, and links both ways. The new task is <c>&lt;taskId&gt;.r&lt;n&gt;</c> with the first
+    /// <c>n</c> not taken by another task, as in the Standalone server; a replay that was started but not yet linked
+    /// is found again under its number.
+    /// </summary>
     public async Task<ReplayResult> ReplayDeadLetterAsync(string id, CancellationToken cancellationToken)
     {
         var record = await deadLetters.GetAsync(id, cancellationToken);
@@ -197,30 +214,44 @@ public sealed class DurableTaskEngine(
             return new ReplayResult(ReplayOutcome.Conflict, null, $"dead letter '{id}' has no task spec to replay (it was rejected at intake)");
         }
 
-        if (!roles.Contains(record.Role))
+        TaskSpec spec;
+        if (record.Role == IntakeProcessor.IntakeRole)
         {
-            return new ReplayResult(ReplayOutcome.Conflict, null, $"role '{record.Role}' is no longer configured");
+            // The intake never started this task: the whole spec it stored (context included) runs now.
+            spec = record.Spec with { ReplayOf = record.Id };
+        }
+        else
+        {
+            if (!roles.Contains(record.Role))
+            {
+                return new ReplayResult(ReplayOutcome.Conflict, null, $"role '{record.Role}' is no longer configured");
+            }
+
+            var context = record.Spec.Context ?? await artifacts.ReadTextAsync(ArtifactLayout.Context(record.TaskId), cancellationToken);
+            spec = record.Spec with { To = [record.Role], Stages = null, Context = context, ReplayOf = record.Id };
         }
 
-        var context = record.Spec.Context ?? await artifacts.ReadTextAsync(ArtifactLayout.Context(record.TaskId), cancellationToken);
-        var spec = record.Spec with
+        var baseId = record.TaskId.Length > MaxReplayBaseLength ? record.TaskId[..MaxReplayBaseLength] : record.TaskId;
+        for (var n = 1; n <= MaxReplayNumber; n++)
         {
-            Id = "replay-" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
-            To = [record.Role],
-            Stages = null,
-            Context = context,
-            ReplayOf = record.Id,
-        };
-        var validation = _validator.Validate(spec);
-        if (!validation.IsValid)
-        {
-            return new ReplayResult(ReplayOutcome.Conflict, null, "the replayed spec is no longer valid: " + string.Join("; ", validation.Errors));
+            var validation = _validator.Validate(spec with { Id = $"{baseId}.r{n}" });
+            if (!validation.IsValid)
+            {
+                return new ReplayResult(ReplayOutcome.Conflict, null, "the replayed spec is no longer valid: " + string.Join("; ", validation.Errors));
+            }
+
+            var plan = TaskPlan.Create(validation.Spec!, roles, workflow);
+            var submitted = await SubmitAsync(plan, cancellationToken);
+            if (submitted.Outcome == SubmitOutcome.Conflict)
+            {
+                continue; // another task has this number
+            }
+
+            await deadLetters.ReplaceAsync(record with { ReplayedAs = plan.Id, ReplayedAt = time.GetUtcNow() }, cancellationToken);
+            return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
         }
 
-        var plan = TaskPlan.Create(validation.Spec!, roles, workflow);
-        await SubmitAsync(plan, cancellationToken);
-        await deadLetters.ReplaceAsync(record with { ReplayedAs = plan.Id, ReplayedAt = time.GetUtcNow() }, cancellationToken);
-        return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
+        return new ReplayResult(ReplayOutcome.Conflict, null, $"dead letter '{id}': task ids {baseId}.r1 to .r{MaxReplayNumber} are all taken");
     }
 
     /// <summary>Activities write artifacts before the events that refer to them: nothing to wait for.</summary>
@@ -257,14 +288,18 @@ public sealed class DurableTaskEngine(
     private static SubmitResult Compare(OrchestrationMetadata existing, TaskPlan plan)
     {
         var snapshot = TaskSnapshots.From(existing);
-        if (snapshot is null)
+        if (snapshot is null || TaskSnapshots.ReadInput(existing) is not { } input)
         {
             return new SubmitResult(SubmitOutcome.Conflict, null);
         }
 
-        var identical = JsonElement.DeepEquals(
-            JsonSerializer.SerializeToElement(snapshot.Spec, CoreJson.Options),
-            JsonSerializer.SerializeToElement(plan.Spec, CoreJson.Options));
+        // The input holds the fingerprint of the full spec (its context is not in the input); inputs from before
+        // fingerprints carry the whole spec instead.
+        var identical = input.SpecHash is { } hash
+            ? string.Equals(hash, SpecFingerprint.Compute(plan.Spec), StringComparison.Ordinal)
+            : JsonElement.DeepEquals(
+                JsonSerializer.SerializeToElement(input.Spec, CoreJson.Options),
+                JsonSerializer.SerializeToElement(plan.Spec, CoreJson.Options));
         return new SubmitResult(identical ? SubmitOutcome.Identical : SubmitOutcome.Conflict, snapshot);
     }
 

@@ -32,7 +32,10 @@ public sealed class EngineMetrics(
         var tasks = Enum.GetValues<AgentTaskStatus>().ToDictionary(Names.Of, _ => 0L, StringComparer.Ordinal);
         var perRole = roles.Names.ToDictionary(name => name, name => new RoleTally(), StringComparer.Ordinal);
         var scanned = 0;
-        var query = new OrchestrationQuery(PageSize: 200, FetchInputsAndOutputs: true);
+
+        // Only names and custom statuses are read: the query leaves inputs and outputs in storage (see
+        // RemoteLeases.IsCurrentAsync for why the custom status still comes back).
+        var query = new OrchestrationQuery(PageSize: 200, FetchInputsAndOutputs: false);
         await foreach (var instance in clients.Current.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
         {
             if (++scanned > MaxScannedInstances)
@@ -40,7 +43,7 @@ public sealed class EngineMetrics(
                 break;
             }
 
-            if (TaskSnapshots.ReadView(instance) is not { } view || !string.Equals(instance.Name, OrchestrationNames.AgentTask, StringComparison.Ordinal))
+            if (!string.Equals(instance.Name, OrchestrationNames.AgentTask, StringComparison.Ordinal) || TaskSnapshots.ReadView(instance) is not { } view)
             {
                 continue;
             }
@@ -53,7 +56,7 @@ public sealed class EngineMetrics(
                     perRole[role.Role] = tally = new RoleTally();
                 }
 
-                tally.Add(role);
+                tally.Add(role, HeldForApproval(view, role.Role));
             }
         }
 
@@ -111,6 +114,10 @@ public sealed class EngineMetrics(
         }
     }
 
+    /// <summary>Whether a person decided on the role's result: its finish time then includes that wait.</summary>
+    private static bool HeldForApproval(Core.Status.TaskView view, string role) =>
+        view.Approval?.Decisions.Any(d => d.Role == role && d.Kind == ApprovalKind.Result) == true;
+
     private async Task<(int Depth, double? OldestSeconds)> QueueDepthAsync(string role, CancellationToken cancellationToken)
     {
         var queue = queues.For(role);
@@ -135,6 +142,8 @@ public sealed class EngineMetrics(
 
     private sealed class RoleTally
     {
+        private readonly List<double> _latencies = [];
+
         public int InFlight { get; private set; }
 
         public int Retrying { get; private set; }
@@ -147,8 +156,16 @@ public sealed class EngineMetrics(
 
         public AgentUsage? Usage { get; private set; }
 
-        public void Add(Core.Status.RoleView role)
+        public void Add(Core.Status.RoleView role, bool heldForApproval)
         {
+            // The view keeps when a role's first attempt started and when the role settled: for a role that ran to a
+            // result or a dead letter (and did not wait for a person), that is its run, retries and backoff included.
+            if ((role.State is RoleStatus.Succeeded or RoleStatus.DeadLettered) && !heldForApproval
+                && role.StartedAt is { } started && role.FinishedAt is { } finished && finished >= started)
+            {
+                _latencies.Add((finished - started).TotalMilliseconds);
+            }
+
             switch (role.State)
             {
                 case RoleStatus.Running:
@@ -182,7 +199,26 @@ public sealed class EngineMetrics(
             DeadLettered = DeadLettered,
             Succeeded = Succeeded,
             FailedAttempts = FailedAttempts,
+            AttemptLatencyMs = Latency(),
             Usage = Usage,
         };
+
+        /// <summary>Nearest-rank percentiles in milliseconds, as the Standalone engine reports them.</summary>
+        public LatencySummary Latency()
+        {
+            if (_latencies.Count == 0)
+            {
+                return LatencySummary.Empty;
+            }
+
+            var sorted = _latencies.Order().ToArray();
+            return new LatencySummary(sorted.Length, Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99));
+        }
+
+        private static double Percentile(double[] sorted, double p)
+        {
+            var rank = (int)Math.Ceiling(p * sorted.Length) - 1;
+            return Math.Round(sorted[Math.Clamp(rank, 0, sorted.Length - 1)], 3);
+        }
     }
 }

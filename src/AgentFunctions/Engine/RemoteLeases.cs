@@ -18,10 +18,12 @@ namespace AgentFunctions.Engine;
 
 /// <summary>
 /// The remote worker protocol over the per-role work queues. A lease is a receive with the role's lease
-/// duration as visibility timeout; a heartbeat extends the visibility (new pop receipt, new lease id); complete
-/// and fail raise the attempt's result on the waiting sub-orchestration, then delete the message. A lease whose
-/// message or pop receipt is gone answers null (410). A message received again after its lease expired is
-/// reported as a transient "lease expired" failure of that attempt.
+/// duration as visibility timeout; a heartbeat extends the visibility (new pop receipt, new lease id). Both tell
+/// the waiting sub-orchestration the new expiry (<c>lease-&lt;attempt&gt;</c>), which times the attempt out when
+/// it passes; a release tells it the attempt waits in the queue again. Complete and fail raise the attempt's result
+/// on the sub-orchestration, then delete the message. A lease whose message or pop receipt is gone answers null
+/// (410). A message received again after its lease expired is reported as a transient "lease expired" failure of
+/// that attempt (unless the sub-orchestration's own timer already did).
 /// </summary>
 public sealed class RemoteLeases(
     DurableClientAccessor clients,
@@ -82,6 +84,11 @@ public sealed class RemoteLeases(
 
         var client = clients.Current;
         var canceled = !await IsCurrentAsync(client, lease.Record.InstanceId, lease.Record.Attempt, cancellationToken);
+        if (!canceled)
+        {
+            await RaiseLeaseAsync(client, lease.Record, receipt.NextVisibleOn, cancellationToken);
+        }
+
         if (!canceled && (heartbeat.Progress is not null || heartbeat.Message is not null))
         {
             await client.RaiseEventAsync(
@@ -165,8 +172,11 @@ public sealed class RemoteLeases(
         }
 
         var record = lease.Record;
-        if (await IsCurrentAsync(clients.Current, record.InstanceId, record.Attempt, cancellationToken))
+        var client = clients.Current;
+        if (await IsCurrentAsync(client, record.InstanceId, record.Attempt, cancellationToken))
         {
+            // Back to waiting first, so the sub-orchestration stops timing a lease nobody holds.
+            await RaiseLeaseAsync(client, record, null, cancellationToken);
             var message = new RemoteWorkMessage(record.TaskId, role, record.Attempt, record.InstanceId, (int)LeaseDuration(role).TotalSeconds);
             await queues.For(role).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken);
         }
@@ -245,6 +255,7 @@ public sealed class RemoteLeases(
         var expiresAt = message.NextVisibleOn ?? now + leaseDuration;
         var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds);
         await artifacts.WriteJsonAsync(RemotePaths.Lease(role, message.MessageId), record, cancellationToken);
+        await RaiseLeaseAsync(client, record, expiresAt, cancellationToken);
         logger.Leased(work.TaskId, role, work.Attempt, workerId ?? "anonymous");
         return new LeaseGrant
         {
@@ -304,26 +315,56 @@ public sealed class RemoteLeases(
         }
     }
 
-    /// <summary>Whether the role's sub-orchestration still waits for <paramref name="attempt"/>.</summary>
+    /// <summary>Tells the sub-orchestration when the lease of the attempt expires now (null: released, waiting in the queue).</summary>
+    private static Task RaiseLeaseAsync(DurableTaskClient client, LeaseRecord record, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
+        client.RaiseEventAsync(
+            record.InstanceId,
+            OrchestrationEvents.RemoteLease(record.Attempt),
+            new RemoteLeaseEvent(record.Attempt, expiresAt, record.WorkerId),
+            cancellationToken);
+
+    /// <summary>
+    /// Whether the role's sub-orchestration still waits for <paramref name="attempt"/>. Only its custom status is
+    /// needed, so this is an instance query without inputs and outputs: on the Azure Storage backend the query
+    /// leaves out only the Input and Output columns and the host copies the custom status into every result
+    /// (Azure/durabletask <c>OrchestrationInstanceStatusQueryCondition</c>; Azure/azure-functions-durable-extension
+    /// <c>ProtobufUtils.CreateQueryInstancesResponse</c>), whereas a single-instance read returns the custom status
+    /// only together with the input (<c>LocalGrpcListener.CreateGetInstanceResponse</c>).
+    /// </summary>
     internal static async Task<bool> IsCurrentAsync(DurableTaskClient client, string instanceId, int attempt, CancellationToken cancellationToken)
     {
-        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-        if (instance is null || instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+        // The prefix also matches sibling roles such as "review-2" of the same task: at most a task's roles.
+        var query = new OrchestrationQuery(InstanceIdPrefix: instanceId, PageSize: 20, FetchInputsAndOutputs: false);
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
         {
-            return false;
+            if (!string.Equals(instance.InstanceId, instanceId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+            {
+                return false;
+            }
+
+            var status = ReadStatus(instance.SerializedCustomStatus);
+            return status is null || status.Attempt == attempt;
         }
 
-        RemoteAttemptStatus? status;
+        return false;
+    }
+
+    /// <summary>Read without the metadata's data converter, which a query without inputs does not attach.</summary>
+    private static RemoteAttemptStatus? ReadStatus(string? serialized)
+    {
         try
         {
-            status = instance.SerializedCustomStatus is null ? null : instance.ReadCustomStatusAs<RemoteAttemptStatus>();
+            return serialized is null ? null : JsonSerializer.Deserialize<RemoteAttemptStatus>(serialized, CoreJson.Options);
         }
         catch (JsonException)
         {
-            status = null;
+            return null;
         }
-
-        return status is null || status.Attempt == attempt;
     }
 
     private static RemoteWorkMessage? Parse(QueueMessage message)

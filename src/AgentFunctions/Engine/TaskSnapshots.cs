@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Orchestration;
@@ -10,8 +11,15 @@ namespace AgentFunctions.Engine;
 /// <summary>Reads a task back from its orchestration instance: the plan (input), the view (custom status), the result (output).</summary>
 public static class TaskSnapshots
 {
-    /// <summary>The plan of a task instance, or null for instances that are not tasks.</summary>
-    public static TaskPlan? ReadPlan(OrchestrationMetadata instance)
+    /// <summary>The plan of a task instance (its spec without the inline context), or null for instances that are not tasks.</summary>
+    public static TaskPlan? ReadPlan(OrchestrationMetadata instance) => ReadInput(instance)?.ToPlan();
+
+    /// <summary>
+    /// The orchestration input of a task instance, or null for instances that are not tasks. Inputs written before
+    /// <see cref="TaskInput"/> existed are plans (with the context inline): they read as inputs without a context
+    /// reference and without a spec hash.
+    /// </summary>
+    public static TaskInput? ReadInput(OrchestrationMetadata instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
         if (!string.Equals(instance.Name, OrchestrationNames.AgentTask, StringComparison.Ordinal) || instance.SerializedInput is null)
@@ -21,7 +29,7 @@ public static class TaskSnapshots
 
         try
         {
-            return instance.ReadInputAs<TaskPlan>();
+            return instance.ReadInputAs<TaskInput>();
         }
         catch (JsonException)
         {
@@ -97,12 +105,16 @@ public static class TaskSnapshots
         };
     }
 
+    /// <summary>
+    /// The task view of an instance's custom status, read without the metadata's data converter: an instance query
+    /// without inputs and outputs carries the custom status but no converter (the JSON is the contract dialect).
+    /// </summary>
     public static TaskView? ReadView(OrchestrationMetadata instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
         try
         {
-            return instance.SerializedCustomStatus is null ? null : instance.ReadCustomStatusAs<TaskView>();
+            return instance.SerializedCustomStatus is null ? null : JsonSerializer.Deserialize<TaskView>(instance.SerializedCustomStatus, CoreJson.Options);
         }
         catch (JsonException)
         {

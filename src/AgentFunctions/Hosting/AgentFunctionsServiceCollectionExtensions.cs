@@ -12,6 +12,7 @@ using AgentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Hosting;
@@ -25,7 +26,12 @@ public static class AgentFunctionsServiceCollectionExtensions
     /// Durable engine, the API handlers, the runners, the activities' and triggers' services.
     /// </summary>
     /// <exception cref="InvalidConfigurationException">A setting is invalid.</exception>
-    public static IServiceCollection AddAgentFunctionsApp(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAgentFunctionsApp(this IServiceCollection services, IConfiguration configuration) =>
+        AddAgentFunctionsApp(services, configuration, Path.Combine(AppContext.BaseDirectory, "host.json"));
+
+    /// <param name="hostJsonPath">The host.json the Functions host runs with (for settings the host applies, such as <c>maxDequeueCount</c>).</param>
+    /// <exception cref="InvalidConfigurationException">A setting is invalid.</exception>
+    public static IServiceCollection AddAgentFunctionsApp(this IServiceCollection services, IConfiguration configuration, string? hostJsonPath)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -33,12 +39,14 @@ public static class AgentFunctionsServiceCollectionExtensions
         var roles = CoreConfiguration.LoadRoles(configuration);
         var workflow = CoreConfiguration.LoadWorkflow(configuration);
         var limits = CoreConfiguration.LoadLimits(configuration);
+        var intake = IntakeSettings.Load(configuration, hostJsonPath);
         CheckRemoteRoleQueues(roles);
         var storage = StorageClientFactory.Create(configuration);
 
         services.AddSingleton(roles);
         services.AddSingleton(workflow);
         services.AddSingleton(limits);
+        services.AddSingleton(intake);
         services.AddSingleton(storage);
         services.AddSingleton(storage.Blobs);
         services.AddSingleton(storage.Queues);
@@ -60,7 +68,11 @@ public static class AgentFunctionsServiceCollectionExtensions
 
         services.AddAgentRunners();
         services.AddAgentFunctionsApi();
-        services.AddHostedService<StorageInitializer>();
+
+        // Hosted services start one after another in registration order, and the Functions worker registered its own
+        // (the one that connects to the host and lets triggers run) when the builder was created: the storage
+        // initializer goes first, so containers and queues exist before any trigger runs.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StorageInitializer>());
         return services;
     }
 

@@ -24,10 +24,14 @@ public sealed class IntakeProcessor(
     RoleCatalog roles,
     WorkflowOptions workflow,
     TaskLimits limits,
+    IntakeSettings settings,
     TimeProvider time,
     ILogger<IntakeProcessor> logger)
 {
-    /// <summary>The role name dead-letter records of the intake carry (never a configured role, so never replayed).</summary>
+    /// <summary>
+    /// The role name dead-letter records of the intake carry (never a configured role). Such a record keeps the whole
+    /// spec, context included (a queue message holds at most 64 KiB), and a replay submits all of it.
+    /// </summary>
     public const string IntakeRole = "intake";
 
     private readonly TaskSpecValidator _validator = new(roles, limits);
@@ -58,13 +62,17 @@ public sealed class IntakeProcessor(
             default:
                 var reason = $"task '{spec.Id}' already exists with a different spec";
                 logger.IntakeRejected(messageId, reason);
-                await RecordAsync(messageId, spec.Id, dequeueCount, reason, spec with { Context = null }, cancellationToken);
+                await RecordAsync(messageId, spec.Id, dequeueCount, reason, spec, cancellationToken);
                 return IntakeOutcome.DeadLettered;
         }
     }
 
-    /// <summary>A message the runtime moved to <c>agent-tasks-poison</c> after <c>maxDequeueCount</c> failed tries.</summary>
-    public async Task ProcessPoisonAsync(string messageId, long dequeueCount, string body, CancellationToken cancellationToken)
+    /// <summary>
+    /// A message the runtime moved to <c>agent-tasks-poison</c> after <c>maxDequeueCount</c> failed tries. The copy on
+    /// the poison queue starts its own dequeue count (1 on its first delivery), so the record counts the configured
+    /// <see cref="IntakeSettings.MaxDequeueCount"/> tries instead.
+    /// </summary>
+    public async Task ProcessPoisonAsync(string messageId, string body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var (validation, rawId) = Validate(body);
@@ -72,9 +80,9 @@ public sealed class IntakeProcessor(
         await RecordAsync(
             messageId,
             rawId,
-            dequeueCount,
-            $"the message on {StorageNames.IntakeQueue} failed every try (maxDequeueCount) and was moved to {StorageNames.IntakePoisonQueue}",
-            validation.Spec is { } spec ? spec with { Context = null } : null,
+            settings.MaxDequeueCount,
+            $"the message on {StorageNames.IntakeQueue} failed all {settings.MaxDequeueCount} tries (maxDequeueCount) and was moved to {StorageNames.IntakePoisonQueue}",
+            validation.Spec,
             cancellationToken);
     }
 

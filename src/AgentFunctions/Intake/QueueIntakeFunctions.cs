@@ -25,6 +25,6 @@ public sealed class QueueIntakeFunctions(IntakeProcessor processor, DurableClien
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return processor.ProcessPoisonAsync(message.MessageId, message.DequeueCount, message.Body?.ToString() ?? string.Empty, cancellationToken);
+        return processor.ProcessPoisonAsync(message.MessageId, message.Body?.ToString() ?? string.Empty, cancellationToken);
     }
 }

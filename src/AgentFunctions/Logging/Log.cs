@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5602, Level = LogLevel.Error, Message = "Could not create {Kind} {Name} at start; /api/health reports it")]
     public static partial void StorageEnsureFailed(this ILogger logger, string name, string kind, Exception exception);
+
+    [LoggerMessage(EventId = 5603, Level = LogLevel.Error, Message = "Storage was not ready within {Seconds} s at start; the host starts anyway and /api/health reports what is missing")]
+    public static partial void StorageEnsureTimedOut(this ILogger logger, double seconds);
 }

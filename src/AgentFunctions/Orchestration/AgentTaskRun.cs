@@ -24,8 +24,13 @@ internal sealed class AgentTaskRun : IDisposable
     private readonly List<PendingRole> _roles = [];
     private readonly List<PendingApproval> _approvals = [];
     private readonly List<Task> _sideEffects = [];
+    private readonly Dictionary<string, CancellationTokenSource> _retryWaits = new(StringComparer.Ordinal);
     private Dictionary<string, RoleRoute> _routes = new(StringComparer.Ordinal);
     private TaskState _state = null!;
+    private string? _contextRef;
+
+    /// <summary>The inline role whose failure the retry policy is reporting (its retry is the policy's, not a new run).</summary>
+    private string? _retriedByPolicy;
     private Task? _deadline;
     private Task<JsonElement>? _approvalWait;
     private Task<JsonElement>? _cancelWait;
@@ -41,8 +46,10 @@ internal sealed class AgentTaskRun : IDisposable
 
     public async Task<TaskResultDocument> RunAsync()
     {
-        var plan = _context.GetInput<TaskPlan>()
-            ?? throw new InvalidOperationException("The orchestration input must be a task plan.");
+        var input = _context.GetInput<TaskInput>()
+            ?? throw new InvalidOperationException("The orchestration input must be a task input (plan and context reference).");
+        var plan = input.ToPlan();
+        _contextRef = input.ContextRef;
         try
         {
             // Runner kinds are read once, by an activity, so replays see the configuration the task started with.
@@ -84,6 +91,11 @@ internal sealed class AgentTaskRun : IDisposable
         foreach (var approval in _approvals)
         {
             approval.Cancellation.Dispose();
+        }
+
+        foreach (var retry in _retryWaits.Values)
+        {
+            retry.Dispose();
         }
 
         _lifetime.Dispose();
@@ -148,6 +160,8 @@ internal sealed class AgentTaskRun : IDisposable
         else if (_roles.Find(r => r.Run == completed) is { } role)
         {
             _roles.Remove(role);
+            EndRetryWait(role.Role);
+
             var outcome = role.Run.Status == TaskStatus.RanToCompletion
                 ? role.Run.Result
                 : RoleRunResult.Failure(role.Role, 1, [new AttemptFailure(1, Now, FailureKind.Transient, role.Run.Exception?.GetBaseException().Message ?? "the role run was interrupted")]);
@@ -184,6 +198,10 @@ internal sealed class AgentTaskRun : IDisposable
                 case AwaitApproval await:
                     var source = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
                     _approvals.Add(new PendingApproval(await.Role, await.DeadlineAt, _context.CreateTimer(await.DeadlineAt.UtcDateTime, source.Token), source));
+                    break;
+                case RunRoleAttempt run when run.Role == _retriedByPolicy:
+                    // The Durable retry policy runs this attempt after the same delay; a timer at its due time marks its start.
+                    WaitForRetry(run);
                     break;
                 case RunRoleAttempt run:
                     StartRole(run);
@@ -233,7 +251,10 @@ internal sealed class AgentTaskRun : IDisposable
             }
         }
 
+        // The context travels by reference: activities read it (and build the prompt) from the artifact store. (An
+        // input written before TaskInput still has the context inline; the factory then names its artifact.)
         var attempt = AttemptFactory.Create(_state, run);
+        attempt = attempt with { Context = null, ContextRef = _contextRef ?? attempt.ContextRef, Prompt = string.Empty };
         var task = Route(run.Role) is { Remote: true } route
             ? RunRemoteAsync(run, attempt, route)
             : RunInlineAsync(run, attempt);
@@ -243,18 +264,113 @@ internal sealed class AgentTaskRun : IDisposable
     private async Task<RoleRunResult> RunInlineAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt)
     {
         await DelayUntilAsync(run.DueAt);
+        var reported = 0;
+        var policy = RetryPolicies.ForRole(run.Schedule, details =>
+        {
+            reported++;
+            return OnInlineFailure(run.Role, details);
+        });
         try
         {
             var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(
-                OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt), RetryPolicies.ForAttempt(run.Schedule));
-            return RoleRunResult.Success(run.Role, run.Attempt, outcome.Result, outcome.NeedsApproval);
+                OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt), TaskOptions.FromRetryPolicy(policy));
+            return RoleRunResult.Success(run.Role, CurrentAttempt(run.Role), outcome.Result, outcome.NeedsApproval);
         }
         catch (TaskFailedException ex)
         {
-            // The retry policy stops at a permanent failure or after the last attempt; only the last failure reaches here.
+            if (_state.FindRole(run.Role) is not { Status: RoleStatus.Pending or RoleStatus.Running or RoleStatus.Retrying })
+            {
+                // The failure callback already gave the decider the last failure (and it dead-lettered the role).
+                return RoleRunResult.Settled(run.Role);
+            }
+
+            // The runtime gave up without reporting the last failure to the callback: it is the final one.
             var (kind, message) = AttemptErrors.Describe(ex.FailureDetails);
-            var attempts = kind == FailureKind.Permanent ? run.Attempt : run.Schedule.MaxAttempts;
+            var attempts = reported == 0 && kind == FailureKind.Transient ? run.Schedule.MaxAttempts : CurrentAttempt(run.Role);
             return RoleRunResult.Failure(run.Role, attempts, [new AttemptFailure(attempts, Now, kind, message)]);
+        }
+    }
+
+    /// <summary>
+    /// The retry policy's failure filter: each failed attempt of an inline role goes to the decider, which records it
+    /// (attempt, time, kind, message) and either schedules the next attempt (the view shows <c>retrying</c> and when)
+    /// or dead-letters the role. Runs in orchestrator code, replayed like the rest.
+    /// </summary>
+    /// <returns>Whether the policy should run the next attempt.</returns>
+    private bool OnInlineFailure(string role, TaskFailureDetails details)
+    {
+        var (kind, message) = AttemptErrors.Describe(details);
+        var decision = WorkflowDecider.Apply(_state, new RoleAttemptFailed(role, CurrentAttempt(role), kind, message), Now);
+        if (!decision.Applied)
+        {
+            // The task ended meanwhile (or the role settled): no further attempt is wanted.
+            return false;
+        }
+
+        _state = decision.State;
+        _retriedByPolicy = role;
+        try
+        {
+            Execute(decision.Commands);
+        }
+        finally
+        {
+            _retriedByPolicy = null;
+        }
+
+        CancelDecidedApprovalTimers();
+        Publish();
+        return _state.FindRole(role)?.Status == RoleStatus.Retrying;
+    }
+
+    /// <summary>The attempt of a role that is running now, or the one about to run after a failure.</summary>
+    private int CurrentAttempt(string role) => _state.FindRole(role) is { } state
+        ? state.Status == RoleStatus.Running ? state.Attempt : state.Attempt + 1
+        : 1;
+
+    /// <summary>
+    /// The Durable retry policy runs the next attempt after the same delay on its own timer, which the orchestrator
+    /// cannot observe; a timer of its own at the same due time turns the view from <c>retrying</c> to <c>running</c>.
+    /// It runs beside the main loop (like the failure callback) and only updates the state the loop reads next.
+    /// </summary>
+    private void WaitForRetry(RunRoleAttempt run)
+    {
+        EndRetryWait(run.Role);
+        var source = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        _retryWaits[run.Role] = source;
+        _ = MarkRetryStartedAsync(run.Role, run.Attempt, run.DueAt ?? Now, source);
+    }
+
+    private async Task MarkRetryStartedAsync(string role, int attempt, DateTimeOffset due, CancellationTokenSource source)
+    {
+        try
+        {
+            await _context.CreateTimer(due.UtcDateTime, source.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the role finished (or the task ended) first
+        }
+
+        if (_retryWaits.GetValueOrDefault(role) == source)
+        {
+            EndRetryWait(role);
+        }
+
+        var started = WorkflowDecider.Apply(_state, new RoleAttemptStarted(role, attempt), Now);
+        if (started.Applied)
+        {
+            _state = started.State;
+            Publish();
+        }
+    }
+
+    private void EndRetryWait(string role)
+    {
+        if (_retryWaits.Remove(role, out var source))
+        {
+            source.Cancel();
+            source.Dispose();
         }
     }
 
@@ -265,7 +381,7 @@ internal sealed class AgentTaskRun : IDisposable
         {
             var outcome = await _context.CallSubOrchestratorAsync<RemoteRoleOutcome>(
                 OrchestrationNames.RemoteRole,
-                new RemoteRoleRequest(attempt, run.Schedule, route.LeaseSeconds, route.TimeoutSeconds),
+                new RemoteRoleRequest(attempt, run.Schedule, route.LeaseSeconds),
                 new SubOrchestrationOptions(instanceId: OrchestrationNames.RemoteInstanceId(_state.Id, run.Role)));
             return outcome.Kind switch
             {
@@ -319,7 +435,7 @@ internal sealed class AgentTaskRun : IDisposable
         }
     }
 
-    private void Publish() => _context.SetCustomStatus(CustomStatusView.Compact(TaskViewProjector.ToView(_state)));
+    private void Publish() => _context.SetCustomStatus(CustomStatusView.ToCustomStatus(TaskViewProjector.ToView(_state)));
 
     private async Task SettleSideEffectsAsync()
     {

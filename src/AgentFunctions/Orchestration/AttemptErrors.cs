@@ -33,7 +33,7 @@ public static class AttemptErrors
         return (FailureKind.Transient, Clean(details.ErrorMessage));
     }
 
-    /// <summary>The retry policy's failure filter: retry everything but permanent failures.</summary>
+    /// <summary>Whether another attempt may help: everything but permanent failures.</summary>
     public static bool IsRetryable(TaskFailureDetails details) => Describe(details).Kind == FailureKind.Transient;
 
     private static bool Matches(TaskFailureDetails failure, Type type, string marker, out string message)

@@ -16,4 +16,7 @@ public static class OrchestrationEvents
 
     /// <summary>The outcome of attempt <paramref name="attempt"/> of a remote role, raised to its sub-orchestration.</summary>
     public static string RemoteResult(int attempt) => $"result-{attempt}";
+
+    /// <summary>A lease, heartbeat or release of attempt <paramref name="attempt"/> of a remote role (<see cref="RemoteLeaseEvent"/>).</summary>
+    public static string RemoteLease(int attempt) => $"lease-{attempt}";
 }

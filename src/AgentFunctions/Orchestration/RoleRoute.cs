@@ -6,5 +6,4 @@ namespace AgentFunctions.Orchestration;
 /// </summary>
 /// <param name="Remote">Attempts go to the role's work queue for remote workers (else an in-process runner activity).</param>
 /// <param name="LeaseSeconds">How long a worker holds an attempt between heartbeats.</param>
-/// <param name="TimeoutSeconds">How long a remote attempt may take from dispatch to result.</param>
-public sealed record RoleRoute(string Role, bool Remote, int LeaseSeconds, int TimeoutSeconds);
+public sealed record RoleRoute(string Role, bool Remote, int LeaseSeconds);

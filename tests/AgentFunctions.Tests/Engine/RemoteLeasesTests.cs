@@ -106,9 +106,43 @@ public sealed class RemoteLeasesTests : IDisposable
         Assert.True(LeaseToken.TryDecode(beat.LeaseId, out _, out var pop));
         Assert.Equal("pop-2", pop);
         Assert.Equal(TestApp.Start.AddSeconds(30), beat.LeaseExpiresAt);
-        var progress = Assert.Single(_raised);
+        Assert.Equal(2, _raised.Count);
+        var extended = _raised[0];
+        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteLease(1)), (extended.Instance, extended.Name));
+        Assert.Equal(new RemoteLeaseEvent(1, TestApp.Start.AddSeconds(30), "w-1"), extended.Payload);
+        var progress = _raised[1];
         Assert.Equal(("t1", OrchestrationEvents.Progress), (progress.Instance, progress.Name));
         Assert.Equal(new ProgressEventPayload("worker", 1, 0.4, "compiling"), progress.Payload);
+    }
+
+    [Fact]
+    public async Task A_lease_tells_the_sub_orchestration_when_it_expires()
+    {
+        StoreEnvelope(1);
+        _app.AddRemoteRole("t1", "worker", 1);
+        Receive(Message(1));
+
+        var grant = await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, null, default);
+
+        var raised = Assert.Single(_raised);
+        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteLease(1)), (raised.Instance, raised.Name));
+        Assert.Equal(new RemoteLeaseEvent(1, grant!.LeaseExpiresAt, "w-7"), raised.Payload);
+    }
+
+    [Fact]
+    public async Task Whether_an_attempt_is_current_is_read_from_custom_status_without_fetching_inputs()
+    {
+        _app.AddRemoteRole("t1", "worker-2", 1, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed); // shares the prefix
+        StoreEnvelope(1);
+        _app.AddRemoteRole("t1", "worker", 1);
+        Receive(Message(1));
+
+        Assert.NotNull(await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, null, default));
+
+        Assert.NotEmpty(_app.Queries);
+        Assert.All(_app.Queries, q => Assert.False(q?.FetchInputsAndOutputs));
+        Assert.All(_app.Queries, q => Assert.Equal("t1:worker", q?.InstanceIdPrefix));
+        _app.Client.Verify(c => c.GetInstancesAsync(It.IsAny<string>(), true, It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Fact]
@@ -194,7 +228,10 @@ public sealed class RemoteLeasesTests : IDisposable
 
         Assert.True(await Leases.ReleaseLeaseAsync("worker", leaseId, default));
 
-        Assert.Empty(_raised);
+        // The sub-orchestration stops timing the lease: the attempt waits in the queue again.
+        var released = Assert.Single(_raised);
+        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteLease(1)), (released.Instance, released.Name));
+        Assert.Equal(new RemoteLeaseEvent(1, null, "w-1"), released.Payload);
         var message = JsonSerializer.Deserialize<RemoteWorkMessage>(sent!, CoreJson.Options)!;
         Assert.Equal(("t1", "worker", 1, "t1:worker"), (message.TaskId, message.Role, message.Attempt, message.InstanceId));
         _app.WorkQueue("worker").Verify(q => q.DeleteMessageAsync("m-1", "pop-3", It.IsAny<CancellationToken>()));
@@ -236,6 +273,8 @@ public sealed class RemoteLeasesTests : IDisposable
         _app.AddRemoteRole("t1", "worker", 1);
         Receive(Message(1));
         var grant = await Leases.LeaseAsync("worker", "w-1", TimeSpan.Zero, null, default);
+        Assert.Equal(OrchestrationEvents.RemoteLease(1), Assert.Single(_raised).Name);
+        _raised.Clear();
         return grant!.LeaseId;
     }
 

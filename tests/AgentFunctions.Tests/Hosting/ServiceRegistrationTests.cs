@@ -39,6 +39,21 @@ public sealed class ServiceRegistrationTests
     }
 
     [Fact]
+    public void Storage_is_initialized_before_the_workers_own_hosted_service_starts_the_triggers()
+    {
+        // FunctionsApplication.CreateBuilder registers the worker's hosted service before the app adds its services.
+        var services = new ServiceCollection().AddLogging();
+        services.AddHostedService<StandInWorkerService>();
+        services.AddAgentFunctionsApp(Configuration(new() { ["Roles:review:Runner"] = "echo" }));
+        using var provider = services.BuildServiceProvider();
+
+        var hosted = provider.GetServices<IHostedService>().ToList();
+
+        Assert.IsType<StorageInitializer>(hosted[0]);
+        Assert.Contains(hosted, s => s is StandInWorkerService);
+    }
+
+    [Fact]
     public void A_bad_role_setting_stops_the_start_naming_its_key()
     {
         var error = Assert.Throws<InvalidConfigurationException>(() =>
@@ -104,6 +119,13 @@ public sealed class ServiceRegistrationTests
     [InlineData("work-a-", false)]
     public void Queue_names_follow_the_storage_rules(string name, bool valid) =>
         Assert.Equal(valid, StorageNames.IsValidQueueName(name));
+
+    private sealed class StandInWorkerService : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     private static IConfiguration Configuration(Dictionary<string, string?> settings)
     {

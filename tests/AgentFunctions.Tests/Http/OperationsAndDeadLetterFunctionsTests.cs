@@ -48,12 +48,9 @@ public sealed class OperationsAndDeadLetterFunctionsTests : IDisposable
         var plan = TestPlans.Plan(TestPlans.Spec("t1", "review", "worker"));
         var otherPlan = TestPlans.Plan(TestPlans.Spec("t2", "review"));
         var failed = WorkflowDecider.Apply(WorkflowDecider.Start(otherPlan, TestApp.Start).State, new RoleFailedFinally("review", 3, [new AttemptFailure(3, TestApp.Start, FailureKind.Transient, "503")]), TestApp.Start).State;
-        var running = _app.AddTask(plan);
-        var other = _app.AddTask(otherPlan, OrchestrationRuntimeStatus.Failed, failed);
+        _app.AddTask(plan);
+        _app.AddTask(otherPlan, OrchestrationRuntimeStatus.Failed, failed);
         _app.AddRemoteRole("t1", "worker", 1);
-        var instances = new[] { running, other, _app.Instances["t1:worker"] };
-        _app.Client.Setup(c => c.GetAllInstancesAsync(It.IsAny<OrchestrationQuery?>()))
-            .Returns(Pageable.Create((string? _, CancellationToken _) => Task.FromResult(new Microsoft.DurableTask.Page<OrchestrationMetadata>(instances))));
         _app.WorkQueue("worker").Setup(q => q.GetPropertiesAsync(It.IsAny<CancellationToken>()))
             .ReturnsAsync(Response.FromValue(QueuesModelFactory.QueueProperties(new Dictionary<string, string>(), 2), Mock.Of<Response>()));
         _app.WorkQueue("worker").Setup(q => q.PeekMessageAsync(It.IsAny<CancellationToken>()))
@@ -71,6 +68,49 @@ public sealed class OperationsAndDeadLetterFunctionsTests : IDisposable
         var worker = body.GetProperty("roles").EnumerateArray().Single(r => r.GetProperty("role").GetString() == "worker");
         Assert.Equal(2, worker.GetProperty("queueDepth").GetInt32());
         Assert.Equal(90, worker.GetProperty("oldestWaitingSeconds").GetDouble());
+
+        // Only names and custom statuses were needed: no instance input or output was fetched.
+        Assert.NotEmpty(_app.Queries);
+        Assert.All(_app.Queries, q => Assert.False(q?.FetchInputsAndOutputs));
+    }
+
+    [Fact]
+    public async Task Metrics_report_latency_percentiles_per_role_from_the_role_run_times()
+    {
+        // review ran 4 s, 10 s and 20 s (the last one dead-lettered); a result held an hour for a person does not count.
+        AddFinishedReview("a", TimeSpan.FromSeconds(4));
+        AddFinishedReview("b", TimeSpan.FromSeconds(10));
+        var deadLettered = TestPlans.Plan(TestPlans.Spec("c", "review"));
+        var state = WorkflowDecider.Apply(WorkflowDecider.Start(deadLettered, TestApp.Start).State, new RoleAttemptStarted("review", 1), TestApp.Start).State;
+        state = WorkflowDecider.Apply(state, new RoleFailedFinally("review", 3, [new AttemptFailure(3, TestApp.Start, FailureKind.Transient, "503")]), TestApp.Start.AddSeconds(20)).State;
+        _app.AddTask(deadLettered, OrchestrationRuntimeStatus.Failed, state);
+        var held = TestPlans.Plan(TestPlans.Spec("d", "review"));
+        state = WorkflowDecider.Apply(WorkflowDecider.Start(held, TestApp.Start).State, new RoleAttemptStarted("review", 1), TestApp.Start).State;
+        state = WorkflowDecider.Apply(state, new RoleNeedsApproval("review", 1, TestPlans.Result("d", "review")), TestApp.Start.AddSeconds(1)).State;
+        state = WorkflowDecider.Apply(state, new ApprovalDecided(ApprovalDecision.Approve, "ana", null, "review"), TestApp.Start.AddHours(1)).State;
+        _app.AddTask(held, OrchestrationRuntimeStatus.Completed, state);
+        _app.WorkQueue("worker").Setup(q => q.GetPropertiesAsync(It.IsAny<CancellationToken>()))
+            .ReturnsAsync(Response.FromValue(QueuesModelFactory.QueueProperties(new Dictionary<string, string>(), 0), Mock.Of<Response>()));
+        var request = HttpCall.Request("GET", "/api/metrics");
+
+        var answer = await HttpCall.RunAsync(request, await _app.Create<OperationsHttpFunctions>().MetricsAsync(request, _app.Client.Object, default));
+
+        var review = answer.Json.GetProperty("roles").EnumerateArray().Single(r => r.GetProperty("role").GetString() == "review");
+        var latency = review.GetProperty("attemptLatencyMs");
+        Assert.Equal(3, latency.GetProperty("count").GetInt64());
+        Assert.Equal(10_000, latency.GetProperty("p50").GetDouble());
+        Assert.Equal(20_000, latency.GetProperty("p95").GetDouble());
+        Assert.Equal(20_000, latency.GetProperty("p99").GetDouble());
+        var docs = answer.Json.GetProperty("roles").EnumerateArray().Single(r => r.GetProperty("role").GetString() == "docs");
+        Assert.Equal(0, docs.GetProperty("attemptLatencyMs").GetProperty("count").GetInt64());
+    }
+
+    private void AddFinishedReview(string id, TimeSpan took)
+    {
+        var plan = TestPlans.Plan(TestPlans.Spec(id, "review"));
+        var state = WorkflowDecider.Apply(WorkflowDecider.Start(plan, TestApp.Start).State, new RoleAttemptStarted("review", 1), TestApp.Start).State;
+        state = WorkflowDecider.Apply(state, new RoleSucceeded("review", 1, TestPlans.Result(id, "review")), TestApp.Start + took).State;
+        _app.AddTask(plan, OrchestrationRuntimeStatus.Completed, state);
     }
 
     [Fact]
@@ -88,9 +128,9 @@ public sealed class OperationsAndDeadLetterFunctionsTests : IDisposable
             DeadLetteredAt = TestApp.Start,
             Spec = spec,
         }, default);
-        TaskPlan? started = null;
+        TaskInput? started = null;
         _app.Client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
-            .Callback((TaskName _, object? input, StartOrchestrationOptions? _, CancellationToken _) => started = (TaskPlan)input!)
+            .Callback((TaskName _, object? input, StartOrchestrationOptions? _, CancellationToken _) => started = (TaskInput)input!)
             .ReturnsAsync("x");
         var request = HttpCall.Request("POST", "/api/deadletters/t1~review/replay");
 
@@ -98,9 +138,11 @@ public sealed class OperationsAndDeadLetterFunctionsTests : IDisposable
 
         Assert.Equal(202, answer.Status);
         Assert.NotNull(started);
+        Assert.Equal("t1.r1", started.Id);
         Assert.Equal(["review"], started.Spec.To);
         Assert.Equal("t1~review", started.Spec.ReplayOf);
-        Assert.Equal("The diff.", started.Spec.Context);
+        Assert.Equal("tasks/t1.r1/context.md", started.ContextRef);
+        Assert.Equal("The diff.", _app.Artifacts.Text("tasks/t1.r1/context.md"));
         Assert.Equal(started.Id, _app.DeadLetters.Records["t1~review"].ReplayedAs);
         Assert.Equal(started.Id, answer.Json.GetProperty("taskId").GetString());
 

@@ -24,13 +24,13 @@ public sealed class TaskHttpFunctionsTests : IDisposable
     [Fact]
     public async Task Submit_starts_the_orchestration_with_the_task_id_and_answers_202_with_the_management_payload()
     {
-        TaskPlan? started = null;
+        TaskInput? started = null;
         StartOrchestrationOptions? options = null;
         _app.Client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
             .Callback((TaskName name, object? input, StartOrchestrationOptions? o, CancellationToken _) =>
             {
                 Assert.Equal(OrchestrationNames.AgentTask, name.Name);
-                started = Assert.IsType<TaskPlan>(input);
+                started = Assert.IsType<TaskInput>(input);
                 options = o;
             })
             .ReturnsAsync("t1");

@@ -8,6 +8,7 @@ using AgentFunctions.Tests.Support;
 using Azure.Storage.Queues.Models;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
 using Moq;
 
 namespace AgentFunctions.Tests.Intake;
@@ -21,9 +22,9 @@ public sealed class IntakeTests : IDisposable
     [Fact]
     public async Task A_queued_spec_starts_its_task_through_the_durable_client_in_scope()
     {
-        TaskPlan? started = null;
+        TaskInput? started = null;
         _app.Client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
-            .Callback((TaskName _, object? input, StartOrchestrationOptions? _, CancellationToken _) => started = (TaskPlan)input!)
+            .Callback((TaskName _, object? input, StartOrchestrationOptions? _, CancellationToken _) => started = (TaskInput)input!)
             .ReturnsAsync("t1");
         var functions = _app.Create<QueueIntakeFunctions>();
 
@@ -91,23 +92,72 @@ public sealed class IntakeTests : IDisposable
     }
 
     [Fact]
-    public async Task A_poison_message_becomes_a_dead_letter_record_with_its_spec()
+    public async Task A_poison_message_becomes_a_dead_letter_record_with_its_whole_spec_and_the_configured_tries()
     {
         var functions = _app.Create<QueueIntakeFunctions>();
 
-        await functions.PoisonAsync(Message("""{ "id": "q5", "to": ["review"], "instructions": "Check it." }""", dequeueCount: 5), default);
+        // The copy on the poison queue is on its first delivery; the tries it took are host.json's maxDequeueCount (5).
+        await functions.PoisonAsync(Message("""{ "id": "q5", "to": ["review"], "instructions": "Check it.", "context": "queued context" }""", dequeueCount: 1), default);
 
         var record = Assert.Single(_app.DeadLetters.Records.Values);
         Assert.Equal("q5", record.TaskId);
         Assert.Equal(5, record.Attempts);
+        Assert.Equal(5, Assert.Single(record.Failures).Attempt);
         Assert.Contains(StorageNames.IntakePoisonQueue, record.Reason, StringComparison.Ordinal);
         Assert.Equal("Check it.", record.Spec?.Instructions);
+        Assert.Equal("queued context", record.Spec?.Context);
+    }
+
+    [Fact]
+    public async Task A_poison_record_counts_the_maxDequeueCount_the_app_setting_configures()
+    {
+        using var app = new TestApp(new Dictionary<string, string?> { [IntakeSettings.MaxDequeueCountKey] = "7" });
+
+        await app.Create<QueueIntakeFunctions>().PoisonAsync(Message("""{ "id": "q6", "to": ["review"], "instructions": "Check it." }""", dequeueCount: 1), default);
+
+        var record = Assert.Single(app.DeadLetters.Records.Values);
+        Assert.Equal(7, record.Attempts);
+        Assert.Contains("all 7 tries", record.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_tries_come_from_host_json_when_no_app_setting_overrides_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"host-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """
+            {
+              "version": "2.0", // comments are allowed, and the host reads keys without regard to case
+              "extensions": { "Queues": { "MaxDequeueCount": 3, "visibilityTimeout": "00:00:30" } }
+            }
+            """);
+        try
+        {
+            var empty = new ConfigurationBuilder().Build();
+            Assert.Equal(3, IntakeSettings.Load(empty, path).MaxDequeueCount);
+            Assert.Equal(IntakeSettings.DefaultMaxDequeueCount, IntakeSettings.Load(empty, path + ".missing").MaxDequeueCount);
+            var overridden = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [IntakeSettings.MaxDequeueCountKey] = "9" }).Build();
+            Assert.Equal(9, IntakeSettings.Load(overridden, path).MaxDequeueCount);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void An_invalid_maxDequeueCount_stops_the_start_naming_its_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [IntakeSettings.MaxDequeueCountKey] = "0" }).Build();
+
+        var error = Assert.Throws<Core.Roles.InvalidConfigurationException>(() => IntakeSettings.Load(configuration, null));
+
+        Assert.Contains(IntakeSettings.MaxDequeueCountKey, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_poison_message_that_is_not_a_spec_is_still_recorded()
     {
-        await _app.Create<QueueIntakeFunctions>().PoisonAsync(Message("garbage", dequeueCount: 5), default);
+        await _app.Create<QueueIntakeFunctions>().PoisonAsync(Message("garbage"), default);
 
         var record = Assert.Single(_app.DeadLetters.Records.Values);
         Assert.Equal("queue", record.TaskId);
@@ -120,6 +170,7 @@ public sealed class IntakeTests : IDisposable
         _app.Get<Core.Roles.RoleCatalog>(),
         _app.Get<Core.Roles.WorkflowOptions>(),
         _app.Get<Core.Tasks.TaskLimits>(),
+        _app.Get<IntakeSettings>(),
         _app.Time,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<IntakeProcessor>.Instance);
 

@@ -21,10 +21,10 @@ public sealed class AgentTaskOrchestratorTests
             Assert.Equal("t1", attempt.TaskId);
             Assert.Equal(1, attempt.Attempt);
             Assert.Equal(3, attempt.MaxAttempts);
-            Assert.Contains("Review the change.", attempt.Prompt, StringComparison.Ordinal);
+            Assert.Equal("Review the change.", attempt.Instructions);
+            Assert.Equal(string.Empty, attempt.Prompt); // the activity builds it
 
-            var policy = call.Options?.Retry?.Policy;
-            Assert.NotNull(policy);
+            var policy = Assert.IsType<RoleRetryPolicy>(call.Options?.Retry?.Policy);
             Assert.Equal(3, policy.MaxNumberOfAttempts);
             Assert.Equal(TimeSpan.FromSeconds(2), policy.FirstRetryInterval);
             Assert.Equal(2.0, policy.BackoffCoefficient);
@@ -95,18 +95,118 @@ public sealed class AgentTaskOrchestratorTests
     }
 
     [Fact]
-    public async Task Transient_failures_that_exhaust_the_policy_count_every_attempt()
+    public async Task Transient_transient_permanent_dead_letters_with_three_attempts_and_every_failure_in_order()
     {
         var run = TaskOrchestration.Start(TestPlans.Plan(TestPlans.Spec("t4", "review")));
+        var call = run.AttemptOf("review");
+        var policy = Assert.IsType<RoleRetryPolicy>(call.Options?.Retry?.Policy);
+        var start = run.Harness.Now;
 
-        run.Harness.Fail(run.AttemptOf("review"), new TaskFailedException(
-            OrchestrationNames.RunRoleAttempt, 7, new TaskFailureDetails("System.Exception", "[transient] 503 from the agent", null, null, null)));
+        // What Durable's retry loop does: the filter sees each failure; true waits the schedule's delay and runs again.
+        Assert.True(policy.OnFailure(Transient("503 from the agent")));
+        var view = run.LastView.Roles.Single();
+        Assert.Equal((RoleStatus.Retrying, 1, "503 from the agent"), (view.State, view.Attempt, view.LastError));
+        Assert.Equal(new DateTimeOffset(start.AddSeconds(2)), view.NextAttemptAt);
+        Assert.Equal(AgentTaskStatus.Running, run.LastView.State);
+
+        run.Harness.Fire(run.Harness.OpenTimer(start.AddSeconds(2)));
+        view = run.LastView.Roles.Single();
+        Assert.Equal((RoleStatus.Running, 2), (view.State, view.Attempt));
+
+        run.Harness.Now = start.AddSeconds(5);
+        Assert.True(policy.OnFailure(Transient("connection reset")));
+        view = run.LastView.Roles.Single();
+        Assert.Equal((RoleStatus.Retrying, 2), (view.State, view.Attempt));
+        Assert.Equal(new DateTimeOffset(start.AddSeconds(9)), view.NextAttemptAt); // 2 s × 2
+
+        run.Harness.Fire(run.Harness.OpenTimer(start.AddSeconds(9)));
+        run.Harness.Now = start.AddSeconds(12);
+        var permanent = new TaskFailureDetails(typeof(PermanentAttemptException).FullName!, "[permanent] the agent refused", null, null, null);
+        Assert.False(policy.OnFailure(permanent));
+        run.Harness.Fail(call, new TaskFailedException(OrchestrationNames.RunRoleAttempt, 7, permanent));
 
         var deadLetter = run.Harness.ActivitiesNamed(OrchestrationNames.WriteDeadLetter).Single().InputAs<DeadLetterRequest>();
         Assert.Equal(3, deadLetter.Attempts);
-        Assert.Equal(FailureKind.Transient, Assert.Single(deadLetter.Failures).Kind);
+        Assert.Equal(
+            [
+                new AttemptFailure(1, new DateTimeOffset(start), FailureKind.Transient, "503 from the agent"),
+                new AttemptFailure(2, new DateTimeOffset(start.AddSeconds(5)), FailureKind.Transient, "connection reset"),
+                new AttemptFailure(3, new DateTimeOffset(start.AddSeconds(12)), FailureKind.Permanent, "the agent refused"),
+            ],
+            deadLetter.Failures);
+        Assert.Contains("permanent failure on attempt 3", deadLetter.Reason, StringComparison.Ordinal);
+        Assert.Equal(AgentTaskStatus.Failed, (await run.EndingAsync()).Status);
+        Assert.Equal(3, run.LastView.Roles.Single().Attempt);
+        Assert.True(run.Harness.NothingOutstanding());
+    }
+
+    [Fact]
+    public async Task Transient_failures_up_to_the_cap_stop_the_policy_and_dead_letter_every_attempt()
+    {
+        var run = TaskOrchestration.Start(TestPlans.Plan(TestPlans.Spec("t4b", "review")));
+        var call = run.AttemptOf("review");
+        var policy = Assert.IsType<RoleRetryPolicy>(call.Options?.Retry?.Policy);
+
+        Assert.True(policy.OnFailure(Transient("503")));
+        Assert.True(policy.OnFailure(Transient("503")));
+        Assert.False(policy.OnFailure(Transient("503 again"))); // attempt 3 of 3: no further retry
+        run.Harness.Fail(call, new TaskFailedException(OrchestrationNames.RunRoleAttempt, 7, Transient("503 again")));
+
+        var deadLetter = run.Harness.ActivitiesNamed(OrchestrationNames.WriteDeadLetter).Single().InputAs<DeadLetterRequest>();
+        Assert.Equal(3, deadLetter.Attempts);
+        Assert.Equal([1, 2, 3], deadLetter.Failures.Select(f => f.Attempt));
         Assert.Contains("gave up after 3 attempts", deadLetter.Reason, StringComparison.Ordinal);
         Assert.Equal(AgentTaskStatus.Failed, (await run.EndingAsync()).Status);
+    }
+
+    [Fact]
+    public async Task A_failure_the_runtime_did_not_report_to_the_filter_still_dead_letters_the_role()
+    {
+        var run = TaskOrchestration.Start(TestPlans.Plan(TestPlans.Spec("t4c", "review")));
+        var call = run.AttemptOf("review");
+        var policy = Assert.IsType<RoleRetryPolicy>(call.Options?.Retry?.Policy);
+
+        Assert.True(policy.OnFailure(Transient("503")));
+        Assert.True(policy.OnFailure(Transient("504")));
+        run.Harness.Fail(call, new TaskFailedException(OrchestrationNames.RunRoleAttempt, 7, Transient("timeout")));
+
+        var deadLetter = run.Harness.ActivitiesNamed(OrchestrationNames.WriteDeadLetter).Single().InputAs<DeadLetterRequest>();
+        Assert.Equal(3, deadLetter.Attempts);
+        Assert.Equal(["503", "504", "timeout"], deadLetter.Failures.Select(f => f.Message));
+        Assert.Equal([1, 2, 3], deadLetter.Failures.Select(f => f.Attempt));
+        Assert.Equal(AgentTaskStatus.Failed, (await run.EndingAsync()).Status);
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_failure_can_still_succeed()
+    {
+        var run = TaskOrchestration.Start(TestPlans.Plan(TestPlans.Spec("t4d", "review")));
+        var policy = Assert.IsType<RoleRetryPolicy>(run.AttemptOf("review").Options?.Retry?.Policy);
+
+        Assert.True(policy.OnFailure(Transient("503")));
+        run.Succeed("review");
+
+        var result = await run.Run;
+        Assert.Equal(AgentTaskStatus.Completed, result.State);
+        Assert.Equal(2, result.Roles.Single().Attempts);
+        Assert.True(run.Harness.NothingOutstanding());
+    }
+
+    [Fact]
+    public void The_context_travels_by_reference_not_in_the_orchestration_input_or_the_activity_input()
+    {
+        var plan = TestPlans.Plan(TestPlans.Spec("t4e", "review") with { Context = new string('x', 200_000) });
+        var input = TaskInput.From(plan);
+
+        Assert.Null(input.Spec.Context);
+        Assert.Equal("tasks/t4e/context.md", input.ContextRef);
+        Assert.Equal(Core.Tasks.SpecFingerprint.Compute(plan.Spec), input.SpecHash);
+
+        var run = TaskOrchestration.Start(plan);
+        var attempt = run.AttemptOf("review").InputAs<RoleAttemptRequest>().Attempt;
+        Assert.Null(attempt.Context);
+        Assert.Equal("tasks/t4e/context.md", attempt.ContextRef);
+        Assert.Equal(string.Empty, attempt.Prompt);
     }
 
     [Fact]
@@ -252,7 +352,6 @@ public sealed class AgentTaskOrchestratorTests
         var request = call.InputAs<RemoteRoleRequest>();
         Assert.Equal(TestPlans.Schedule, request.Schedule);
         Assert.Equal(30, request.LeaseSeconds);
-        Assert.Equal(120, request.TimeoutSeconds);
         Assert.Equal(1, request.Attempt.Attempt);
     }
 
@@ -266,7 +365,7 @@ public sealed class AgentTaskOrchestratorTests
         [
             new(1, at, FailureKind.Transient, "lease expired"),
             new(2, at.AddSeconds(2), FailureKind.Transient, "crashed"),
-            new(3, at.AddSeconds(6), FailureKind.Transient, "no result within 120 s"),
+            new(3, at.AddSeconds(40), FailureKind.Transient, "lease expired at 2025-01-01T08:00:35Z: the worker neither heartbeated, completed nor failed the attempt in time"),
         ];
 
         run.Harness.Complete(run.Harness.SubOrchestrations.Single(), new RemoteRoleOutcome(RemoteOutcomeKind.Failed, 3, null, false, failures));
@@ -304,6 +403,9 @@ public sealed class AgentTaskOrchestratorTests
         Assert.Equal("halfway", role.ProgressMessage);
     }
 
+    private static TaskFailureDetails Transient(string message) =>
+        new(typeof(TransientAttemptException).FullName!, TransientAttemptException.Marker + message, null, null, null);
+
     [Fact]
     public async Task Custom_status_is_the_task_view_throughout()
     {
@@ -311,7 +413,7 @@ public sealed class AgentTaskOrchestratorTests
         run.Succeed("review");
         await run.Run;
 
-        Assert.All(run.Harness.Statuses, s => Assert.Equal("t18", Assert.IsType<Core.Status.TaskView>(s).Id));
+        Assert.All(run.Harness.Statuses, s => Assert.Equal("t18", TaskOrchestration.ViewOf(s).Id));
         Assert.Equal(TaskPriority.High, run.LastView.Priority);
         Assert.Equal("/api/tasks/t18", run.LastView.Links.Self);
     }

@@ -7,11 +7,38 @@ namespace AgentFunctions.Tests.Orchestration;
 
 /// <summary>
 /// Orchestrator code is replayed: it may only use the context's clock, ids, timers and waits. These tests fail
-/// when code in <c>AgentFunctions.Orchestration</c> reaches for the wall clock, new GUIDs, real delays, threads
-/// or I/O — by reading the source and by reading the compiled IL (lambdas and async state machines included).
+/// when code in <c>AgentFunctions.Orchestration</c>, or the Core code it runs (the decider, the view projection,
+/// the prompt and attempt builders, retry schedules, naming rules), reaches for the wall clock, new GUIDs, real
+/// delays, threads, I/O or <c>ConfigureAwait</c> (which would resume off the orchestrator's scheduler) — by reading
+/// the source and by reading the compiled IL (lambdas and async state machines included).
 /// </summary>
 public sealed partial class DeterminismTests
 {
+    /// <summary>Core namespaces the orchestrators call into, scanned whole.</summary>
+    private static readonly string[] CoreNamespaces =
+    [
+        "AgentFunctions.Core.Workflow",
+        "AgentFunctions.Core.Workflow.Commands",
+        "AgentFunctions.Core.Workflow.Events",
+        "AgentFunctions.Core.Status",
+        "AgentFunctions.Core.Prompts",
+        "AgentFunctions.Core.Retries",
+        "AgentFunctions.Core.Json",
+    ];
+
+    /// <summary>Core types the orchestrators use from namespaces that also hold I/O code (stores, validation), scanned one by one.</summary>
+    private static readonly Type[] CoreTypes =
+    [
+        typeof(Core.Storage.ArtifactLayout),
+        typeof(Core.Tasks.Identifiers),
+        typeof(Core.Tasks.TaskSpec),
+        typeof(Core.Tasks.TaskPayload),
+        typeof(Core.Tasks.TaskRetryOverride),
+        typeof(Core.Tasks.SpecFingerprint),
+        typeof(Core.Runners.AgentAttempt),
+        typeof(Core.Runners.AttemptInput),
+    ];
+
     private static readonly (Type Type, string? Member)[] Forbidden =
     [
         (typeof(DateTime), "get_Now"),
@@ -32,14 +59,25 @@ public sealed partial class DeterminismTests
         (typeof(Directory), null),
         (typeof(FileStream), null),
         (typeof(HttpClient), null),
+        (typeof(Task), "ConfigureAwait"),
+        (typeof(ValueTask), "ConfigureAwait"),
+        (typeof(ThreadPool), null),
+        (typeof(Parallel), null),
     ];
 
     [Fact]
     public void Orchestrator_source_uses_no_clock_guid_delay_sleep_or_io()
     {
-        var folder = Path.Combine(RepositoryRoot(), "src", "AgentFunctions", "Orchestration");
-        var files = Directory.GetFiles(folder, "*.cs");
+        var root = RepositoryRoot();
+        var core = Path.Combine(root, "src", "AgentFunctions.Core");
+        var files = Directory.GetFiles(Path.Combine(root, "src", "AgentFunctions", "Orchestration"), "*.cs")
+            .Concat(CoreNamespaces.SelectMany(ns => Directory.GetFiles(
+                Path.Combine([core, .. ns["AgentFunctions.Core.".Length..].Split('.')]), "*.cs")))
+            .Concat(CoreTypes.Select(t => Path.Combine(core, t.Namespace!["AgentFunctions.Core.".Length..], t.Name + ".cs")))
+            .Distinct()
+            .ToList();
         Assert.NotEmpty(files);
+        Assert.All(files, f => Assert.True(File.Exists(f), f));
 
         var offences = files
             .SelectMany(file => File.ReadAllLines(file).Select((line, index) => (file, line, index)))
@@ -52,15 +90,59 @@ public sealed partial class DeterminismTests
     [Fact]
     public void Orchestrator_il_calls_no_clock_guid_delay_sleep_or_io()
     {
-        var types = typeof(AgentTaskOrchestrator).Assembly.GetTypes()
-            .Where(t => t.Namespace == typeof(AgentTaskOrchestrator).Namespace)
-            .ToList();
+        var types = ScannedTypes();
         Assert.Contains(types, t => t.Name.Contains("AgentTaskRun", StringComparison.Ordinal));
+        Assert.Contains(types, t => t == typeof(Core.Workflow.WorkflowDecider));
+        Assert.Contains(types, t => t == typeof(Core.Status.TaskViewProjector));
+        Assert.Contains(types, t => t == typeof(Core.Prompts.PromptBuilder));
         Assert.Contains(types, t => t.DeclaringType is not null); // state machines and closures are scanned too
 
         var offences = types.SelectMany(ForbiddenCalls).ToList();
         Assert.True(offences.Count == 0, "Non-deterministic calls in orchestrations:\n" + string.Join("\n", offences));
     }
+
+    [Fact]
+    public void Every_core_type_the_orchestrators_call_is_scanned()
+    {
+        // A new Core dependency of orchestrator code must join the scan (CoreNamespaces or CoreTypes).
+        var scanned = ScannedTypes().ToHashSet();
+        var coreAssembly = typeof(Core.Workflow.WorkflowDecider).Assembly;
+        var orchestration = OrchestrationTypes();
+        var unscanned = orchestration
+            .SelectMany(t => t.GetMethods(AllDeclared).Cast<MethodBase>().Concat(t.GetConstructors(AllDeclared)))
+            .SelectMany(CalledMembers)
+            .Select(m => m.DeclaringType)
+            .OfType<Type>()
+            .Select(t => t.IsGenericType ? t.GetGenericTypeDefinition() : t)
+            .Where(t => t.Assembly == coreAssembly && !scanned.Contains(t) && !t.IsEnum)
+            .Select(t => t.FullName)
+            .Distinct()
+            .ToList();
+        Assert.True(unscanned.Count == 0, "Core types called from orchestrations but not scanned:\n" + string.Join("\n", unscanned));
+    }
+
+    [Fact]
+    public void The_il_scan_notices_configure_await()
+    {
+        var offences = ForbiddenCalls(typeof(ConfigureAwaitUser)).Concat(typeof(ConfigureAwaitUser).GetNestedTypes(AllDeclared).SelectMany(ForbiddenCalls)).ToList();
+        Assert.Contains(offences, o => o.Contains("ConfigureAwait", StringComparison.Ordinal));
+    }
+
+    private const BindingFlags AllDeclared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
+    private static List<Type> OrchestrationTypes() => typeof(AgentTaskOrchestrator).Assembly.GetTypes()
+        .Where(t => t.Namespace == typeof(AgentTaskOrchestrator).Namespace)
+        .ToList();
+
+    /// <summary>The orchestration namespace and the Core code it runs, nested types (closures, state machines) included.</summary>
+    private static List<Type> ScannedTypes()
+    {
+        var core = typeof(Core.Workflow.WorkflowDecider).Assembly.GetTypes()
+            .Where(t => CoreNamespaces.Contains(t.Namespace) || CoreTypes.Contains(t) || (t.DeclaringType is { } outer && CoreTypes.Contains(Outermost(outer))));
+        return OrchestrationTypes().Concat(core).Distinct().ToList();
+    }
+
+    private static Type Outermost(Type type) => type.DeclaringType is { } outer ? Outermost(outer) : type;
 
     [Fact]
     public void The_il_scan_notices_a_wall_clock_read()
@@ -192,8 +274,13 @@ public sealed partial class DeterminismTests
         throw new InvalidOperationException("AgentFunctions.sln not found above the test binaries.");
     }
 
-    [GeneratedRegex(@"\bDateTime(Offset)?\.(Now|UtcNow|Today)\b|\bGuid\.(NewGuid|CreateVersion7)\b|\bTask\.(Delay|Run)\b|\bThread\.Sleep\b|\bTimeProvider\b|\bnew Random\b|\bEnvironment\.|\b(File|Directory|FileStream|HttpClient|Stopwatch)\b")]
+    [GeneratedRegex(@"\bDateTime(Offset)?\.(Now|UtcNow|Today)\b|\bGuid\.(NewGuid|CreateVersion7)\b|\bTask\.(Delay|Run)\b|\bThread\.Sleep\b|\bTimeProvider\b|\bnew Random\b|\bEnvironment\.|\b(File|Directory|FileStream|HttpClient|Stopwatch|ThreadPool|Parallel)\b|\.ConfigureAwait\(")]
     private static partial Regex ForbiddenSource();
+
+    private static class ConfigureAwaitUser
+    {
+        public static async Task WaitAsync(Task task) => await task.ConfigureAwait(false);
+    }
 
     private static class WallClockReader
     {

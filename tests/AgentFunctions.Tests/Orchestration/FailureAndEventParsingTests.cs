@@ -40,10 +40,17 @@ public sealed class FailureAndEventParsingTests
     {
         var schedule = new RetrySchedule { MaxAttempts = 4, FirstDelay = TimeSpan.FromSeconds(3), BackoffCoefficient = 1.5, MaxDelay = TimeSpan.FromSeconds(20) };
 
-        var policy = RetryPolicies.ForSchedule(schedule);
+        var seen = new List<TaskFailureDetails>();
+        var policy = RetryPolicies.ForRole(schedule, details =>
+        {
+            seen.Add(details);
+            return false;
+        });
 
         Assert.Equal((4, TimeSpan.FromSeconds(3), 1.5, TimeSpan.FromSeconds(20)), (policy.MaxNumberOfAttempts, policy.FirstRetryInterval, policy.BackoffCoefficient, policy.MaxRetryInterval));
-        Assert.Equal(4, RetryPolicies.ForAttempt(schedule).Retry?.Policy?.MaxNumberOfAttempts);
+        var failure = new TaskFailureDetails("System.Exception", "boom", null, null, null);
+        Assert.False(policy.OnFailure(failure));
+        Assert.Equal([failure], seen);
     }
 
     [Theory]

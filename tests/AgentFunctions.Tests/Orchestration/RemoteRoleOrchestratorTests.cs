@@ -1,4 +1,3 @@
-using AgentFunctions.Core.Prompts;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Tasks;
@@ -9,7 +8,106 @@ namespace AgentFunctions.Tests.Orchestration;
 
 public sealed class RemoteRoleOrchestratorTests
 {
-    private const int TimeoutSeconds = 120;
+    [Fact]
+    public void An_attempt_waiting_in_the_queue_has_no_timer_until_a_worker_leases_it()
+    {
+        var (harness, run) = Start();
+
+        AssertDispatched(harness, 1);
+        Assert.Empty(harness.Timers);
+        Assert.False(run.IsCompleted);
+
+        // A worker leases it much later: only now does a timer run, at the lease's expiry.
+        harness.Now = harness.Now.AddHours(3);
+        var expiresAt = harness.Now.AddSeconds(30);
+        Lease(harness, 1, expiresAt);
+
+        var timer = Assert.Single(harness.Timers);
+        Assert.Equal(expiresAt + RemoteRoleOrchestrator.LeaseGrace, timer.FireAt);
+        Assert.False(run.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Each_heartbeat_moves_the_expiry_so_a_long_job_is_not_killed()
+    {
+        var (harness, run) = Start();
+        var start = harness.Now;
+        Lease(harness, 1, start.AddSeconds(30));
+        var first = harness.OpenTimer(start.AddSeconds(30) + RemoteRoleOrchestrator.LeaseGrace);
+
+        // Heartbeats for an hour, far beyond any fixed attempt timeout.
+        var expiry = start.AddSeconds(30);
+        for (var beat = 1; beat <= 180; beat++)
+        {
+            harness.Now = start.AddSeconds(20 * beat);
+            expiry = harness.Now.AddSeconds(30);
+            Lease(harness, 1, expiry);
+        }
+
+        Assert.True(first.Token.IsCancellationRequested);
+        var armed = Assert.Single(harness.Timers, t => !t.Completion.Task.IsCompleted);
+        Assert.Equal(expiry + RemoteRoleOrchestrator.LeaseGrace, armed.FireAt);
+
+        harness.Raise(OrchestrationEvents.RemoteResult(1), """{ "attempt": 1, "succeeded": true, "result": { "summary": "ok", "resultRef": "tasks/t1/results/worker.md" } }""");
+
+        var outcome = await run;
+        Assert.Equal(RemoteOutcomeKind.Succeeded, outcome.Kind);
+        Assert.Empty(outcome.Failures);
+        Assert.True(harness.NothingOutstanding());
+    }
+
+    [Fact]
+    public async Task A_lease_that_expires_without_a_heartbeat_is_a_transient_failure_retried_on_the_schedule()
+    {
+        var (harness, run) = Start();
+        var start = harness.Now;
+        Lease(harness, 1, start.AddSeconds(30));
+
+        harness.Fire(harness.OpenTimer(start.AddSeconds(30) + RemoteRoleOrchestrator.LeaseGrace));
+
+        // Attempt 1 failed: the lease API now hands out (and accepts results for) attempt 2 only.
+        Assert.Equal(new RemoteAttemptStatus("t1", "worker", 2), harness.Statuses[^1]);
+        var failedAt = harness.Now;
+        harness.Fire(harness.OpenTimer(failedAt.AddSeconds(2)));
+        AssertDispatched(harness, 2);
+        harness.Raise(OrchestrationEvents.RemoteResult(2), """{ "attempt": 2, "succeeded": true, "result": { "summary": "ok", "resultRef": "tasks/t1/results/worker.md" } }""");
+
+        var outcome = await run;
+        Assert.Equal(RemoteOutcomeKind.Succeeded, outcome.Kind);
+        Assert.Equal(2, outcome.Attempts);
+        var failure = Assert.Single(outcome.Failures);
+        Assert.Equal((1, FailureKind.Transient), (failure.Attempt, failure.Kind));
+        Assert.StartsWith("lease expired at ", failure.Message, StringComparison.Ordinal);
+        Assert.True(harness.NothingOutstanding());
+    }
+
+    [Fact]
+    public void A_released_attempt_waits_in_the_queue_again_without_a_timer()
+    {
+        var (harness, run) = Start();
+        Lease(harness, 1, harness.Now.AddSeconds(30));
+        var timer = Assert.Single(harness.Timers);
+
+        harness.Raise(OrchestrationEvents.RemoteLease(1), """{ "attempt": 1, "leaseExpiresAt": null }""");
+
+        Assert.True(timer.Token.IsCancellationRequested);
+        Assert.All(harness.Timers, t => Assert.True(t.Completion.Task.IsCompleted));
+        Assert.False(run.IsCompleted);
+        Assert.Single(harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt));
+    }
+
+    [Fact]
+    public void A_stale_lease_event_does_not_pull_the_expiry_back()
+    {
+        var (harness, _) = Start();
+        var start = harness.Now;
+        Lease(harness, 1, start.AddSeconds(90));
+
+        Lease(harness, 1, start.AddSeconds(30));
+
+        var armed = Assert.Single(harness.Timers, t => !t.Completion.Task.IsCompleted);
+        Assert.Equal(start.AddSeconds(90) + RemoteRoleOrchestrator.LeaseGrace, armed.FireAt);
+    }
 
     [Fact]
     public async Task Retries_on_the_schedule_with_durable_timers_and_gives_up_after_the_cap()
@@ -27,14 +125,15 @@ public sealed class RemoteRoleOrchestratorTests
 
         harness.Fire(harness.OpenTimer(start.AddSeconds(6)));
         AssertDispatched(harness, 3);
-        harness.Fire(harness.OpenTimer(start.AddSeconds(6 + TimeoutSeconds)));
+        Lease(harness, 3, start.AddSeconds(36));
+        harness.Fire(harness.OpenTimer(start.AddSeconds(36) + RemoteRoleOrchestrator.LeaseGrace));
 
         var outcome = await run;
         Assert.Equal(RemoteOutcomeKind.Failed, outcome.Kind);
         Assert.Equal(3, outcome.Attempts);
         Assert.Equal([1, 2, 3], outcome.Failures.Select(f => f.Attempt));
         Assert.Equal(["lease expired", "worker crashed"], outcome.Failures.Take(2).Select(f => f.Message));
-        Assert.Contains("no result within 120 s", outcome.Failures[2].Message, StringComparison.Ordinal);
+        Assert.StartsWith("lease expired at ", outcome.Failures[2].Message, StringComparison.Ordinal);
         Assert.Equal(3, harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt).Count());
         Assert.True(harness.NothingOutstanding());
     }
@@ -80,6 +179,19 @@ public sealed class RemoteRoleOrchestratorTests
     }
 
     [Fact]
+    public async Task Cancel_from_the_task_ends_a_leased_attempt_and_its_timer()
+    {
+        var (harness, run) = Start();
+        Lease(harness, 1, harness.Now.AddSeconds(30));
+
+        harness.Raise(OrchestrationEvents.Cancel, """{ "reason": "the task ended" }""");
+
+        Assert.Equal(RemoteOutcomeKind.Canceled, (await run).Kind);
+        Assert.True(harness.NothingOutstanding());
+        Assert.All(harness.Timers, t => Assert.True(t.Token.IsCancellationRequested));
+    }
+
+    [Fact]
     public void Custom_status_names_the_attempt_the_lease_api_may_hand_out()
     {
         var (harness, _) = Start();
@@ -88,6 +200,9 @@ public sealed class RemoteRoleOrchestratorTests
         Assert.Equal(new RemoteAttemptStatus("t1", "worker", 1), status);
     }
 
+    private static void Lease(OrchestrationHarness harness, int attempt, DateTime expiresAt) =>
+        harness.Raise(OrchestrationEvents.RemoteLease(attempt), $$"""{ "attempt": {{attempt}}, "leaseExpiresAt": "{{expiresAt:O}}", "workerId": "w-1" }""");
+
     private static void AssertDispatched(OrchestrationHarness harness, int attempt)
     {
         var item = harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt).Last().InputAs<RemoteWorkItem>();
@@ -95,7 +210,11 @@ public sealed class RemoteRoleOrchestratorTests
         Assert.Equal(attempt, item.Input.Attempt);
         Assert.Equal("t1:worker", item.InstanceId);
         Assert.Equal(30, item.LeaseSeconds);
-        Assert.Contains($"attempt {attempt} of 3", item.Input.Prompt, StringComparison.Ordinal);
+
+        // The dispatch activity builds the prompt of this attempt (and reads the context) itself.
+        Assert.Equal(string.Empty, item.Input.Prompt);
+        Assert.Equal("tasks/t1/context.md", item.Input.ContextRef);
+        Assert.Null(item.Input.Context);
         Assert.Equal(new RemoteAttemptStatus("t1", "worker", attempt), harness.Statuses[^1]);
     }
 
@@ -109,11 +228,11 @@ public sealed class RemoteRoleOrchestratorTests
             MaxAttempts = 3,
             Type = "task",
             Instructions = "Do the work.",
+            ContextRef = "tasks/t1/context.md",
             Priority = TaskPriority.Normal,
             Prompt = string.Empty,
         };
-        envelope = envelope with { Prompt = PromptBuilder.Build(envelope) };
-        var harness = new OrchestrationHarness(new RemoteRoleRequest(envelope, TestPlans.Schedule, 30, TimeoutSeconds), "t1:worker");
+        var harness = new OrchestrationHarness(new RemoteRoleRequest(envelope, TestPlans.Schedule, 30), "t1:worker");
         var dispatched = 0;
         harness.AutoComplete(OrchestrationNames.DispatchRemoteAttempt, _ => $"message-{++dispatched}");
         return (harness, harness.Start(RemoteRoleOrchestrator.RunAsync));

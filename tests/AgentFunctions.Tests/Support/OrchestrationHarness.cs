@@ -135,7 +135,10 @@ internal sealed class OrchestrationHarness
         switch (input)
         {
             case Core.Workflow.TaskPlan plan:
-                Context.Setup(c => c.GetInput<Core.Workflow.TaskPlan>()).Returns(plan);
+                Context.Setup(c => c.GetInput<AgentFunctions.Orchestration.TaskInput>()).Returns(AgentFunctions.Orchestration.TaskInput.From(plan));
+                break;
+            case AgentFunctions.Orchestration.TaskInput taskInput:
+                Context.Setup(c => c.GetInput<AgentFunctions.Orchestration.TaskInput>()).Returns(taskInput);
                 break;
             case AgentFunctions.Orchestration.RemoteRoleRequest request:
                 Context.Setup(c => c.GetInput<AgentFunctions.Orchestration.RemoteRoleRequest>()).Returns(request);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Orchestration;
@@ -32,7 +34,11 @@ internal sealed class TaskOrchestration
     public OrchestrationHarness.Call AttemptOf(string role) =>
         Attempts.Single(a => a.InputAs<RoleAttemptRequest>().Attempt.Role == role);
 
-    public TaskView LastView => Assert.IsType<TaskView>(Harness.Statuses[^1]);
+    /// <summary>The last custom status, read back as the API reads it.</summary>
+    public TaskView LastView => ViewOf(Harness.Statuses[^1]);
+
+    public static TaskView ViewOf(object? status) =>
+        Assert.IsType<JsonElement>(status).Deserialize<TaskView>(CoreJson.Options)!;
 
     public void Succeed(string role, bool needsApproval = false) =>
         Harness.Complete(AttemptOf(role), new RoleAttemptOutcome(TestPlans.Result(LastView.Id, role), needsApproval));

@@ -9,6 +9,7 @@ using Microsoft.DurableTask.Converters;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.DurableTask;
 using Moq;
 
 namespace AgentFunctions.Tests.Support;
@@ -50,9 +51,27 @@ internal sealed class TestApp : IDisposable
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         Queues.Setup(q => q.For(It.IsAny<string>())).Returns((string role) => WorkQueue(role).Object);
+
+        // As the Functions host answers: a single-instance read without inputs and outputs carries no custom status
+        // either; a query without them keeps the custom status (Azure Storage backend). Neither attaches a converter.
         Client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync((string id, bool _, CancellationToken _) => Instances.GetValueOrDefault(id));
+            .ReturnsAsync((string id, bool withInputs, CancellationToken _) =>
+                Instances.GetValueOrDefault(id) is { } instance ? Fetched(instance, withInputs, keepCustomStatus: false) : null);
+        Client.Setup(c => c.GetAllInstancesAsync(It.IsAny<OrchestrationQuery?>()))
+            .Returns((OrchestrationQuery? query) => Pageable.Create((string? _, CancellationToken _) =>
+            {
+                Queries.Add(query);
+                var items = Instances.Values
+                    .Where(i => query?.InstanceIdPrefix is not { } prefix || i.InstanceId.StartsWith(prefix, StringComparison.Ordinal))
+                    .OrderBy(i => i.InstanceId, StringComparer.Ordinal)
+                    .Select(i => Fetched(i, query?.FetchInputsAndOutputs == true, keepCustomStatus: true))
+                    .ToList();
+                return Task.FromResult(new Microsoft.DurableTask.Page<OrchestrationMetadata>(items));
+            }));
     }
+
+    /// <summary>The instance queries the code under test made.</summary>
+    public List<OrchestrationQuery?> Queries { get; } = [];
 
     public ServiceProvider Services { get; }
 
@@ -92,16 +111,21 @@ internal sealed class TestApp : IDisposable
     }
 
     /// <summary>A task instance as the Durable client would report it.</summary>
-    public OrchestrationMetadata AddTask(TaskPlan plan, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running, TaskState? state = null)
+    public OrchestrationMetadata AddTask(TaskPlan plan, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running, TaskState? state = null) =>
+        AddTask(TaskInput.From(plan), status, state);
+
+    /// <summary>A task instance started with <paramref name="input"/>, as the Durable client would report it.</summary>
+    public OrchestrationMetadata AddTask(TaskInput input, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running, TaskState? state = null)
     {
+        var plan = input.ToPlan();
         var taskState = state ?? WorkflowDecider.Start(plan, Start).State;
         var instance = new OrchestrationMetadata(OrchestrationNames.AgentTask, plan.Id)
         {
             RuntimeStatus = status,
             CreatedAt = Start,
             LastUpdatedAt = Start,
-            SerializedInput = Converter.Serialize(plan),
-            SerializedCustomStatus = Converter.Serialize(Core.Status.TaskViewProjector.ToView(taskState)),
+            SerializedInput = Converter.Serialize(input),
+            SerializedCustomStatus = CustomStatusView.ToCustomStatus(Core.Status.TaskViewProjector.ToView(taskState)).GetRawText(),
             DataConverter = Converter,
         };
         Instances[plan.Id] = instance;
@@ -123,4 +147,14 @@ internal sealed class TestApp : IDisposable
     }
 
     public void Dispose() => Services.Dispose();
+
+    private static OrchestrationMetadata Fetched(OrchestrationMetadata instance, bool withInputs, bool keepCustomStatus) => withInputs
+        ? instance
+        : new OrchestrationMetadata(instance.Name, instance.InstanceId)
+        {
+            RuntimeStatus = instance.RuntimeStatus,
+            CreatedAt = instance.CreatedAt,
+            LastUpdatedAt = instance.LastUpdatedAt,
+            SerializedCustomStatus = keepCustomStatus ? instance.SerializedCustomStatus : null,
+        };
 }

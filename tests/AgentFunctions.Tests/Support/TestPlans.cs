@@ -41,8 +41,8 @@ internal static class TestPlans
 
     public static RoleRoute[] Routes(TaskPlan plan, RoleCatalog? catalog = null) =>
         plan.Roles.Select(r => (catalog ?? Catalog()).Find(r.Name) is { } role
-            ? new RoleRoute(r.Name, role.Runner == RunnerKind.Remote, 30, 120)
-            : new RoleRoute(r.Name, false, 60, 300)).ToArray();
+            ? new RoleRoute(r.Name, role.Runner == RunnerKind.Remote, 30)
+            : new RoleRoute(r.Name, false, 60)).ToArray();
 
     public static RoleResult Result(string taskId, string role, string summary = "done") => new()
     {
