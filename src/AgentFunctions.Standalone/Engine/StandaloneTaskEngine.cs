@@ -453,6 +453,7 @@ public sealed partial class StandaloneTaskEngine(
             ["journalApplyMs"] = journal.ApplyTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
             ["journalWriteMs"] = journal.WriteTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
             ["journalCommitMs"] = journal.CommitTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["jitCompiledMethods"] = System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["journalEffectsMs"] = journal.EffectsTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
         };
         var status = "healthy";
