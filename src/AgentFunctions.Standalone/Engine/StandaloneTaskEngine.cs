@@ -148,16 +148,16 @@ public sealed partial class StandaloneTaskEngine(
         return Task.FromResult(new Page<TaskSnapshot>(items.Select(Snapshot).ToList(), token));
     }
 
-    public Task<bool> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken) =>
+    /// <summary>Applied or ignored in the same journal operation that reads the task: no check-then-act race.</summary>
+    public Task<RaiseOutcome> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken) =>
         journal.ExecuteAsync(context =>
         {
             if (context.FindActive(taskId) is not { } entry)
             {
-                return context.FindSpecHash(taskId) is not null;
+                return context.FindSpecHash(taskId) is null ? RaiseOutcome.NotFound : RaiseOutcome.Ignored;
             }
 
-            context.Apply(entry, externalEvent);
-            return true;
+            return context.Apply(entry, externalEvent).Applied ? RaiseOutcome.Applied : RaiseOutcome.Ignored;
         });
 
     public async Task<PurgeOutcome> PurgeAsync(string taskId, CancellationToken cancellationToken)
