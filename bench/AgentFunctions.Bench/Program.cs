@@ -110,7 +110,7 @@ Report("steady_latency_p95_ms", Percentiles.Of(steadyLatencies, 0.95));
 Report("steady_latency_p99_ms", Percentiles.Of(steadyLatencies, 0.99));
 
 var health = await client.HealthAsync();
-foreach (var check in new[] { "commits", "operations", "journalApplyMs", "journalWriteMs", "journalCommitMs", "journalEffectsMs" })
+foreach (var check in new[] { "commits", "operations", "journalApplyMs", "journalWriteMs", "journalCommitMs", "journalEffectsMs", "walCheckpointMs" })
 {
     Report("server_" + check, double.Parse(health.GetProperty("checks").GetProperty(check).GetString()!, CultureInfo.InvariantCulture));
 }

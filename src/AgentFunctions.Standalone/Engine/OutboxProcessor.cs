@@ -53,6 +53,8 @@ public sealed partial class OutboxProcessor(
             {
                 try
                 {
+                    // Files are promised, not awaited on the hot path: task processing goes first when both want the CPU.
+                    BackgroundThreadPriority.LowerCurrentThread(10);
                     Run(queue.Reader);
                 }
                 finally

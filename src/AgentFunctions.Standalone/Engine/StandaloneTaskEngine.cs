@@ -22,6 +22,7 @@ namespace AgentFunctions.Standalone.Engine;
 public sealed partial class StandaloneTaskEngine(
     TaskDatabase database,
     TaskReader reader,
+    WalCheckpointer checkpointer,
     Journal journal,
     Dispatcher dispatcher,
     WorkScheduler scheduler,
@@ -84,6 +85,7 @@ public sealed partial class StandaloneTaskEngine(
             active.Publish(entry);
         }
 
+        checkpointer.Start();
         scheduler.Start();
         foreach (var item in unwritten)
         {
@@ -109,6 +111,7 @@ public sealed partial class StandaloneTaskEngine(
         await scheduler.StopAsync();
         await outbox.StopAsync(TimeSpan.FromSeconds(5));
         await journal.StopAsync();
+        await checkpointer.StopAsync();
         LogStopped();
     }
 
@@ -116,6 +119,9 @@ public sealed partial class StandaloneTaskEngine(
     {
         ArgumentNullException.ThrowIfNull(plan);
         var hash = SpecFingerprint.Compute(plan.Spec);
+
+        // Files are written behind task processing; a backlog past its bound holds new tasks back, not memory.
+        await pending.WhenBacklogAllowsAsync(cancellationToken);
         var outcome = await journal.ExecuteAsync(context =>
         {
             if (context.FindSpecHash(plan.Id) is { } existing)
@@ -455,6 +461,7 @@ public sealed partial class StandaloneTaskEngine(
             ["journalCommitMs"] = journal.CommitTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
             ["jitCompiledMethods"] = System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["journalEffectsMs"] = journal.EffectsTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["walCheckpointMs"] = checkpointer.Elapsed.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
         };
         var status = "healthy";
         if (journal.Fault is { } fault)
