@@ -54,7 +54,7 @@ public sealed partial class OutboxProcessor(
                 try
                 {
                     // Files are promised, not awaited on the hot path: task processing goes first when both want the CPU.
-                    BackgroundThreadPriority.LowerCurrentThread(10);
+                    BackgroundThreadPriority.LowerCurrentThread(19);
                     Run(queue.Reader);
                 }
                 finally
