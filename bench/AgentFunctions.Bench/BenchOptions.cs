@@ -28,6 +28,6 @@ internal sealed record BenchOptions(int Tasks, int Concurrency, int Rate, int Se
             return Path.Combine(directory?.FullName ?? ".", "src", "AgentFunctions.Standalone", "bin", configuration, "net10.0", "AgentFunctions.Standalone.dll");
         }
 
-        return new BenchOptions(Number("--n", 5000), Number("--concurrency", 64), Number("--rate", 200), Number("--seconds", 20), Number("--warmup", 2000), Path.GetFullPath(server));
+        return new BenchOptions(Number("--n", 5000), Number("--concurrency", 128), Number("--rate", 200), Number("--seconds", 20), Number("--warmup", 1000), Path.GetFullPath(server));
     }
 }

@@ -91,6 +91,10 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
         return DateTimeOffset.UtcNow;
     }
 
+    /// <summary>How many methods the server's JIT has compiled so far (it settles once the server is warm).</summary>
+    public async Task<long> JitCompiledMethodsAsync() =>
+        long.Parse((await HealthAsync()).GetProperty("checks").GetProperty("jitCompiledMethods").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
     public async Task<JsonElement> HealthAsync() => await _http.GetFromJsonAsync<JsonElement>("api/health");
 
     public void Dispose() => _http.Dispose();

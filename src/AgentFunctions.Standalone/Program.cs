@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Hosting;
 
 WebApplication app;
@@ -13,5 +14,16 @@ catch (InvalidConfigurationException ex)
     return 1;
 }
 
-await app.RunAsync();
-return 0;
+try
+{
+    await app.RunAsync();
+}
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Kestrel says which address: "Failed to bind to address http://127.0.0.1:7071: address already in use."
+    await Console.Error.WriteLineAsync(ex.Message + " Stop the other server or pass --urls with another port.");
+    return 1;
+}
+
+// An engine that stopped itself after a storage failure exits non-zero, so a supervisor restarts it and recovery runs.
+return app.Services.GetRequiredService<StandaloneTaskEngine>().Faulted ? 1 : 0;

@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Standalone;
@@ -17,8 +18,12 @@ public sealed record StandaloneOptions
     /// <summary>Most state changes committed in one SQLite transaction.</summary>
     public int MaxBatchSize { get; init; } = 1024;
 
-    /// <summary>fsync artifact files and their folders (power-loss durability for files, slower).</summary>
-    public bool FlushArtifacts { get; init; }
+    /// <summary>
+    /// fsync every artifact file and its folder as it is written. Off by default: files are made durable
+    /// in one filesystem checkpoint before their outbox rows go, which is much cheaper; on by default
+    /// where no such checkpoint exists (Windows).
+    /// </summary>
+    public bool FlushArtifacts { get; init; } = !FileSystemCheckpoint.IsSupported;
 
     public string DatabasePath => Path.Combine(DataDirectory, "agentfunctions.db");
 

@@ -47,6 +47,28 @@ public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Of_two_decisions_sent_at_once_exactly_one_is_accepted()
+    {
+        await _server.SubmitAsync("""{ "id": "gate-race", "to": ["implementation"], "instructions": "x", "requiresApproval": true }""");
+
+        var decisions = await Task.WhenAll(
+            _server.PostJsonAsync("api/tasks/gate-race/approve", """{ "by": "alice" }"""),
+            _server.PostJsonAsync("api/tasks/gate-race/reject", """{ "by": "bob", "reason": "not now" }"""));
+
+        var statuses = decisions.Select(d => d.StatusCode).Order().ToList();
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], statuses);
+        var view = await _server.WaitForAsync("gate-race");
+        var decided = Assert.Single(view.Approval!.Decisions);
+        var winner = decisions.Single(d => d.StatusCode == HttpStatusCode.Accepted).RequestMessage!.RequestUri!.AbsolutePath;
+        Assert.Equal(winner.EndsWith("/approve", StringComparison.Ordinal) ? AgentTaskStatus.Completed : AgentTaskStatus.Rejected, view.State);
+        Assert.Equal(winner.EndsWith("/approve", StringComparison.Ordinal) ? "alice" : "bob", decided.By);
+        foreach (var decision in decisions)
+        {
+            decision.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Role_that_requires_approval_waits_when_its_stage_comes()
     {
         await _server.SubmitAsync("""{ "id": "gate-2", "stages": [["implementation"], ["deploy"]], "instructions": "x" }""");

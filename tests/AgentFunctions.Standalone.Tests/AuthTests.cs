@@ -85,6 +85,38 @@ public sealed class AuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Durable_raise_event_needs_the_scope_of_the_event_it_raises()
+    {
+        using var submit = await _server.PostJsonAsync("api/tasks", """{ "id": "auth-4", "to": ["implementation"], "instructions": "x", "requiresApproval": true }""", Coordinator);
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+
+        // The coordinator may cancel but not approve: the Durable route must not be a way around that.
+        using var approve = await _server.PostJsonAsync("runtime/webhooks/durabletask/instances/auth-4/raiseEvent/approval", """{ "decision": "approve" }""", Coordinator);
+        using var other = await _server.PostJsonAsync("runtime/webhooks/durabletask/instances/auth-4/raiseEvent/something", "{}", Coordinator);
+        await TestServer.AssertProblemAsync(approve, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (approve or admin)");
+        await TestServer.AssertProblemAsync(other, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (admin)");
+        using (var view = await Send(HttpMethod.Get, "api/tasks/auth-4", Reader))
+        {
+            Assert.Contains("\"state\":\"awaiting_approval\"", await view.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var cancel = await _server.PostJsonAsync("runtime/webhooks/durabletask/instances/auth-4/raiseEvent/cancel", """{ "by": "coordinator" }""", Coordinator);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+    }
+
+    [Fact]
+    public void Kestrel_endpoints_beyond_loopback_without_keys_are_refused()
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => StandaloneApp.Build(
+        [
+            "--urls", "http://127.0.0.1:0", "--Standalone:DataDirectory", TempPaths.NewDirectory("auth-kestrel"),
+            "--Kestrel:Endpoints:Public:Url", "http://0.0.0.0:0",
+        ]));
+
+        Assert.StartsWith("Auth:Keys: no keys are configured, so the server listens on loopback only", error.Problems[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_key_configuration_stops_the_host_naming_the_keys()
     {
         var error = Assert.Throws<InvalidConfigurationException>(() => StandaloneApp.Build(

@@ -67,9 +67,21 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Context_at_the_limit_is_accepted_even_when_the_client_escapes_every_non_ascii_character()
+    {
+        // 512 Ki "é" = 1 MiB of UTF-8; escaped as \u00e9 (as Python's json.dumps does) it is 3 MiB on the wire.
+        var context = string.Concat(Enumerable.Repeat("\\u00e9", 512 * 1024));
+        var body = "{\"id\":\"escaped-context\",\"to\":[\"implementation\"],\"instructions\":\"x\",\"context\":\"" + context + "\"}";
+
+        using var response = await _server.PostJsonAsync("api/tasks", body);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Body_far_over_the_limit_is_413_before_parsing()
     {
-        using var content = new ByteArrayContent(new byte[5 * 1024 * 1024]);
+        using var content = new ByteArrayContent(new byte[8 * 1024 * 1024]);
         content.Headers.ContentType = new("application/json");
 
         using var response = await _server.Client.PostAsync("api/tasks", content);

@@ -76,4 +76,36 @@ public sealed class ShutdownAndStartupTests : IDisposable
         Assert.Contains("Roles:slow:Retry:MaxAttempts: must be between 1 and 10 (got 50)", server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_second_server_on_the_same_data_directory_stops_with_a_message_naming_the_holder()
+    {
+        var settings = new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data, ["Roles:echo:Runner"] = "echo" };
+        await using var first = await ServerProcess.StartAsync(ServerProcess.FreePort(), settings);
+
+        await using var second = await ServerProcess.StartAsync(ServerProcess.FreePort(), settings, waitForHealth: false);
+
+        Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains($"Standalone:DataDirectory: '{_data}' is in use by another AgentFunctions server (process {first.ProcessId})", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", second.Output, StringComparison.Ordinal);
+        using var client = new HttpClient { BaseAddress = first.BaseAddress };
+        using var health = await client.GetAsync("api/health");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_stops_the_server_with_one_clear_line()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        await using var server = await ServerProcess.StartAsync(port, new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data }, waitForHealth: false);
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, server.ExitCode);
+        Assert.Contains($"Failed to bind to address http://127.0.0.1:{port}: address already in use.", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
+    }
 }

@@ -28,8 +28,11 @@ public interface ITaskEngine
 
     Task<Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Raises an external event (<see cref="ApprovalDecided"/> or <see cref="CancelRequested"/>); false when the task is unknown.</summary>
-    Task<bool> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken);
+    /// <summary>
+    /// Raises an external event (<see cref="ApprovalDecided"/> or <see cref="CancelRequested"/>). An engine that
+    /// decides at once says whether the task took it, so a decision that lost a race is not answered 202.
+    /// </summary>
+    Task<RaiseOutcome> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken);
 
     /// <summary>Deletes a finished task and its history and artifacts.</summary>
     Task<PurgeOutcome> PurgeAsync(string taskId, CancellationToken cancellationToken);

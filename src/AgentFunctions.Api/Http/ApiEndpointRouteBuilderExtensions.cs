@@ -59,7 +59,7 @@ public static class ApiEndpointRouteBuilderExtensions
         app.MapGet("/" + ApiRoutes.DurableInstance, (HttpRequest r, string id, DurableEndpoints e, CancellationToken ct) => e.GetStatusAsync(r, id, ct))
             .WithMetadata(RequiredScope.Of(ApiScopes.Read));
         app.MapPost("/" + ApiRoutes.DurableRaiseEvent, (HttpRequest r, string id, string eventName, DurableEndpoints e, CancellationToken ct) => e.RaiseEventAsync(r, id, eventName, ct))
-            .WithMetadata(RequiredScope.Of(ApiScopes.Approve, ApiScopes.Cancel));
+            .WithMetadata(RequiredScope.Event("eventName"));
         app.MapPost("/" + ApiRoutes.DurableTerminate, (HttpRequest r, string id, DurableEndpoints e, CancellationToken ct) => e.TerminateAsync(r, id, ct))
             .WithMetadata(RequiredScope.Of(ApiScopes.Cancel));
         app.MapDelete("/" + ApiRoutes.DurableInstance, (string id, DurableEndpoints e, CancellationToken ct) => e.PurgeAsync(id, ct))

@@ -45,6 +45,7 @@ public static class PrometheusText
                 }
             }
 
+            Sample(text, "agentfunctions_role_attempt_latency_ms_sum", latency.SumMs, ("role", role.Role));
             Sample(text, "agentfunctions_role_attempt_latency_ms_count", latency.Count, ("role", role.Role));
         }
 

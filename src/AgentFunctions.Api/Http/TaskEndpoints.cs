@@ -22,7 +22,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
     public async Task<IResult> SubmitAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         // The body limit leaves room for JSON escaping of a context at its limit.
-        using var body = await JsonBody.ReadAsync(request, (api.Limits.MaxRequestBytes * 2) + 1024, optional: false, cancellationToken);
+        using var body = await JsonBody.ReadAsync(request, api.Limits.MaxSubmitBodyBytes, optional: false, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
@@ -195,8 +195,13 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return ApiProblems.Conflict(conflict);
         }
 
-        await api.Engine.RaiseAsync(id, new CancelRequested(decision!.By, decision.Reason ?? decision.Note), cancellationToken);
-        return AcceptedDecision(id, "cancel", request);
+        var raised = await api.Engine.RaiseAsync(id, new CancelRequested(decision!.By, decision.Reason ?? decision.Note), cancellationToken);
+        return raised switch
+        {
+            RaiseOutcome.NotFound => UnknownTask(id),
+            RaiseOutcome.Ignored => ApiProblems.Conflict($"task '{id}' ended while the cancel was on its way"),
+            _ => AcceptedDecision(id, "cancel", request),
+        };
     }
 
     private async Task<IResult> DecideAsync(HttpRequest request, string id, ApprovalDecision verdict, CancellationToken cancellationToken)
@@ -224,8 +229,13 @@ public sealed class TaskEndpoints(ApiDependencies api)
         }
 
         var note = verdict == ApprovalDecision.Reject ? decision.Reason ?? decision.Note : decision.Note ?? decision.Reason;
-        await api.Engine.RaiseAsync(id, new ApprovalDecided(verdict, decision.By, note, decision.Role), cancellationToken);
-        return AcceptedDecision(id, verdict == ApprovalDecision.Approve ? "approve" : "reject", request);
+        var raised = await api.Engine.RaiseAsync(id, new ApprovalDecided(verdict, decision.By, note, decision.Role), cancellationToken);
+        return raised switch
+        {
+            RaiseOutcome.NotFound => UnknownTask(id),
+            RaiseOutcome.Ignored => ApiProblems.Conflict($"task '{id}' is no longer awaiting this decision (it was decided, timed out or ended meanwhile)"),
+            _ => AcceptedDecision(id, verdict == ApprovalDecision.Approve ? "approve" : "reject", request),
+        };
     }
 
     /// <summary>Reads an optional decision body and checks its fields.</summary>

@@ -78,6 +78,13 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return TypedResults.NoContent();
         }
 
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The worker hung up while the lease was granted: hand the attempt back rather than let its lease expire.
+            await api.Engine.ReleaseAsync(role, grant.LeaseId, CancellationToken.None);
+            return TypedResults.NoContent();
+        }
+
         var origin = RequestOrigin.Of(request);
         var leaseUri = $"{origin}/api/workers/{role}/leases/{Uri.EscapeDataString(grant.LeaseId)}";
         return TypedResults.Json(

@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace AgentFunctions.Core.Storage;
 
 /// <summary>
-/// The two POSIX calls .NET does not expose: <c>link</c> (the only atomic create-only publish of a
-/// finished file; <see cref="File.Move(string, string, bool)"/> without overwrite checks then renames)
-/// and <c>fsync</c> of a directory (makes a rename survive power loss). Resolved from the symbols the
-/// process already has loaded, so no library name has to be guessed per platform.
+/// The POSIX calls .NET does not expose: <c>link</c> (the only atomic create-only publish of a
+/// finished file; <see cref="File.Move(string, string, bool)"/> without overwrite checks then renames),
+/// <c>fsync</c> of a directory (makes a rename survive power loss) and <c>syncfs</c> (makes everything
+/// written to one filesystem durable in one call). Resolved from the symbols the process already has
+/// loaded, so no library name has to be guessed per platform.
 /// </summary>
 internal static class PosixFileOps
 {
@@ -65,6 +66,38 @@ internal static class PosixFileOps
         }
     }
 
+    /// <summary>
+    /// Flushes every write made so far to the filesystem holding <paramref name="directory"/>: syncfs(2)
+    /// where the C library has it (Linux), else sync(2), which flushes all filesystems.
+    /// </summary>
+    public static void SyncFileSystem(string directory)
+    {
+        var functions = Loaded.Value ?? throw new PlatformNotSupportedException("syncfs(2) is not available on this platform.");
+        if (functions.SyncFs is null)
+        {
+            functions.Sync();
+            return;
+        }
+
+        var descriptor = functions.Open(directory, ReadOnly);
+        if (descriptor < 0)
+        {
+            throw new IOException($"Could not open directory '{directory}' to flush its filesystem (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (functions.SyncFs(descriptor) != 0)
+            {
+                throw new IOException($"Could not flush the filesystem of '{directory}' to disk (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = functions.Close(descriptor);
+        }
+    }
+
     private static Functions? Load()
     {
         if (OperatingSystem.IsWindows())
@@ -77,17 +110,25 @@ internal static class PosixFileOps
         if (!NativeLibrary.TryGetExport(process, "link", out var link)
             || !NativeLibrary.TryGetExport(process, "open", out var open)
             || !NativeLibrary.TryGetExport(process, "fsync", out var fsync)
-            || !NativeLibrary.TryGetExport(process, "close", out var close))
+            || !NativeLibrary.TryGetExport(process, "close", out var close)
+            || !NativeLibrary.TryGetExport(process, "sync", out var sync))
         {
             return null;
         }
+
+        var syncFs = NativeLibrary.TryGetExport(process, "syncfs", out var found) ? Marshal.GetDelegateForFunctionPointer<DescriptorFunction>(found) : null;
 
         return new Functions(
             Marshal.GetDelegateForFunctionPointer<LinkFunction>(link),
             Marshal.GetDelegateForFunctionPointer<OpenFunction>(open),
             Marshal.GetDelegateForFunctionPointer<DescriptorFunction>(fsync),
-            Marshal.GetDelegateForFunctionPointer<DescriptorFunction>(close));
+            Marshal.GetDelegateForFunctionPointer<DescriptorFunction>(close),
+            Marshal.GetDelegateForFunctionPointer<SyncFunction>(sync),
+            syncFs);
     }
 
-    private sealed record Functions(LinkFunction Link, OpenFunction Open, DescriptorFunction Fsync, DescriptorFunction Close);
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate void SyncFunction();
+
+    private sealed record Functions(LinkFunction Link, OpenFunction Open, DescriptorFunction Fsync, DescriptorFunction Close, SyncFunction Sync, DescriptorFunction? SyncFs);
 }

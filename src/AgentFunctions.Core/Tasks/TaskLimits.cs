@@ -26,4 +26,11 @@ public sealed class TaskLimits
     /// with escapes (\n, \", \u00e9) is longer on the wire than the limit measured on its text.
     /// </summary>
     public long MaxRequestBytes => (long)MaxContextBytes + MaxSpecBytes;
+
+    /// <summary>
+    /// The largest submit body read at all: a context at its limit with every byte escaped (a control
+    /// character is six bytes as <c>\u0001</c>; "é" from a client that escapes all non-ASCII text is six
+    /// bytes for two), plus the spec. The validator then measures the real limits.
+    /// </summary>
+    public long MaxSubmitBodyBytes => (6L * MaxContextBytes) + MaxSpecBytes;
 }

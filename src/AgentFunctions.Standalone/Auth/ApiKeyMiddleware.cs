@@ -18,13 +18,8 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyOptions options
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var endpoint = context.GetEndpoint();
-        if (endpoint?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
-        {
-            await next(context);
-            return;
-        }
 
+        // Without keys only loopback clients are served at all, health included (it names the data path).
         if (!options.Enabled)
         {
             if (context.Connection.RemoteIpAddress is { } address && !System.Net.IPAddress.IsLoopback(address))
@@ -33,6 +28,13 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyOptions options
                 return;
             }
 
+            await next(context);
+            return;
+        }
+
+        var endpoint = context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
             await next(context);
             return;
         }
@@ -63,21 +65,14 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyOptions options
             return;
         }
 
-        var needed = scope.Scopes.ToList();
-        if (scope.WorkerRoleRouteValue is { } routeValue && context.Request.RouteValues[routeValue] is string role)
-        {
-            needed.Add(ApiScopes.Worker(role));
-        }
-
-        if (key.Scopes.Contains(ApiScopes.Admin)
-            || needed.Any(key.Scopes.Contains)
-            || (scope.WorkerRoleRouteValue is not null && key.Scopes.Contains(ApiScopes.WorkerPrefix + "*")))
+        var needed = scope.ScopesFor(context.Request.RouteValues);
+        if (key.Scopes.Contains(ApiScopes.Admin) || needed.Any(key.Scopes.Contains))
         {
             await next(context);
             return;
         }
 
-        await ApiProblems.Forbidden($"key '{key.Name}' lacks the scope this request needs ({string.Join(" or ", needed.Append(ApiScopes.Admin))})").ExecuteAsync(context);
+        await ApiProblems.Forbidden($"key '{key.Name}' lacks the scope this request needs ({string.Join(" or ", needed.Where(name => name != ApiScopes.Worker("*")).Append(ApiScopes.Admin))})").ExecuteAsync(context);
     }
 
     private ApiKey? Find(string presented)

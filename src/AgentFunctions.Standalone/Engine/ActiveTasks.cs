@@ -14,7 +14,7 @@ public sealed class ActiveTasks
 
     public IEnumerable<TaskState> All => _entries.Values.Select(e => e.Committed);
 
-    /// <summary>Called on the journal thread after a commit.</summary>
+    /// <summary>Called on the journal's commit thread after a commit.</summary>
     public void Publish(TaskEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);

@@ -100,7 +100,8 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         }
 
         // Serialized here rather than on the journal thread: a result may carry megabytes of artifacts.
-        var payload = output is null ? null : JsonSerializer.Serialize(new AttemptOutput(item.Role, item.Attempt, output), CoreJson.Options);
+        var kept = output is null ? null : new AttemptOutput(item.Role, item.Attempt, output);
+        var payload = kept is null ? null : JsonSerializer.Serialize(kept, CoreJson.Options);
         return await journal.ExecuteAsync(context =>
         {
             var entry = context.FindActive(item.TaskId);
@@ -111,7 +112,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
                 {
                     if (payload is not null)
                     {
-                        context.OutboxJson(item.TaskId, OutboxKinds.AttemptResult, payload);
+                        context.OutboxJson(item.TaskId, OutboxKinds.AttemptResult, payload, kept);
                     }
 
                     return ReportOutcome.Applied;
@@ -125,7 +126,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
             // The role was canceled (or its task ended) while the attempt ran: keep what it made, apart.
             if (payload is not null)
             {
-                context.OutboxJson(item.TaskId, OutboxKinds.DiscardedResult, payload);
+                context.OutboxJson(item.TaskId, OutboxKinds.DiscardedResult, payload, kept);
             }
 
             return ReportOutcome.Discarded;

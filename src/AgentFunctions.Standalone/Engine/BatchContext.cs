@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
@@ -11,32 +12,52 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// What a journal operation may do while its batch is open: read and change tasks, schedule work,
-/// queue file writes. Everything lands in one transaction; nothing is visible until it commits.
-/// Used only on the journal thread.
+/// queue file writes. Changes apply to memory at once and are recorded as rows that the commit
+/// thread writes in one transaction; nothing is visible to readers until that commits.
+/// Used only on the journal's apply thread.
 /// </summary>
 public sealed class BatchContext
 {
     private readonly Dictionary<string, TaskEntry> _active;
-    private readonly TaskWriter _writer;
+    private readonly ConcurrentDictionary<string, (string SpecHash, long Batch)> _finishing;
+    private readonly Func<string, string?> _storedSpecHash;
     private readonly TimeProvider _time;
     private readonly HashSet<TaskEntry> _dirty = [];
+    private SealedBatch _batch;
+    private long _nextOutboxId;
 
-    internal BatchContext(Dictionary<string, TaskEntry> active, TaskWriter writer, BatchEffects effects, TimeProvider time)
+    internal BatchContext(
+        Dictionary<string, TaskEntry> active,
+        ConcurrentDictionary<string, (string SpecHash, long Batch)> finishing,
+        Func<string, string?> storedSpecHash,
+        long lastOutboxId,
+        TimeProvider time)
     {
         _active = active;
-        _writer = writer;
-        Effects = effects;
+        _finishing = finishing;
+        _storedSpecHash = storedSpecHash;
+        _nextOutboxId = lastOutboxId;
         _time = time;
+        _batch = new SealedBatch(0);
     }
 
-    public BatchEffects Effects { get; }
+    public BatchEffects Effects => _batch.Effects;
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
     public TaskEntry? FindActive(string id) => _active.GetValueOrDefault(id);
 
-    /// <summary>The fingerprint of an existing task's spec (running or finished), or null when there is none.</summary>
-    public string? FindSpecHash(string id) => _active.TryGetValue(id, out var entry) ? entry.SpecHash : _writer.GetSpecHash(id);
+    /// <summary>
+    /// The fingerprint of an existing task's spec (running, ending in a batch not yet committed, or
+    /// finished), or null when there is none.
+    /// </summary>
+    public string? FindSpecHash(string id) =>
+        _active.TryGetValue(id, out var entry) ? entry.SpecHash
+        : _finishing.TryGetValue(id, out var finishing) ? finishing.SpecHash
+        : _storedSpecHash(id);
+
+    /// <summary>Starts recording into <paramref name="batch"/>.</summary>
+    internal void Open(SealedBatch batch) => _batch = batch;
 
     /// <summary>Starts a new task from its plan.</summary>
     public TaskEntry Start(TaskPlan plan, string specHash)
@@ -47,7 +68,8 @@ public sealed class BatchContext
         var entry = new TaskEntry(decision.State, plan.Spec.Context, specHash, isNew: true);
         _active[entry.Id] = entry;
         _dirty.Add(entry);
-        _writer.InsertEvent(entry.Id, 0, now, """{"event":"task_started"}""");
+        var id = entry.Id;
+        _batch.Rows.Add(w => w.InsertEvent(id, 0, now, """{"event":"task_started"}"""));
         Outbox(entry.Id, OutboxKinds.Spec, plan.Spec);
         CarryOut(entry, decision);
         Reconcile(entry, now);
@@ -65,7 +87,8 @@ public sealed class BatchContext
         {
             entry.State = decision.State;
             _dirty.Add(entry);
-            _writer.InsertEvent(entry.Id, decision.State.Version, now, JsonSerializer.Serialize(workflowEvent, CoreJson.Options));
+            var (id, version, json) = (entry.Id, decision.State.Version, JsonSerializer.Serialize(workflowEvent, CoreJson.Options));
+            _batch.Rows.Add(w => w.InsertEvent(id, version, now, json));
         }
 
         CarryOut(entry, decision);
@@ -105,42 +128,53 @@ public sealed class BatchContext
     public void Outbox(string taskId, string kind, object payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        OutboxJson(taskId, kind, JsonSerializer.Serialize(payload, payload.GetType(), CoreJson.Options));
+        OutboxJson(taskId, kind, JsonSerializer.Serialize(payload, payload.GetType(), CoreJson.Options), payload);
     }
 
     /// <summary>As <see cref="Outbox"/>, with the payload already serialized (off the journal thread).</summary>
-    public void OutboxJson(string taskId, string kind, string json)
+    /// <param name="value">The object <paramref name="json"/> was made from, handed to the writer as is.</param>
+    public void OutboxJson(string taskId, string kind, string json, object? value = null)
     {
-        var id = _writer.InsertOutbox(taskId, kind, json, Now);
-        Effects.Outbox.Add(new OutboxItem(id, taskId, kind, json));
+        // Ids are handed out here, not by SQLite: the row is written later, on the commit thread.
+        var id = ++_nextOutboxId;
+        var now = Now;
+        _batch.Rows.Add(w => w.InsertOutbox(id, taskId, kind, json, now));
+        Effects.Outbox.Add(new OutboxItem(id, taskId, kind, json) { Value = value });
     }
 
-    public void OutboxDone(long id) => _writer.DeleteOutbox(id);
+    public void OutboxDone(long id) => _batch.Rows.Add(w => w.DeleteOutbox(id));
 
     /// <summary>Deletes a finished task's rows; its artifacts go through the outbox.</summary>
     public void Purge(string id)
     {
-        _writer.PurgeTask(id);
+        _finishing.TryRemove(id, out _);
+        _batch.Rows.Add(w => w.PurgeTask(id));
         Effects.Purged.Add(id);
         Outbox(id, OutboxKinds.PurgeArtifacts, new { taskId = id });
     }
 
-    /// <summary>Writes every changed task once, with its work rows brought in line.</summary>
-    internal void Flush()
+    /// <summary>
+    /// Seals the batch: records every changed task once, with its work rows brought in line, and
+    /// from here on treats those rows as written (the commit thread writes them in order).
+    /// </summary>
+    internal void Seal()
     {
         foreach (var entry in _dirty)
         {
             var state = entry.State;
+            var id = entry.Id;
             var stored = JsonSerializer.Serialize(state with { Spec = state.Spec with { Context = null } }, CoreJson.Options);
             var status = Names.Of(state.Status);
             if (entry.IsNew)
             {
                 var roles = "," + string.Join(",", state.Roles.Select(r => r.Role)) + ",";
-                _writer.InsertTask(entry.Id, status, state.IsTerminal, roles, entry.SpecHash, entry.Context, stored, state.Version, state.CreatedAt, state.UpdatedAt);
+                var (hash, context) = (entry.SpecHash, entry.Context);
+                _batch.Rows.Add(w => w.InsertTask(id, status, state.IsTerminal, roles, hash, context, stored, state.Version, state.CreatedAt, state.UpdatedAt));
+                entry.IsNew = false;
             }
             else
             {
-                _writer.UpdateTask(entry.Id, status, state.IsTerminal, stored, state.Version, state.UpdatedAt);
+                _batch.Rows.Add(w => w.UpdateTask(id, status, state.IsTerminal, stored, state.Version, state.UpdatedAt));
             }
 
             // Replaced rows are new (dirty) items and get upserted below; only vanished keys are deleted.
@@ -148,43 +182,31 @@ public sealed class BatchContext
             {
                 if (!entry.Work.ContainsKey(key))
                 {
-                    _writer.DeleteWork(entry.Id, key.Kind, key.Role);
+                    _batch.Rows.Add(w => w.DeleteWork(id, key.Kind, key.Role));
                 }
             }
 
-            foreach (var item in entry.Work.Values)
+            entry.PersistedWork.Clear();
+            foreach (var (key, item) in entry.Work)
             {
                 if (item.Dirty)
                 {
-                    _writer.UpsertWork(item);
+                    var row = WorkRow.Of(item);
+                    _batch.Rows.Add(w => w.UpsertWork(row));
+                    item.Dirty = false;
                 }
+
+                entry.PersistedWork[key] = item;
             }
 
+            _batch.States.Add((entry, state));
             Effects.Changed.Add(entry);
             if (state.IsTerminal)
             {
                 Effects.Finished.Add(entry);
-            }
-        }
-    }
-
-    /// <summary>After the commit: the database now matches memory.</summary>
-    internal void Committed()
-    {
-        foreach (var entry in _dirty)
-        {
-            entry.IsNew = false;
-            entry.PersistedWork.Clear();
-            foreach (var (key, item) in entry.Work)
-            {
-                item.Dirty = false;
-                entry.PersistedWork[key] = item;
-            }
-
-            entry.Committed = entry.State;
-            if (entry.State.IsTerminal)
-            {
-                _active.Remove(entry.Id);
+                _active.Remove(id);
+                _finishing[id] = (entry.SpecHash, _batch.Number);
+                _batch.Finished.Add(id);
             }
         }
 

@@ -8,7 +8,7 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// Turns committed work rows into action: due attempts go to their role's queue, timers fire
-/// events into the journal, leases are tracked and expire. Called on the journal thread after
+/// events into the journal, leases are tracked and expire. Called on the journal's commit thread after
 /// each commit (<see cref="Apply"/>) and once for recovered work at start.
 /// </summary>
 public sealed partial class Dispatcher(
@@ -61,20 +61,20 @@ public sealed partial class Dispatcher(
                 }
                 else
                 {
-                    scheduler.At(item.DueAt, () => MakeReady(item));
+                    scheduler.At(item.DueAt, () => MakeReady(item), item);
                 }
 
                 break;
             case WorkKind.Deadline:
-                scheduler.At(item.DueAt, () => Fire(item, new DeadlineReached()));
+                scheduler.At(item.DueAt, () => Fire(item, new DeadlineReached()), item);
                 break;
             case WorkKind.ApprovalTimeout:
-                scheduler.At(item.DueAt, () => Fire(item, new ApprovalTimedOut(item.Role.Length == 0 ? null : item.Role, item.DueAt)));
+                scheduler.At(item.DueAt, () => Fire(item, new ApprovalTimedOut(item.Role.Length == 0 ? null : item.Role, item.DueAt)), item);
                 break;
         }
     }
 
-    /// <summary>Carries out what a commit asks for; runs on the journal thread.</summary>
+    /// <summary>Carries out what a commit asks for; runs on the journal's commit thread.</summary>
     public void Apply(BatchEffects effects)
     {
         ArgumentNullException.ThrowIfNull(effects);
@@ -167,7 +167,7 @@ public sealed partial class Dispatcher(
         }
 
         _leases[leaseId] = item;
-        scheduler.At(expires, () => ExpireLease(item, leaseId));
+        scheduler.At(expires, () => ExpireLease(item, leaseId), item);
     }
 
     /// <summary>A lease not extended in time is a transient failure of its attempt.</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Logging;
@@ -5,23 +7,41 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
-/// The single writer of the Standalone engine. Operations queue up; one thread applies as many as
-/// are waiting in a single SQLite transaction (group commit), then answers each of them. Nobody is
-/// told "done" before the commit that made it durable.
+/// The single writer of the Standalone engine, in two stages. The apply thread runs queued
+/// operations against the in-memory tasks and records the rows they change; the commit thread
+/// writes a sealed batch in one SQLite transaction (group commit), then carries out its effects
+/// and answers its operations. While one batch is being committed (the fsync), the next one fills
+/// up, so the disk's commit latency and the CPU work of applying overlap. Nobody is told "done",
+/// and no effect happens, before the commit that made it durable.
 /// </summary>
 public sealed partial class Journal : IDisposable
 {
     private readonly Channel<JournalOperation> _queue = Channel.CreateUnbounded<JournalOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, TaskEntry> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string SpecHash, long Batch)> _finishing = new(StringComparer.Ordinal);
     private readonly TaskDatabase _database;
-    private TaskWriter? _writer;
     private readonly TimeProvider _time;
     private readonly int _maxBatch;
     private readonly ILogger<Journal> _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // The hand-over between the two threads: one sealed batch at a time.
+    private readonly SemaphoreSlim _sealed = new(0);
+    private readonly ManualResetEventSlim _committerIdle = new(initialState: true);
+    private SealedBatch? _handedOver;
+    private bool _closing;
+
+    private TaskWriter? _writer;
+    private SpecHashLookup? _specHashes;
     private Action<BatchEffects>? _onCommitted;
-    private Thread? _thread;
-    private volatile Exception? _fault;
+    private Action<Exception>? _onFault;
+    private Exception? _fault;
+    private long _commits;
+    private long _operations;
+    private long _applyTicks;
+    private long _writeTicks;
+    private long _commitTicks;
+    private long _effectsTicks;
 
     public Journal(TaskDatabase database, TimeProvider time, StandaloneOptions options, ILogger<Journal> logger)
     {
@@ -33,26 +53,28 @@ public sealed partial class Journal : IDisposable
     }
 
     /// <summary>Set when a commit failed; the engine stops rather than run on with memory ahead of disk.</summary>
-    public Exception? Fault => _fault;
+    public Exception? Fault => Volatile.Read(ref _fault);
 
     /// <summary>Batches committed so far, and operations in them (for metrics and the benchmark).</summary>
-    public long Commits { get; private set; }
+    public long Commits => Interlocked.Read(ref _commits);
 
-    public long Operations { get; private set; }
+    public long Operations => Interlocked.Read(ref _operations);
 
-    /// <summary>Time spent applying operations and writing rows, and time spent in COMMIT (the fsync).</summary>
+    /// <summary>Time spent applying operations (apply thread).</summary>
     public TimeSpan ApplyTime => TimeSpan.FromTicks(Interlocked.Read(ref _applyTicks));
+
+    /// <summary>Time spent writing rows, and in COMMIT (the fsync), on the commit thread.</summary>
+    public TimeSpan WriteTime => TimeSpan.FromTicks(Interlocked.Read(ref _writeTicks));
 
     public TimeSpan CommitTime => TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks));
 
     public TimeSpan EffectsTime => TimeSpan.FromTicks(Interlocked.Read(ref _effectsTicks));
 
-    private long _applyTicks;
-    private long _commitTicks;
-    private long _effectsTicks;
-
-    /// <summary>Takes over the recovered tasks and starts the writer thread.</summary>
-    public void Start(IEnumerable<TaskEntry> recovered, Action<BatchEffects> onCommitted)
+    /// <summary>Takes over the recovered tasks and starts both threads.</summary>
+    /// <param name="lastOutboxId">The highest outbox row id on disk; new rows are numbered after it.</param>
+    /// <param name="onCommitted">Carries out a batch's effects, on the commit thread.</param>
+    /// <param name="onFault">Told once, on the thread pool, when the journal stopped after a failure.</param>
+    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null)
     {
         ArgumentNullException.ThrowIfNull(recovered);
         foreach (var entry in recovered)
@@ -61,17 +83,20 @@ public sealed partial class Journal : IDisposable
         }
 
         _onCommitted = onCommitted;
+        _onFault = onFault;
         _writer = new TaskWriter(_database);
-        _thread = new Thread(Run) { IsBackground = true, Name = "agentfunctions-journal" };
-        _thread.Start();
+        _specHashes = new SpecHashLookup(_database);
+        var context = new BatchContext(_active, _finishing, _specHashes.Find, lastOutboxId, _time);
+        new Thread(() => CommitLoop(_writer)) { IsBackground = true, Name = "agentfunctions-commit" }.Start();
+        new Thread(() => ApplyLoop(context)) { IsBackground = true, Name = "agentfunctions-journal" }.Start();
     }
 
     /// <summary>Runs <paramref name="operation"/> in the next batch; completes after its commit.</summary>
     public Task<T> ExecuteAsync<T>(Func<BatchContext, T> operation)
     {
-        if (_fault is { } fault)
+        if (Fault is { } fault)
         {
-            return Task.FromException<T>(new InvalidOperationException("The engine stopped after a storage failure.", fault));
+            return Task.FromException<T>(Stopped(fault));
         }
 
         var item = new JournalOperation<T>(operation);
@@ -83,45 +108,136 @@ public sealed partial class Journal : IDisposable
         return item.Task;
     }
 
-    /// <summary>Stops taking operations, commits those already queued, and ends the writer thread.</summary>
+    /// <summary>Stops taking operations, commits those already queued, and ends both threads.</summary>
     public Task StopAsync()
     {
         _queue.Writer.TryComplete();
-        return _thread is null ? Task.CompletedTask : _stopped.Task;
+        return _writer is null ? Task.CompletedTask : _stopped.Task;
     }
 
-    public void Dispose() => _writer?.Dispose();
-
-    private void Run()
+    public void Dispose()
     {
-        var batch = new List<JournalOperation>(_maxBatch);
-        var effects = new BatchEffects();
-        var writer = _writer!;
-        var context = new BatchContext(_active, writer, effects, _time);
+        _specHashes?.Dispose();
+        _writer?.Dispose();
+        _sealed.Dispose();
+        _committerIdle.Dispose();
+    }
+
+    private static InvalidOperationException Stopped(Exception fault) => new("The engine stopped after a storage failure.", fault);
+
+    private void ApplyLoop(BatchContext context)
+    {
+        long number = 0;
+        var batch = new SealedBatch(++number);
+        context.Open(batch);
         try
         {
-            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (true)
             {
-                while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var next))
+                var started = Stopwatch.GetTimestamp();
+                while (batch.Operations.Count < _maxBatch && _queue.Reader.TryRead(out var next))
                 {
-                    batch.Add(next);
+                    if (next is Wakeup)
+                    {
+                        continue;
+                    }
+
+                    if (Fault is { } fault)
+                    {
+                        next.Fail(Stopped(fault));
+                        continue;
+                    }
+
+                    batch.Operations.Add(next);
+                    next.Run(context);
                 }
 
-                if (batch.Count == 0)
+                if (batch.Operations.Count > 0 && (_committerIdle.IsSet || batch.Operations.Count >= _maxBatch))
                 {
+                    // A full batch waits for the commit thread; otherwise it is handed over the moment the thread is free.
+                    context.Seal();
+                    AddElapsed(ref _applyTicks, started);
+                    HandOver(batch);
+                    batch = new SealedBatch(++number);
+                    context.Open(batch);
                     continue;
                 }
 
-                if (_fault is not null)
+                AddElapsed(ref _applyTicks, started);
+
+                // Nothing to hand over yet: wait for work, or for the commit thread to finish (it posts a wake-up).
+                if (!_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
                 {
-                    batch.ForEach(op => op.Fail(new InvalidOperationException("The engine stopped after a storage failure.", _fault)));
-                    batch.Clear();
+                    break;
+                }
+            }
+
+            if (batch.Operations.Count > 0)
+            {
+                context.Seal();
+                HandOver(batch);
+            }
+        }
+        catch (Exception ex)
+        {
+            // An operation threw: memory may hold half of its change. Stop, and recover from disk at the next start.
+            LogApplyFailed(ex, batch.Operations.Count);
+            Faulted(ex);
+            batch.Operations.ForEach(op => op.Fail(ex));
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Fail(Stopped(ex));
+            }
+        }
+        finally
+        {
+            _committerIdle.Wait();
+            _closing = true;
+            _sealed.Release();
+        }
+    }
+
+    private void Faulted(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _fault, exception, null) is null && _onFault is { } onFault)
+        {
+            // Off the journal's threads: stopping the host waits for them.
+            ThreadPool.QueueUserWorkItem(_ => onFault(exception));
+        }
+    }
+
+    private static void AddElapsed(ref long total, long started) =>
+        Interlocked.Add(ref total, Stopwatch.GetElapsedTime(started).Ticks);
+
+    private void HandOver(SealedBatch batch)
+    {
+        _committerIdle.Wait();
+        _committerIdle.Reset();
+        _handedOver = batch;
+        _sealed.Release();
+    }
+
+    private void CommitLoop(TaskWriter writer)
+    {
+        try
+        {
+            while (true)
+            {
+                _sealed.Wait();
+                if (_handedOver is not { } batch)
+                {
+                    if (_closing)
+                    {
+                        return;
+                    }
+
                     continue;
                 }
 
-                CommitBatch(batch, writer, context, effects);
-                batch.Clear();
-                effects.Clear();
+                _handedOver = null;
+                Commit(batch, writer);
+                _committerIdle.Set();
+                _queue.Writer.TryWrite(Wakeup.Instance);
             }
         }
         finally
@@ -130,52 +246,91 @@ public sealed partial class Journal : IDisposable
         }
     }
 
-    private void CommitBatch(List<JournalOperation> batch, TaskWriter writer, BatchContext context, BatchEffects effects)
+    private void Commit(SealedBatch batch, TaskWriter writer)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
+        if (Fault is { } earlier)
         {
-            writer.Begin();
-            foreach (var operation in batch)
-            {
-                operation.Run(context);
-            }
-
-            context.Flush();
-            var applied = System.Diagnostics.Stopwatch.GetTimestamp();
-            Interlocked.Add(ref _applyTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started, applied).Ticks);
-            writer.Commit();
-            Interlocked.Add(ref _commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(applied).Ticks);
-        }
-        catch (Exception ex)
-        {
-            // Memory may now be ahead of the database: stop, and let recovery start from what is on disk.
-            writer.Rollback();
-            _fault = ex;
-            LogCommitFailed(ex, batch.Count);
-            batch.ForEach(op => op.Fail(ex));
+            batch.Operations.ForEach(op => op.Fail(Stopped(earlier)));
             return;
         }
 
-        var effectsStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        context.Committed();
-        Commits++;
-        Operations += batch.Count;
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            _onCommitted?.Invoke(effects);
+            writer.Begin();
+            foreach (var row in batch.Rows)
+            {
+                row(writer);
+            }
+
+            var written = Stopwatch.GetTimestamp();
+            Interlocked.Add(ref _writeTicks, Stopwatch.GetElapsedTime(started, written).Ticks);
+            writer.Commit();
+            Interlocked.Add(ref _commitTicks, Stopwatch.GetElapsedTime(written).Ticks);
+        }
+        catch (Exception ex)
+        {
+            // Memory is now ahead of the database: stop, and let recovery start from what is on disk.
+            writer.Rollback();
+            LogCommitFailed(ex, batch.Operations.Count);
+            Faulted(ex);
+            batch.Operations.ForEach(op => op.Fail(ex));
+            return;
+        }
+
+        var effectsStarted = Stopwatch.GetTimestamp();
+        foreach (var (entry, state) in batch.States)
+        {
+            entry.Committed = state;
+        }
+
+        foreach (var id in batch.Finished)
+        {
+            // Lookups find the task in the database from now on (unless it was purged and started again since).
+            if (_finishing.TryGetValue(id, out var finishing) && finishing.Batch == batch.Number)
+            {
+                _finishing.TryRemove(KeyValuePair.Create(id, finishing));
+            }
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _operations, batch.Operations.Count);
+        try
+        {
+            _onCommitted?.Invoke(batch.Effects);
         }
         catch (Exception ex)
         {
             LogEffectsFailed(ex);
         }
 
-        batch.ForEach(op => op.Complete());
-        Interlocked.Add(ref _effectsTicks, System.Diagnostics.Stopwatch.GetElapsedTime(effectsStarted).Ticks);
+        batch.Operations.ForEach(op => op.Complete());
+        Interlocked.Add(ref _effectsTicks, Stopwatch.GetElapsedTime(effectsStarted).Ticks);
+    }
+
+    /// <summary>Posted by the commit thread when it is free again, to wake the apply thread.</summary>
+    private sealed class Wakeup : JournalOperation
+    {
+        public static readonly Wakeup Instance = new();
+
+        public override void Run(BatchContext context)
+        {
+        }
+
+        public override void Complete()
+        {
+        }
+
+        public override void Fail(Exception exception)
+        {
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "A commit of {Count} operations failed; the engine stops and will recover from the database at the next start")]
     private partial void LogCommitFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Applying a batch of {Count} operations failed; the engine stops and will recover from the database at the next start")]
+    private partial void LogApplyFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Carrying out the effects of a commit failed")]
     private partial void LogEffectsFailed(Exception exception);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,9 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// Runs attempts of in-process roles (echo, command, http, openai): per role, as many loops as its
-/// <c>Concurrency</c>, each taking the next due attempt from the role's queue.
+/// <c>Concurrency</c>, each taking the next due attempt from the role's queue. A loop is free again as
+/// soon as its agent has answered: the outcome goes to the journal while the loop runs the next attempt
+/// (waiting for each commit would cap a role at Concurrency attempts per commit).
 /// </summary>
 public sealed partial class LocalRunnerPool(
     RoleCatalog roles,
@@ -24,6 +27,7 @@ public sealed partial class LocalRunnerPool(
     private readonly CancellationTokenSource _stopTaking = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly List<Task> _loops = [];
+    private readonly ConcurrentDictionary<Task, byte> _reporting = new();
     private int _running;
 
     public int Running => Volatile.Read(ref _running);
@@ -55,6 +59,9 @@ public sealed partial class LocalRunnerPool(
             await _abort.CancelAsync();
             await all.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        // Outcomes already handed to the journal: let them commit before the journal stops.
+        await Task.WhenAll(_reporting.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task LoopAsync(RoleDefinition role, RoleQueue queue)
@@ -133,7 +140,7 @@ public sealed partial class LocalRunnerPool(
 
             var elapsed = time.GetElapsedTime(started);
             statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
-            await reporter.ReportAsync(item, null, result, CancellationToken.None);
+            Report(item, result);
         }
         finally
         {
@@ -141,8 +148,34 @@ public sealed partial class LocalRunnerPool(
         }
     }
 
+    private void Report(WorkItem item, AgentResult result)
+    {
+        var report = reporter.ReportAsync(item, null, result, CancellationToken.None);
+        if (report.IsCompleted)
+        {
+            return;
+        }
+
+        _reporting.TryAdd(report, 0);
+        _ = report.ContinueWith(
+            done =>
+            {
+                _reporting.TryRemove(done, out _);
+                if (done.Exception is { } error)
+                {
+                    LogReportFailed(error.GetBaseException(), item.TaskId, item.Role, item.Attempt);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Attempt {Attempt} of {TaskId}/{Role} could not be carried out")]
     private partial void LogAttemptCrashed(Exception exception, string taskId, string role, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of attempt {Attempt} of {TaskId}/{Role} could not be recorded; it runs again after a restart")]
+    private partial void LogReportFailed(Exception exception, string taskId, string role, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown grace period over: abandoning {Count} running attempts; they run again at the next start")]
     private partial void LogAbandoning(int count);

@@ -10,8 +10,10 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// Carries out the file writes that commits promised (spec.json, result.json, dead letters,
-/// discards, replay links, purges). Each is idempotent and retried until it succeeds; the outbox
-/// row is deleted only afterwards, so a crash in between repeats it at the next start.
+/// discards, replay links, purges). Each is idempotent and retried until it succeeds. A task's
+/// writes happen in the order they were committed (one writer per task). The outbox row is deleted
+/// only after the files are on disk (a filesystem checkpoint, or a flush per file), so a crash or
+/// power cut in between repeats the write at the next start.
 /// </summary>
 public sealed partial class OutboxProcessor(
     IArtifactStore artifacts,
@@ -19,10 +21,19 @@ public sealed partial class OutboxProcessor(
     AttemptResultWriter results,
     Journal journal,
     PendingWrites pending,
+    StandaloneOptions options,
+    TimeProvider time,
     ILogger<OutboxProcessor> logger)
 {
     private const int Workers = 2;
-    private readonly Channel<OutboxItem> _queue = Channel.CreateUnbounded<OutboxItem>();
+
+    /// <summary>At most one filesystem checkpoint per interval: done rows wait and go in one transaction.</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<OutboxItem>[] _queues = Enumerable.Range(0, Workers)
+        .Select(_ => Channel.CreateUnbounded<OutboxItem>(new UnboundedChannelOptions { SingleReader = true }))
+        .ToArray();
+
     private readonly Channel<OutboxItem> _done = Channel.CreateUnbounded<OutboxItem>(new UnboundedChannelOptions { SingleReader = true });
     private Task _acknowledging = Task.CompletedTask;
     private readonly CancellationTokenSource _stop = new();
@@ -37,11 +48,14 @@ public sealed partial class OutboxProcessor(
         _workers = Enumerable.Range(0, Workers).Select(i =>
         {
             var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var queue = _queues[i];
             var thread = new Thread(() =>
             {
                 try
                 {
-                    Run();
+                    // Files are promised, not awaited on the hot path: task processing goes first when both want the CPU.
+                    BackgroundThreadPriority.LowerCurrentThread(19);
+                    Run(queue.Reader);
                 }
                 finally
                 {
@@ -62,13 +76,19 @@ public sealed partial class OutboxProcessor(
     {
         ArgumentNullException.ThrowIfNull(item);
         pending.Add(item.TaskId, IsDeadLetterWrite(item));
-        _queue.Writer.TryWrite(item);
+
+        // The same writer for all of a task's items: a purge must not overtake the writes before it.
+        _queues[(int)((uint)StringComparer.Ordinal.GetHashCode(item.TaskId) % Workers)].Writer.TryWrite(item);
     }
 
     /// <summary>Finishes the writes already queued (up to <paramref name="grace"/>), then stops.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        _queue.Writer.TryComplete();
+        foreach (var queue in _queues)
+        {
+            queue.Writer.TryComplete();
+        }
+
         try
         {
             await Task.WhenAll(_workers).WaitAsync(grace);
@@ -83,11 +103,11 @@ public sealed partial class OutboxProcessor(
         await _acknowledging.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private void Run()
+    private void Run(ChannelReader<OutboxItem> queue)
     {
-        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (queue.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            if (!_queue.Reader.TryRead(out var item))
+            if (!queue.TryRead(out var item))
             {
                 continue;
             }
@@ -120,19 +140,29 @@ public sealed partial class OutboxProcessor(
         }
     }
 
-    /// <summary>Deletes the rows of done writes, many per journal operation.</summary>
+    /// <summary>
+    /// Deletes the rows of done writes, many per journal operation, once their files are durable: the
+    /// stores write without a flush per file, so one checkpoint of the filesystem makes them all so.
+    /// </summary>
     private async Task AcknowledgeAsync()
     {
+        var checkpoint = !options.FlushArtifacts && FileSystemCheckpoint.IsSupported;
         var done = new List<OutboxItem>();
         while (await _done.Reader.WaitToReadAsync())
         {
-            while (done.Count < 512 && _done.Reader.TryRead(out var item))
+            var started = time.GetTimestamp();
+            while (_done.Reader.TryRead(out var item))
             {
                 done.Add(item);
             }
 
             try
             {
+                if (checkpoint)
+                {
+                    await Task.Run(() => FileSystemCheckpoint.Flush(options.DataDirectory));
+                }
+
                 await journal.ExecuteAsync(context =>
                 {
                     foreach (var item in done)
@@ -143,13 +173,18 @@ public sealed partial class OutboxProcessor(
                     return true;
                 });
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException)
             {
-                // The journal stopped; the rows stay and the writes repeat (idempotently) at the next start.
+                // The rows stay and the writes repeat (idempotently) at the next start.
                 LogAcknowledgeFailed(ex);
             }
 
             done.Clear();
+            var wait = CheckpointInterval - time.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.Delay(wait, time), _done.Reader.Completion);
+            }
         }
     }
 
@@ -158,7 +193,7 @@ public sealed partial class OutboxProcessor(
         switch (item.Kind)
         {
             case OutboxKinds.Spec:
-                var spec = Deserialize<TaskSpec>(item.Payload);
+                var spec = Read<TaskSpec>(item);
                 if (spec.Context is not null)
                 {
                     await artifacts.WriteTextAsync(ArtifactLayout.Context(item.TaskId), spec.Context, ArtifactContentTypes.Markdown, cancellationToken);
@@ -167,21 +202,21 @@ public sealed partial class OutboxProcessor(
                 await artifacts.WriteJsonAsync(ArtifactLayout.Spec(item.TaskId), spec with { Context = null }, cancellationToken);
                 break;
             case OutboxKinds.Result:
-                await artifacts.WriteJsonAsync(ArtifactLayout.TaskResult(item.TaskId), Deserialize<TaskResultDocument>(item.Payload), cancellationToken);
+                await artifacts.WriteJsonAsync(ArtifactLayout.TaskResult(item.TaskId), Read<TaskResultDocument>(item), cancellationToken);
                 break;
             case OutboxKinds.DeadLetter:
-                await deadLetters.TryCreateAsync(Deserialize<DeadLetterRecord>(item.Payload), cancellationToken);
+                await deadLetters.TryCreateAsync(Read<DeadLetterRecord>(item), cancellationToken);
                 break;
             case OutboxKinds.AttemptResult:
-                var output = Deserialize<AttemptOutput>(item.Payload);
+                var output = Read<AttemptOutput>(item);
                 await results.WriteAsync(item.TaskId, output.Role, output.Attempt, output.Result, cancellationToken);
                 break;
             case OutboxKinds.DiscardedResult:
-                var late = Deserialize<AttemptOutput>(item.Payload);
+                var late = Read<AttemptOutput>(item);
                 await results.WriteDiscardedAsync(item.TaskId, late.Role, late.Attempt, late.Result, cancellationToken);
                 break;
             case OutboxKinds.LinkReplay:
-                var link = Deserialize<ReplayLink>(item.Payload);
+                var link = Read<ReplayLink>(item);
                 if (await deadLetters.GetAsync(link.DeadLetterId, cancellationToken) is { } record && record.ReplayedAs is null)
                 {
                     await deadLetters.ReplaceAsync(record with { ReplayedAs = item.TaskId, ReplayedAt = link.At }, cancellationToken);
@@ -198,6 +233,9 @@ public sealed partial class OutboxProcessor(
     }
 
     private static bool IsDeadLetterWrite(OutboxItem item) => item.Kind is OutboxKinds.DeadLetter or OutboxKinds.LinkReplay;
+
+    private static T Read<T>(OutboxItem item)
+        where T : class => item.Value as T ?? Deserialize<T>(item.Payload);
 
     private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, CoreJson.Options)
         ?? throw new InvalidDataException($"The outbox payload for {typeof(T).Name} is empty.");

@@ -2,10 +2,16 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// Counts outbox writes not yet done, per task, so a reader can wait for a task's files
-/// (result.json, dead letters) to catch up with its committed state.
+/// (result.json, dead letters) to catch up with its committed state; and bounds the backlog: file
+/// writes run behind task processing, and past <see cref="HighWater"/> new tasks wait for them.
 /// </summary>
 public sealed class PendingWrites
 {
+    /// <summary>Pending writes (each holds its payload in memory) at which submits start to wait, until half are done.</summary>
+    public const int HighWater = 40_000;
+
+    private TaskCompletionSource? _drained;
+
     private readonly Dictionary<string, (int Count, TaskCompletionSource Done)> _byTask = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private int _total;
@@ -28,6 +34,11 @@ public sealed class PendingWrites
             if (_total++ == 0)
             {
                 _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            if (_total > HighWater && _drained is null)
+            {
+                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             _byTask[taskId] = _byTask.TryGetValue(taskId, out var current)
@@ -62,6 +73,12 @@ public sealed class PendingWrites
             {
                 _idle.TrySetResult();
             }
+
+            if (_drained is not null && _total <= HighWater / 2)
+            {
+                _drained.TrySetResult();
+                _drained = null;
+            }
         }
     }
 
@@ -92,6 +109,15 @@ public sealed class PendingWrites
         }
 
         return idle.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Completes at once unless the backlog passed <see cref="HighWater"/>; then when half of it is done.</summary>
+    public Task WhenBacklogAllowsAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _drained is null ? Task.CompletedTask : _drained.Task.WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>Waits (at most <paramref name="timeout"/>) until every promised dead-letter write is done.</summary>

@@ -45,8 +45,8 @@ public sealed class RoleQueue(string role)
         }
     }
 
-    /// <summary>Live items waiting, and how long the oldest has waited since it was scheduled.</summary>
-    public (int Depth, DateTimeOffset? OldestCreatedAt) Snapshot()
+    /// <summary>Live items waiting, and since when the longest-waiting one has been due.</summary>
+    public (int Depth, DateTimeOffset? OldestDueSince) Snapshot()
     {
         lock (_lock)
         {
@@ -59,10 +59,12 @@ public sealed class RoleQueue(string role)
                     continue;
                 }
 
+                // A retry waits in the queue only once due: its backoff is not waiting time.
                 depth++;
-                if (oldest is null || item.CreatedAt < oldest)
+                var since = item.DueAt > item.CreatedAt ? item.DueAt : item.CreatedAt;
+                if (oldest is null || since < oldest)
                 {
-                    oldest = item.CreatedAt;
+                    oldest = since;
                 }
             }
 

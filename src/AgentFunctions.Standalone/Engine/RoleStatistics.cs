@@ -10,6 +10,7 @@ public sealed class RoleStatistics
     private readonly double[] _latencies = new double[Window];
     private readonly Lock _lock = new();
     private long _count;
+    private double _sum;
     private long _succeeded;
     private long _failed;
     private long _deadLettered;
@@ -39,6 +40,7 @@ public sealed class RoleStatistics
         {
             _latencies[_count % Window] = duration.TotalMilliseconds;
             _count++;
+            _sum += duration.TotalMilliseconds;
             if (usage is not null)
             {
                 _usage = _usage is null ? usage : AgentUsage.Add(_usage, usage);
@@ -52,9 +54,11 @@ public sealed class RoleStatistics
     {
         double[] sample;
         long count;
+        double sum;
         lock (_lock)
         {
             count = _count;
+            sum = _sum;
             sample = _latencies.AsSpan(0, (int)Math.Min(count, Window)).ToArray();
         }
 
@@ -64,7 +68,7 @@ public sealed class RoleStatistics
         }
 
         Array.Sort(sample);
-        return new LatencySummary(count, Percentile(sample, 0.50), Percentile(sample, 0.95), Percentile(sample, 0.99));
+        return new LatencySummary(count, Percentile(sample, 0.50), Percentile(sample, 0.95), Percentile(sample, 0.99)) { SumMs = Math.Round(sum, 3) };
     }
 
     private static double Percentile(double[] sorted, double p)

@@ -22,6 +22,7 @@ namespace AgentFunctions.Standalone.Engine;
 public sealed partial class StandaloneTaskEngine(
     TaskDatabase database,
     TaskReader reader,
+    WalCheckpointer checkpointer,
     Journal journal,
     Dispatcher dispatcher,
     WorkScheduler scheduler,
@@ -37,6 +38,7 @@ public sealed partial class StandaloneTaskEngine(
     WorkflowOptions workflow,
     StandaloneOptions options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<StandaloneTaskEngine> logger) : ITaskEngine, IHostedService
 {
     /// <summary>How long a read waits for a task's promised files (results, result.json, dead letters) to be written.</summary>
@@ -48,6 +50,9 @@ public sealed partial class StandaloneTaskEngine(
     private readonly CancellationTokenSource _stopping = new();
 
     public string Name => "standalone";
+
+    /// <summary>The engine stopped itself after a storage failure (the process should exit non-zero and be restarted).</summary>
+    public bool Faulted => journal.Fault is not null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -73,14 +78,16 @@ public sealed partial class StandaloneTaskEngine(
             entries[item.TaskId].PersistedWork[item.Key] = item;
         }
 
-        journal.Start(entries.Values, OnCommitted);
+        var unwritten = reader.LoadOutbox();
+        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault);
         foreach (var entry in entries.Values)
         {
             active.Publish(entry);
         }
 
+        checkpointer.Start();
         scheduler.Start();
-        foreach (var item in reader.LoadOutbox())
+        foreach (var item in unwritten)
         {
             outbox.Enqueue(item);
         }
@@ -104,6 +111,7 @@ public sealed partial class StandaloneTaskEngine(
         await scheduler.StopAsync();
         await outbox.StopAsync(TimeSpan.FromSeconds(5));
         await journal.StopAsync();
+        await checkpointer.StopAsync();
         LogStopped();
     }
 
@@ -111,6 +119,9 @@ public sealed partial class StandaloneTaskEngine(
     {
         ArgumentNullException.ThrowIfNull(plan);
         var hash = SpecFingerprint.Compute(plan.Spec);
+
+        // Files are written behind task processing; a backlog past its bound holds new tasks back, not memory.
+        await pending.WhenBacklogAllowsAsync(cancellationToken);
         var outcome = await journal.ExecuteAsync(context =>
         {
             if (context.FindSpecHash(plan.Id) is { } existing)
@@ -143,16 +154,16 @@ public sealed partial class StandaloneTaskEngine(
         return Task.FromResult(new Page<TaskSnapshot>(items.Select(Snapshot).ToList(), token));
     }
 
-    public Task<bool> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken) =>
+    /// <summary>Applied or ignored in the same journal operation that reads the task: no check-then-act race.</summary>
+    public Task<RaiseOutcome> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken) =>
         journal.ExecuteAsync(context =>
         {
             if (context.FindActive(taskId) is not { } entry)
             {
-                return context.FindSpecHash(taskId) is not null;
+                return context.FindSpecHash(taskId) is null ? RaiseOutcome.NotFound : RaiseOutcome.Ignored;
             }
 
-            context.Apply(entry, externalEvent);
-            return true;
+            return context.Apply(entry, externalEvent).Applied ? RaiseOutcome.Applied : RaiseOutcome.Ignored;
         });
 
     public async Task<PurgeOutcome> PurgeAsync(string taskId, CancellationToken cancellationToken)
@@ -446,8 +457,11 @@ public sealed partial class StandaloneTaskEngine(
             ["commits"] = journal.Commits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["operations"] = journal.Operations.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["journalApplyMs"] = journal.ApplyTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["journalWriteMs"] = journal.WriteTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
             ["journalCommitMs"] = journal.CommitTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["jitCompiledMethods"] = System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["journalEffectsMs"] = journal.EffectsTime.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ["walCheckpointMs"] = checkpointer.Elapsed.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
         };
         var status = "healthy";
         if (journal.Fault is { } fault)
@@ -501,7 +515,7 @@ public sealed partial class StandaloneTaskEngine(
         return outcome != ReportOutcome.Stale;
     }
 
-    /// <summary>Runs on the journal thread after each commit.</summary>
+    /// <summary>Runs on the journal's commit thread after each commit.</summary>
     private void OnCommitted(BatchEffects effects)
     {
         foreach (var entry in effects.Changed)
@@ -526,11 +540,24 @@ public sealed partial class StandaloneTaskEngine(
         }
     }
 
+    /// <summary>
+    /// Memory may be ahead of the database: serving on would answer from state that a restart loses.
+    /// Stop the host instead; the next start recovers everything committed.
+    /// </summary>
+    private void OnJournalFault(Exception exception)
+    {
+        LogStoppingAfterFault(exception.Message);
+        lifetime.StopApplication();
+    }
+
     private static TaskSnapshot Snapshot(TaskState state) =>
         new(TaskViewProjector.ToView(state), state.Spec, TaskViewProjector.ToResult(state));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Standalone engine started on {Database}: {Tasks} unfinished tasks, {Attempts} attempts to run")]
     private partial void LogStarted(string database, int tasks, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping the server after a storage failure ({Reason}); restart it to recover from the database")]
+    private partial void LogStoppingAfterFault(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Standalone engine stopped")]
     private partial void LogStopped();

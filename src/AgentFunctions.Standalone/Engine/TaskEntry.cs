@@ -3,14 +3,14 @@ using AgentFunctions.Core.Workflow;
 namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
-/// An unfinished task held in memory. The journal thread owns <see cref="State"/> and
+/// An unfinished task held in memory. The journal's apply thread owns <see cref="State"/> and
 /// <see cref="Work"/>; other threads read only <see cref="Committed"/>, the last state on disk.
 /// </summary>
 public sealed class TaskEntry(TaskState state, string? context, string specHash, bool isNew)
 {
     private TaskState _committed = state;
 
-    /// <summary>The decider state including changes of the batch being committed.</summary>
+    /// <summary>The decider state, including changes not committed yet.</summary>
     public TaskState State { get; set; } = state;
 
     /// <summary>The state as of the last commit: what readers see.</summary>

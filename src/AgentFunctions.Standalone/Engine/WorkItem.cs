@@ -4,7 +4,7 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// One row of scheduled work. Identity fields never change; a new attempt or a new gate is a new
-/// item. Lease fields change only on the journal thread; other threads read them for display.
+/// item. Lease fields change only on the journal's apply thread; other threads read them.
 /// </summary>
 public sealed class WorkItem
 {

@@ -5,11 +5,15 @@ namespace AgentFunctions.Standalone.Engine;
 /// <summary>
 /// Runs callbacks at due times (retry backoffs, deadlines, approval timeouts, lease expiry) on one
 /// background loop driven by a <see cref="TimeProvider"/> timer. Callbacks must be quick: they hand
-/// work to a queue or the journal.
+/// work to a queue or the journal. A callback for a work item that has since been withdrawn would do
+/// nothing; such entries are dropped as the queue grows, so a finished task's 30-day deadline does
+/// not stay in memory for 30 days.
 /// </summary>
 public sealed partial class WorkScheduler : IDisposable
 {
-    private readonly PriorityQueue<Action, long> _due = new();
+    private const int MinimumCompaction = 1024;
+    private readonly PriorityQueue<(WorkItem? Owner, Action Callback), long> _due = new();
+    private int _compactAt = MinimumCompaction;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TimeProvider _time;
@@ -38,13 +42,19 @@ public sealed partial class WorkScheduler : IDisposable
 
     public void Start() => _loop = Task.Run(RunAsync);
 
-    public void At(DateTimeOffset due, Action callback)
+    /// <param name="owner">The work item the callback is for: once it is removed, the callback may be dropped unrun.</param>
+    public void At(DateTimeOffset due, Action callback, WorkItem? owner = null)
     {
         ArgumentNullException.ThrowIfNull(callback);
         lock (_lock)
         {
+            if (_due.Count >= _compactAt)
+            {
+                Compact();
+            }
+
             var earliest = _due.TryPeek(out _, out var first) ? first : long.MaxValue;
-            _due.Enqueue(callback, due.UtcTicks);
+            _due.Enqueue((owner, callback), due.UtcTicks);
             if (due.UtcTicks >= earliest)
             {
                 return;
@@ -87,10 +97,10 @@ public sealed partial class WorkScheduler : IDisposable
             var now = _time.GetUtcNow().UtcTicks;
             lock (_lock)
             {
-                while (_due.TryPeek(out var callback, out var due) && due <= now)
+                while (_due.TryPeek(out var entry, out var due) && due <= now)
                 {
                     _due.Dequeue();
-                    ready.Add(callback);
+                    ready.Add(entry.Callback);
                 }
 
                 if (_due.TryPeek(out _, out var next))
@@ -114,6 +124,15 @@ public sealed partial class WorkScheduler : IDisposable
 
             ready.Clear();
         }
+    }
+
+    /// <summary>Drops the entries of withdrawn work; the next compaction waits until the queue doubles again.</summary>
+    private void Compact()
+    {
+        var live = _due.UnorderedItems.Where(entry => entry.Element.Owner is not { Removed: true }).ToList();
+        _due.Clear();
+        _due.EnqueueRange(live.Select(entry => (entry.Element, entry.Priority)));
+        _compactAt = Math.Max(MinimumCompaction, live.Count * 2);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A scheduled callback failed")]

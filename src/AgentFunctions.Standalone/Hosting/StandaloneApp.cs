@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Hosting;
 
@@ -33,18 +34,26 @@ public static class StandaloneApp
         }
 
         var settings = builder.Services.AddStandaloneEngine(builder.Configuration);
-        ListenAddresses.RequireLoopbackWithoutKeys(urls, settings.Keys.Enabled);
+        // Kestrel:Endpoints:<name>:Url binds too (and wins over urls): both must stay on loopback without keys.
+        var endpoints = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(endpoint => endpoint["Url"]).OfType<string>();
+        ListenAddresses.RequireLoopbackWithoutKeys(string.Join(';', endpoints.Prepend(urls)), settings.Keys.Enabled);
         var (limits, standalone) = (settings.Limits, settings.Standalone);
+        var directoryLock = DataDirectoryLock.Acquire(standalone.DataDirectory);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The API enforces its own, tighter limits per route with problem+json answers.
-            kestrel.Limits.MaxRequestBodySize = Math.Max((limits.MaxRequestBytes * 2) + 1024, (limits.MaxArtifactBytes * 4) + (1024 * 1024));
+            kestrel.Limits.MaxRequestBodySize = Math.Max(limits.MaxSubmitBodyBytes, (limits.MaxArtifactBytes * 4) + (1024 * 1024));
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = standalone.ShutdownGrace + TimeSpan.FromSeconds(15));
         builder.Services.ConfigureHttpJsonOptions(json => CoreJson.Configure(json.SerializerOptions));
         builder.Services.AddProblemDetails();
 
+        // A failed start (a port in use) is thrown out of RunAsync, where Program reports it in one line;
+        // the host's own log entry for it would only repeat it with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(directoryLock.Dispose);
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {

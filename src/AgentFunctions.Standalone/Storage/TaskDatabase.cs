@@ -117,12 +117,15 @@ public sealed class TaskDatabase
         return connection;
     }
 
-    /// <summary>Opens the writing connection: every commit is fsynced (synchronous=FULL).</summary>
+    /// <summary>
+    /// Opens the writing connection: every commit is fsynced (synchronous=FULL); checkpoints are left to
+    /// <see cref="WalCheckpointer"/>, off the commit path.
+    /// </summary>
     public SqliteConnection OpenWriter()
     {
         var connection = Open();
         using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA synchronous=FULL;";
+        pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;";
         pragmas.ExecuteNonQuery();
         return connection;
     }

@@ -4,8 +4,8 @@ using Microsoft.Data.Sqlite;
 namespace AgentFunctions.Standalone.Storage;
 
 /// <summary>
-/// The single writing connection, with its statements prepared once. Used only by the journal
-/// thread, inside one transaction per batch.
+/// The single writing connection, with its statements prepared once. Used only by the journal's
+/// commit thread, inside one transaction per batch.
 /// </summary>
 public sealed class TaskWriter : IDisposable
 {
@@ -17,7 +17,6 @@ public sealed class TaskWriter : IDisposable
     private readonly SqliteCommand _deleteWork;
     private readonly SqliteCommand _insertOutbox;
     private readonly SqliteCommand _deleteOutbox;
-    private readonly SqliteCommand _specHash;
     private readonly SqliteCommand[] _purge;
     private SqliteTransaction? _transaction;
 
@@ -41,10 +40,9 @@ public sealed class TaskWriter : IDisposable
             """, "$task", "$kind", "$role", "$attempt", "$due", "$priority", "$created", "$lease", "$expires", "$worker");
         _deleteWork = Prepare("DELETE FROM work WHERE task_id = $task AND kind = $kind AND role = $role", "$task", "$kind", "$role");
         _insertOutbox = Prepare(
-            "INSERT INTO outbox (task_id, kind, payload, created_at) VALUES ($task, $kind, $payload, $created) RETURNING id",
-            "$task", "$kind", "$payload", "$created");
+            "INSERT INTO outbox (id, task_id, kind, payload, created_at) VALUES ($id, $task, $kind, $payload, $created)",
+            "$id", "$task", "$kind", "$payload", "$created");
         _deleteOutbox = Prepare("DELETE FROM outbox WHERE id = $id", "$id");
-        _specHash = Prepare("SELECT spec_hash FROM tasks WHERE id = $id", "$id");
         _purge =
         [
             Prepare("DELETE FROM tasks WHERE id = $id", "$id"),
@@ -84,39 +82,26 @@ public sealed class TaskWriter : IDisposable
     public void InsertEvent(string taskId, long seq, DateTimeOffset at, string json) =>
         Run(_insertEvent, taskId, seq, at.ToUnixTimeMilliseconds(), json);
 
-    public void UpsertWork(WorkItem item)
-    {
-        ArgumentNullException.ThrowIfNull(item);
+    public void UpsertWork(WorkRow row) =>
         Run(
             _upsertWork,
-            item.TaskId,
-            (int)item.Kind,
-            item.Role,
-            item.Attempt,
-            item.DueAt.ToUnixTimeMilliseconds(),
-            (int)item.Priority,
-            item.CreatedAt.ToUnixTimeMilliseconds(),
-            (object?)item.LeaseId ?? DBNull.Value,
-            item.LeaseExpiresAt is { } expires ? expires.ToUnixTimeMilliseconds() : DBNull.Value,
-            (object?)item.WorkerId ?? DBNull.Value);
-    }
+            row.TaskId,
+            (int)row.Kind,
+            row.Role,
+            row.Attempt,
+            row.DueAt.ToUnixTimeMilliseconds(),
+            row.Priority,
+            row.CreatedAt.ToUnixTimeMilliseconds(),
+            (object?)row.LeaseId ?? DBNull.Value,
+            row.LeaseExpiresAt is { } expires ? expires.ToUnixTimeMilliseconds() : DBNull.Value,
+            (object?)row.WorkerId ?? DBNull.Value);
 
     public void DeleteWork(string taskId, WorkKind kind, string role) => Run(_deleteWork, taskId, (int)kind, role);
 
-    public long InsertOutbox(string taskId, string kind, string payload, DateTimeOffset created)
-    {
-        Bind(_insertOutbox, taskId, kind, payload, created.ToUnixTimeMilliseconds());
-        return (long)_insertOutbox.ExecuteScalar()!;
-    }
+    public void InsertOutbox(long id, string taskId, string kind, string payload, DateTimeOffset created) =>
+        Run(_insertOutbox, id, taskId, kind, payload, created.ToUnixTimeMilliseconds());
 
     public void DeleteOutbox(long id) => Run(_deleteOutbox, id);
-
-    /// <summary>The spec fingerprint of a stored task, read inside the open batch.</summary>
-    public string? GetSpecHash(string id)
-    {
-        Bind(_specHash, id);
-        return _specHash.ExecuteScalar() as string;
-    }
 
     public void PurgeTask(string id)
     {
@@ -129,7 +114,7 @@ public sealed class TaskWriter : IDisposable
     public void Dispose()
     {
         _transaction?.Dispose();
-        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox, _specHash }.Concat(_purge))
+        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox }.Concat(_purge))
         {
             command.Dispose();
         }

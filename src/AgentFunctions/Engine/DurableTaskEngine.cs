@@ -138,13 +138,13 @@ public sealed class DurableTaskEngine(
         return new Core.Contracts.Page<TaskSnapshot>(items, next);
     }
 
-    public async Task<bool> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken)
+    public async Task<RaiseOutcome> RaiseAsync(string taskId, WorkflowEvent externalEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(externalEvent);
         var client = clients.Current;
         if (await client.GetInstanceAsync(taskId, getInputsAndOutputs: false, cancellationToken) is null)
         {
-            return false;
+            return RaiseOutcome.NotFound;
         }
 
         var (name, payload) = externalEvent switch
@@ -155,7 +155,9 @@ public sealed class DurableTaskEngine(
         };
         await client.RaiseEventAsync(taskId, name, payload, cancellationToken);
         logger.EventRaised(taskId, name);
-        return true;
+
+        // The orchestration applies it when it next runs; the decider ignores it there if it no longer fits.
+        return RaiseOutcome.Accepted;
     }
 
     public async Task<PurgeOutcome> PurgeAsync(string taskId, CancellationToken cancellationToken)

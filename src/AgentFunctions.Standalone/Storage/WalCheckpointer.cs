@@ -1,0 +1,67 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Standalone.Storage;
+
+/// <summary>
+/// Copies the write-ahead log back into the database file from a thread of its own. SQLite would
+/// otherwise do it inside a commit every thousand pages, stalling the journal's commit thread for
+/// the copy and the database file's fsync. A passive checkpoint never blocks the writer.
+/// </summary>
+public sealed partial class WalCheckpointer(TaskDatabase database, TimeProvider time, ILogger<WalCheckpointer> logger) : IDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    public void Start() => _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning);
+
+    /// <summary>Stops the loop; the last checkpoint also truncates the log (the writer has stopped by then).</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            using var connection = database.Open();
+            Checkpoint(connection, "TRUNCATE");
+        }
+        catch (SqliteException ex)
+        {
+            LogCheckpointFailed(ex);
+        }
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private void Run()
+    {
+        using var connection = database.Open();
+        while (!_stop.Token.WaitHandle.WaitOne(Interval))
+        {
+            try
+            {
+                Checkpoint(connection, "PASSIVE");
+            }
+            catch (SqliteException ex)
+            {
+                LogCheckpointFailed(ex);
+            }
+        }
+    }
+
+    private void Checkpoint(SqliteConnection connection, string mode)
+    {
+        var started = time.GetTimestamp();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        command.ExecuteNonQuery();
+        Elapsed += time.GetElapsedTime(started);
+    }
+
+    /// <summary>Time spent checkpointing (for the health report).</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A WAL checkpoint failed; the next one retries")]
+    private partial void LogCheckpointFailed(Exception exception);
+}
