@@ -103,7 +103,7 @@ public sealed class AgentTaskOrchestratorTests
         var start = run.Harness.Now;
 
         // What Durable's retry loop does: the filter sees each failure; true waits the schedule's delay and runs again.
-        Assert.True(policy.OnFailure(Transient("503 from the agent")));
+        Assert.True(run.Harness.RetryFilter(policy, Transient("503 from the agent")));
         var view = run.LastView.Roles.Single();
         Assert.Equal((RoleStatus.Retrying, 1, "503 from the agent"), (view.State, view.Attempt, view.LastError));
         Assert.Equal(new DateTimeOffset(start.AddSeconds(2)), view.NextAttemptAt);
@@ -114,7 +114,7 @@ public sealed class AgentTaskOrchestratorTests
         Assert.Equal((RoleStatus.Running, 2), (view.State, view.Attempt));
 
         run.Harness.Now = start.AddSeconds(5);
-        Assert.True(policy.OnFailure(Transient("connection reset")));
+        Assert.True(run.Harness.RetryFilter(policy, Transient("connection reset")));
         view = run.LastView.Roles.Single();
         Assert.Equal((RoleStatus.Retrying, 2), (view.State, view.Attempt));
         Assert.Equal(new DateTimeOffset(start.AddSeconds(9)), view.NextAttemptAt); // 2 s × 2
@@ -122,7 +122,7 @@ public sealed class AgentTaskOrchestratorTests
         run.Harness.Fire(run.Harness.OpenTimer(start.AddSeconds(9)));
         run.Harness.Now = start.AddSeconds(12);
         var permanent = new TaskFailureDetails(typeof(PermanentAttemptException).FullName!, "[permanent] the agent refused", null, null, null);
-        Assert.False(policy.OnFailure(permanent));
+        Assert.False(run.Harness.RetryFilter(policy, permanent));
         run.Harness.Fail(call, new TaskFailedException(OrchestrationNames.RunRoleAttempt, 7, permanent));
 
         var deadLetter = run.Harness.ActivitiesNamed(OrchestrationNames.WriteDeadLetter).Single().InputAs<DeadLetterRequest>();
@@ -147,9 +147,9 @@ public sealed class AgentTaskOrchestratorTests
         var call = run.AttemptOf("review");
         var policy = Assert.IsType<RoleRetryPolicy>(call.Options?.Retry?.Policy);
 
-        Assert.True(policy.OnFailure(Transient("503")));
-        Assert.True(policy.OnFailure(Transient("503")));
-        Assert.False(policy.OnFailure(Transient("503 again"))); // attempt 3 of 3: no further retry
+        Assert.True(run.Harness.RetryFilter(policy, Transient("503")));
+        Assert.True(run.Harness.RetryFilter(policy, Transient("503")));
+        Assert.False(run.Harness.RetryFilter(policy, Transient("503 again"))); // attempt 3 of 3: no further retry
         run.Harness.Fail(call, new TaskFailedException(OrchestrationNames.RunRoleAttempt, 7, Transient("503 again")));
 
         var deadLetter = run.Harness.ActivitiesNamed(OrchestrationNames.WriteDeadLetter).Single().InputAs<DeadLetterRequest>();
@@ -166,8 +166,8 @@ public sealed class AgentTaskOrchestratorTests
         var call = run.AttemptOf("review");
         var policy = Assert.IsType<RoleRetryPolicy>(call.Options?.Retry?.Policy);
 
-        Assert.True(policy.OnFailure(Transient("503")));
-        Assert.True(policy.OnFailure(Transient("504")));
+        Assert.True(run.Harness.RetryFilter(policy, Transient("503")));
+        Assert.True(run.Harness.RetryFilter(policy, Transient("504")));
         run.Harness.Fail(call, new TaskFailedException(OrchestrationNames.RunRoleAttempt, 7, Transient("timeout")));
 
         var deadLetter = run.Harness.ActivitiesNamed(OrchestrationNames.WriteDeadLetter).Single().InputAs<DeadLetterRequest>();
@@ -183,7 +183,7 @@ public sealed class AgentTaskOrchestratorTests
         var run = TaskOrchestration.Start(TestPlans.Plan(TestPlans.Spec("t4d", "review")));
         var policy = Assert.IsType<RoleRetryPolicy>(run.AttemptOf("review").Options?.Retry?.Policy);
 
-        Assert.True(policy.OnFailure(Transient("503")));
+        Assert.True(run.Harness.RetryFilter(policy, Transient("503")));
         run.Succeed("review");
 
         var result = await run.Run;
