@@ -15,7 +15,6 @@ public sealed class PendingWrites
     private readonly Dictionary<string, (int Count, TaskCompletionSource Done)> _byTask = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private int _total;
-    private TaskCompletionSource _idle = NewDone();
     private int _deadLetters;
     private TaskCompletionSource _deadLettersIdle = NewDone();
 
@@ -31,11 +30,7 @@ public sealed class PendingWrites
                 _deadLettersIdle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            if (_total++ == 0)
-            {
-                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
+            _total++;
             if (_total > HighWater && _drained is null)
             {
                 _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,11 +64,7 @@ public sealed class PendingWrites
                 }
             }
 
-            if (--_total == 0)
-            {
-                _idle.TrySetResult();
-            }
-
+            _total--;
             if (_drained is not null && _total <= HighWater / 2)
             {
                 _drained.TrySetResult();
@@ -97,18 +88,6 @@ public sealed class PendingWrites
         }
 
         return done.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>Waits (at most <paramref name="timeout"/>) until no write is pending at all.</summary>
-    public Task WhenIdleAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        Task idle;
-        lock (_lock)
-        {
-            idle = _idle.Task;
-        }
-
-        return idle.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Completes at once unless the backlog passed <see cref="HighWater"/>; then when half of it is done.</summary>

@@ -12,15 +12,6 @@ namespace AgentFunctions.Standalone.Storage;
 /// <summary>Reads committed data; each call uses its own pooled connection (WAL lets readers run beside the writer).</summary>
 public sealed class TaskReader(TaskDatabase database)
 {
-    public string? GetSpecHash(string id)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT spec_hash FROM tasks WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        return command.ExecuteScalar() as string;
-    }
-
     public TaskState? GetTask(string id)
     {
         using var connection = database.Open();
