@@ -4,8 +4,8 @@ using AgentQ.Tests.Infrastructure;
 namespace AgentQ.Tests;
 
 /// <summary>
-/// The README's install steps, for real: pack the tool from a copy of the sources with plain dotnet (no offline
-/// stand-in: agentq needs no Azure package), install it from that folder with dotnet tool install, and run it.
+/// The README's install steps, for real: pack the tool from a copy of the sources with plain dotnet, install it
+/// from that folder with dotnet tool install, and run it.
 /// </summary>
 public sealed class PackedToolTests
 {

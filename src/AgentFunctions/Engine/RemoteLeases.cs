@@ -342,7 +342,8 @@ public sealed class RemoteLeases(
                 continue;
             }
 
-            if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+            // Anything but an ended instance still waits: that includes the moment it continues as new.
+            if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
             {
                 return false;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using AgentFunctions.Core.Prompts;
 using AgentFunctions.Core.Retries;
@@ -117,6 +118,7 @@ internal sealed class AgentTaskRun : IDisposable
         return pending;
     }
 
+    [SuppressMessage("DurableTask", "DURABLE0010", Justification = "_logger comes from context.CreateReplaySafeLogger (see the constructor); the analyzer cannot see through the field.")]
     private void Handle(Task completed)
     {
         if (completed == _deadline)
@@ -172,6 +174,7 @@ internal sealed class AgentTaskRun : IDisposable
         }
     }
 
+    [SuppressMessage("DurableTask", "DURABLE0010", Justification = "_logger comes from context.CreateReplaySafeLogger (see the constructor); the analyzer cannot see through the field.")]
     private void Apply(WorkflowEvent workflowEvent)
     {
         var decision = WorkflowDecider.Apply(_state, workflowEvent, Now);
@@ -437,6 +440,7 @@ internal sealed class AgentTaskRun : IDisposable
 
     private void Publish() => _context.SetCustomStatus(CustomStatusView.ToCustomStatus(TaskViewProjector.ToView(_state)));
 
+    [SuppressMessage("DurableTask", "DURABLE0010", Justification = "_logger comes from context.CreateReplaySafeLogger (see the constructor); the analyzer cannot see through the field.")]
     private async Task SettleSideEffectsAsync()
     {
         foreach (var sideEffect in _sideEffects)

@@ -24,28 +24,45 @@ public static class RemoteRoleOrchestrator
     /// </summary>
     public static readonly TimeSpan LeaseGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many lease events (leases, heartbeats, releases) one episode handles before it continues as new. Each
+    /// one adds an event and a re-armed timer to the history that every later step replays, so a long attempt
+    /// with frequent heartbeats would otherwise grow its history without bound.
+    /// </summary>
+    public const int LeaseEventsPerEpisode = 25;
+
     [Function(OrchestrationNames.RemoteRole)]
-    public static async Task<RemoteRoleOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
+    public static async Task<RemoteRoleOutcome?> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.GetInput<RemoteRoleRequest>()
             ?? throw new InvalidOperationException("The remote role orchestration needs its request.");
         var schedule = request.Schedule;
-        var failures = new List<AttemptFailure>();
+        var failures = request.Resume?.Failures.ToList() ?? [];
+        var resume = request.Resume;
         using var lifetime = new CancellationTokenSource();
         var cancel = context.WaitForExternalEvent<JsonElement>(OrchestrationEvents.Cancel, lifetime.Token);
         try
         {
-            for (var attempt = request.Attempt.Attempt; ; attempt++)
+            for (var attempt = resume?.Attempt ?? request.Attempt.Attempt; ; attempt++)
             {
-                var (outcome, failure) = await RunAttemptAsync(context, request, attempt, cancel, failures, lifetime.Token);
-                if (outcome is not null)
+                var step = await RunAttemptAsync(context, request, attempt, resume, cancel, failures, lifetime.Token);
+                resume = null;
+                if (step.ContinueWith is { } next)
+                {
+                    // Events that arrive meanwhile are carried over to the next episode (preserveUnprocessedEvents).
+                    context.ContinueAsNew(request with { Resume = next }, preserveUnprocessedEvents: true);
+                    return null;
+                }
+
+                if (step.Outcome is { } outcome)
                 {
                     return outcome;
                 }
 
-                failures.Add(failure!);
-                if (failure!.Kind == FailureKind.Permanent || !schedule.AllowsAttemptAfter(attempt))
+                var failure = step.Failure!;
+                failures.Add(failure);
+                if (failure.Kind == FailureKind.Permanent || !schedule.AllowsAttemptAfter(attempt))
                 {
                     return new RemoteRoleOutcome(RemoteOutcomeKind.Failed, attempt, null, false, failures);
                 }
@@ -70,23 +87,29 @@ public static class RemoteRoleOrchestrator
         }
     }
 
-    /// <summary>Dispatches one attempt and waits for its result, its lease to expire or the cancel: an outcome that ends the role, or a failure.</summary>
-    private static async Task<(RemoteRoleOutcome? Outcome, AttemptFailure? Failure)> RunAttemptAsync(
-        TaskOrchestrationContext context, RemoteRoleRequest request, int attempt, Task cancel, List<AttemptFailure> failures, CancellationToken lifetime)
+    /// <summary>
+    /// Dispatches one attempt (unless <paramref name="resume"/> says it already is) and waits for its result, its
+    /// lease to expire or the cancel: an outcome that ends the role, a failure, or where to continue as new.
+    /// </summary>
+    private static async Task<AttemptStep> RunAttemptAsync(
+        TaskOrchestrationContext context, RemoteRoleRequest request, int attempt, RemoteRoleResume? resume, Task cancel, List<AttemptFailure> failures, CancellationToken lifetime)
     {
         var first = request.Attempt;
         SetStatus(context, request, attempt);
-        try
+        if (resume is null)
         {
-            // The activity fills in the context and the prompt of this attempt number before storing the envelope.
-            await context.CallActivityAsync<string>(
-                OrchestrationNames.DispatchRemoteAttempt,
-                new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, first with { Attempt = attempt }),
-                RetryPolicies.SideEffects);
-        }
-        catch (TaskFailedException ex)
-        {
-            return (null, new AttemptFailure(attempt, Now(context), FailureKind.Transient, "could not put the attempt on the work queue: " + AttemptErrors.Describe(ex.FailureDetails).Message));
+            try
+            {
+                // The activity fills in the context and the prompt of this attempt number before storing the envelope.
+                await context.CallActivityAsync<string>(
+                    OrchestrationNames.DispatchRemoteAttempt,
+                    new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, first with { Attempt = attempt }),
+                    RetryPolicies.SideEffects);
+            }
+            catch (TaskFailedException ex)
+            {
+                return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, "could not put the attempt on the work queue: " + AttemptErrors.Describe(ex.FailureDetails).Message));
+            }
         }
 
         using var attemptScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
@@ -97,7 +120,22 @@ public static class RemoteRoleOrchestrator
         DateTimeOffset? expiresAt = null;
         try
         {
-            while (true)
+            void Arm(DateTimeOffset? at)
+            {
+                expiryScope?.Cancel();
+                expiryScope?.Dispose();
+                expiryScope = null;
+                expiry = null;
+                expiresAt = at;
+                if (at is { } due)
+                {
+                    expiryScope = CancellationTokenSource.CreateLinkedTokenSource(attemptScope.Token);
+                    expiry = context.CreateTimer((due + LeaseGrace).UtcDateTime, expiryScope.Token);
+                }
+            }
+
+            Arm(resume?.LeaseExpiresAt);
+            for (var leaseEvents = 0; leaseEvents < LeaseEventsPerEpisode;)
             {
                 // Waiting in the queue there is no timer at all; a lease arms one at its expiry.
                 var winner = expiry is null
@@ -105,19 +143,20 @@ public static class RemoteRoleOrchestrator
                     : await Task.WhenAny(result, leaseEvent, cancel, expiry);
                 if (winner == cancel)
                 {
-                    return (Canceled(attempt, failures), null);
+                    return AttemptStep.Ended(Canceled(attempt, failures));
                 }
 
                 if (winner == result)
                 {
                     var reported = Read(result.Result, attempt);
                     return reported is { Succeeded: true, Result: { } roleResult }
-                        ? (new RemoteRoleOutcome(RemoteOutcomeKind.Succeeded, attempt, roleResult, reported.NeedsApproval, failures), null)
-                        : (null, new AttemptFailure(attempt, Now(context), reported.Kind, reported.Error ?? "the worker reported a failure"));
+                        ? AttemptStep.Ended(new RemoteRoleOutcome(RemoteOutcomeKind.Succeeded, attempt, roleResult, reported.NeedsApproval, failures))
+                        : AttemptStep.Failed(new AttemptFailure(attempt, Now(context), reported.Kind, reported.Error ?? "the worker reported a failure"));
                 }
 
                 if (winner == leaseEvent)
                 {
+                    leaseEvents++;
                     var lease = ReadLease(leaseEvent.Result);
                     leaseEvent = context.WaitForExternalEvent<JsonElement>(OrchestrationEvents.RemoteLease(attempt), attemptScope.Token);
                     if (lease is null || (lease.LeaseExpiresAt is { } later && expiresAt is { } current && later <= current))
@@ -125,23 +164,15 @@ public static class RemoteRoleOrchestrator
                         continue; // malformed, or older than the expiry already armed
                     }
 
-                    expiryScope?.Cancel();
-                    expiryScope?.Dispose();
-                    expiryScope = null;
-                    expiry = null;
-                    expiresAt = lease.LeaseExpiresAt;
-                    if (expiresAt is { } at)
-                    {
-                        expiryScope = CancellationTokenSource.CreateLinkedTokenSource(attemptScope.Token);
-                        expiry = context.CreateTimer((at + LeaseGrace).UtcDateTime, expiryScope.Token);
-                    }
-
+                    Arm(lease.LeaseExpiresAt);
                     continue;
                 }
 
                 var expired = expiresAt!.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-                return (null, new AttemptFailure(attempt, Now(context), FailureKind.Transient, $"lease expired at {expired}: the worker neither heartbeated, completed nor failed the attempt in time"));
+                return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, $"lease expired at {expired}: the worker neither heartbeated, completed nor failed the attempt in time"));
             }
+
+            return AttemptStep.Continue(new RemoteRoleResume(attempt, [.. failures], expiresAt));
         }
         finally
         {
@@ -184,5 +215,15 @@ public static class RemoteRoleOrchestrator
         {
             return null;
         }
+    }
+
+    /// <summary>How one attempt's wait ended: the role's outcome, a failed attempt, or the state to continue as new with.</summary>
+    private sealed record AttemptStep(RemoteRoleOutcome? Outcome, AttemptFailure? Failure, RemoteRoleResume? ContinueWith)
+    {
+        public static AttemptStep Ended(RemoteRoleOutcome outcome) => new(outcome, null, null);
+
+        public static AttemptStep Failed(AttemptFailure failure) => new(null, failure, null);
+
+        public static AttemptStep Continue(RemoteRoleResume resume) => new(null, null, resume);
     }
 }

@@ -5,6 +5,11 @@ namespace AgentFunctions.Orchestration;
 
 /// <summary>
 /// Input of the remote-role sub-orchestration: the first attempt (without its context and prompt, which the
-/// dispatch activity fills in), the schedule and the role's lease.
+/// dispatch activity fills in), the schedule and the role's lease. An episode that continued as new also carries
+/// where it left off (<see cref="Resume"/>).
 /// </summary>
-public sealed record RemoteRoleRequest(AgentAttempt Attempt, RetrySchedule Schedule, int LeaseSeconds);
+public sealed record RemoteRoleRequest(AgentAttempt Attempt, RetrySchedule Schedule, int LeaseSeconds)
+{
+    /// <summary>The attempt already on the work queue when the previous episode continued as new; null on the first episode.</summary>
+    public RemoteRoleResume? Resume { get; init; }
+}

@@ -3,6 +3,7 @@ using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Orchestration;
 using AgentFunctions.Tests.Support;
+using Moq;
 
 namespace AgentFunctions.Tests.Orchestration;
 
@@ -35,9 +36,9 @@ public sealed class RemoteRoleOrchestratorTests
         Lease(harness, 1, start.AddSeconds(30));
         var first = harness.OpenTimer(start.AddSeconds(30) + RemoteRoleOrchestrator.LeaseGrace);
 
-        // Heartbeats for an hour, far beyond any fixed attempt timeout.
+        // Heartbeats for minutes, far beyond the 30 s lease, within one episode.
         var expiry = start.AddSeconds(30);
-        for (var beat = 1; beat <= 180; beat++)
+        for (var beat = 1; beat < RemoteRoleOrchestrator.LeaseEventsPerEpisode - 1; beat++)
         {
             harness.Now = start.AddSeconds(20 * beat);
             expiry = harness.Now.AddSeconds(30);
@@ -50,7 +51,7 @@ public sealed class RemoteRoleOrchestratorTests
 
         harness.Raise(OrchestrationEvents.RemoteResult(1), """{ "attempt": 1, "succeeded": true, "result": { "summary": "ok", "resultRef": "tasks/t1/results/worker.md" } }""");
 
-        var outcome = await run;
+        var outcome = Assert.IsType<RemoteRoleOutcome>(await run);
         Assert.Equal(RemoteOutcomeKind.Succeeded, outcome.Kind);
         Assert.Empty(outcome.Failures);
         Assert.True(harness.NothingOutstanding());
@@ -72,7 +73,7 @@ public sealed class RemoteRoleOrchestratorTests
         AssertDispatched(harness, 2);
         harness.Raise(OrchestrationEvents.RemoteResult(2), """{ "attempt": 2, "succeeded": true, "result": { "summary": "ok", "resultRef": "tasks/t1/results/worker.md" } }""");
 
-        var outcome = await run;
+        var outcome = Assert.IsType<RemoteRoleOutcome>(await run);
         Assert.Equal(RemoteOutcomeKind.Succeeded, outcome.Kind);
         Assert.Equal(2, outcome.Attempts);
         var failure = Assert.Single(outcome.Failures);
@@ -128,7 +129,7 @@ public sealed class RemoteRoleOrchestratorTests
         Lease(harness, 3, start.AddSeconds(36));
         harness.Fire(harness.OpenTimer(start.AddSeconds(36) + RemoteRoleOrchestrator.LeaseGrace));
 
-        var outcome = await run;
+        var outcome = Assert.IsType<RemoteRoleOutcome>(await run);
         Assert.Equal(RemoteOutcomeKind.Failed, outcome.Kind);
         Assert.Equal(3, outcome.Attempts);
         Assert.Equal([1, 2, 3], outcome.Failures.Select(f => f.Attempt));
@@ -145,7 +146,7 @@ public sealed class RemoteRoleOrchestratorTests
 
         harness.Raise(OrchestrationEvents.RemoteResult(1), """{ "attempt": 1, "succeeded": false, "kind": "permanent", "error": "bad input" }""");
 
-        var outcome = await run;
+        var outcome = Assert.IsType<RemoteRoleOutcome>(await run);
         Assert.Equal(RemoteOutcomeKind.Failed, outcome.Kind);
         Assert.Equal(FailureKind.Permanent, Assert.Single(outcome.Failures).Kind);
         Assert.Single(harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt));
@@ -158,7 +159,7 @@ public sealed class RemoteRoleOrchestratorTests
 
         harness.Raise(OrchestrationEvents.RemoteResult(1), """{ "attempt": 1, "succeeded": true, "needsApproval": true, "result": { "summary": "ok", "resultRef": "tasks/t1/results/worker.md" } }""");
 
-        var outcome = await run;
+        var outcome = Assert.IsType<RemoteRoleOutcome>(await run);
         Assert.Equal(RemoteOutcomeKind.Succeeded, outcome.Kind);
         Assert.True(outcome.NeedsApproval);
         Assert.Equal("tasks/t1/results/worker.md", outcome.Result!.ResultRef);
@@ -173,7 +174,7 @@ public sealed class RemoteRoleOrchestratorTests
 
         harness.Raise(OrchestrationEvents.Cancel, """{ "reason": "the task ended" }""");
 
-        Assert.Equal(RemoteOutcomeKind.Canceled, (await run).Kind);
+        Assert.Equal(RemoteOutcomeKind.Canceled, Assert.IsType<RemoteRoleOutcome>(await run).Kind);
         Assert.Single(harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt));
         Assert.True(harness.NothingOutstanding());
     }
@@ -186,9 +187,55 @@ public sealed class RemoteRoleOrchestratorTests
 
         harness.Raise(OrchestrationEvents.Cancel, """{ "reason": "the task ended" }""");
 
-        Assert.Equal(RemoteOutcomeKind.Canceled, (await run).Kind);
+        Assert.Equal(RemoteOutcomeKind.Canceled, Assert.IsType<RemoteRoleOutcome>(await run).Kind);
         Assert.True(harness.NothingOutstanding());
         Assert.All(harness.Timers, t => Assert.True(t.Token.IsCancellationRequested));
+    }
+
+    [Fact]
+    public async Task After_many_heartbeats_the_episode_continues_as_new_with_its_attempt_and_lease()
+    {
+        var (harness, run) = Start();
+        object? continuedWith = null;
+        harness.Context.Setup(c => c.ContinueAsNew(It.IsAny<object?>(), true)).Callback((object? input, bool _) => continuedWith = input);
+        var expiry = harness.Now;
+        for (var beat = 1; beat <= RemoteRoleOrchestrator.LeaseEventsPerEpisode; beat++)
+        {
+            harness.Now = harness.Now.AddSeconds(20);
+            expiry = harness.Now.AddSeconds(30);
+            Lease(harness, 1, expiry);
+        }
+
+        Assert.Null(await run);
+        var next = Assert.IsType<RemoteRoleRequest>(continuedWith);
+        Assert.Equal(new DateTimeOffset(expiry), next.Resume!.LeaseExpiresAt);
+        Assert.Equal(1, next.Resume.Attempt);
+        Assert.Empty(next.Resume.Failures);
+        Assert.True(harness.NothingOutstanding());
+    }
+
+    [Fact]
+    public async Task A_continued_episode_waits_for_its_attempt_without_dispatching_it_again()
+    {
+        var envelope = Envelope();
+        var expiry = new DateTime(2025, 1, 1, 8, 0, 30, DateTimeKind.Utc);
+        var failure = new AttemptFailure(1, new DateTimeOffset(2025, 1, 1, 7, 59, 0, TimeSpan.Zero), FailureKind.Transient, "timeout");
+        var request = new RemoteRoleRequest(envelope, TestPlans.Schedule, 30) { Resume = new RemoteRoleResume(2, [failure], expiry) };
+        var harness = new OrchestrationHarness(request, "t1:worker");
+        harness.AutoComplete(OrchestrationNames.DispatchRemoteAttempt, _ => "message-3");
+        var run = harness.Start(RemoteRoleOrchestrator.RunAsync);
+
+        Assert.Empty(harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt));
+        harness.Fire(harness.OpenTimer(expiry + RemoteRoleOrchestrator.LeaseGrace));
+        harness.Fire(harness.Timers.Single(t => !t.Completion.Task.IsCompleted));
+
+        AssertDispatched(harness, 3);
+        harness.Raise(OrchestrationEvents.RemoteResult(3), """{ "attempt": 3, "succeeded": true, "result": { "summary": "ok", "resultRef": "tasks/t1/results/worker.md" } }""");
+        var outcome = Assert.IsType<RemoteRoleOutcome>(await run);
+        Assert.Equal(RemoteOutcomeKind.Succeeded, outcome.Kind);
+        Assert.Equal(3, outcome.Attempts);
+        Assert.Equal(2, outcome.Failures.Count);
+        Assert.StartsWith("lease expired", outcome.Failures[1].Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -218,23 +265,24 @@ public sealed class RemoteRoleOrchestratorTests
         Assert.Equal(new RemoteAttemptStatus("t1", "worker", attempt), harness.Statuses[^1]);
     }
 
-    private static (OrchestrationHarness Harness, Task<RemoteRoleOutcome> Run) Start()
+    private static (OrchestrationHarness Harness, Task<RemoteRoleOutcome?> Run) Start()
     {
-        var envelope = new AgentAttempt
-        {
-            TaskId = "t1",
-            Role = "worker",
-            Attempt = 1,
-            MaxAttempts = 3,
-            Type = "task",
-            Instructions = "Do the work.",
-            ContextRef = "tasks/t1/context.md",
-            Priority = TaskPriority.Normal,
-            Prompt = string.Empty,
-        };
-        var harness = new OrchestrationHarness(new RemoteRoleRequest(envelope, TestPlans.Schedule, 30), "t1:worker");
+        var harness = new OrchestrationHarness(new RemoteRoleRequest(Envelope(), TestPlans.Schedule, 30), "t1:worker");
         var dispatched = 0;
         harness.AutoComplete(OrchestrationNames.DispatchRemoteAttempt, _ => $"message-{++dispatched}");
         return (harness, harness.Start(RemoteRoleOrchestrator.RunAsync));
     }
+
+    private static AgentAttempt Envelope() => new()
+    {
+        TaskId = "t1",
+        Role = "worker",
+        Attempt = 1,
+        MaxAttempts = 3,
+        Type = "task",
+        Instructions = "Do the work.",
+        ContextRef = "tasks/t1/context.md",
+        Priority = TaskPriority.Normal,
+        Prompt = string.Empty,
+    };
 }
