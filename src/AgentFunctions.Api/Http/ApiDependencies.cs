@@ -1,13 +1,11 @@
-using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 
 namespace AgentFunctions.Api.Http;
 
-/// <summary>What every group of endpoints needs; registered once by the host.</summary>
+/// <summary>What the groups of endpoints share; registered once by the host, which also registers the engine's interfaces.</summary>
 public sealed record ApiDependencies(
-    ITaskEngine Engine,
     IArtifactStore Artifacts,
     RoleCatalog Roles,
     WorkflowOptions Workflow,

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Api.Http;
 
 /// <summary>List, show, replay and delete dead letters.</summary>
-public sealed partial class DeadLetterEndpoints(ApiDependencies api)
+public sealed partial class DeadLetterEndpoints(ApiDependencies api, IDeadLetterEngine deadLetters)
 {
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -38,7 +38,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
         var token = query["continuationToken"].ToString();
         try
         {
-            var page = await api.Engine.ListDeadLettersAsync(
+            var page = await deadLetters.ListDeadLettersAsync(
                 new DeadLetterQuery(top, token.Length > 0 ? token : null, taskId.Length > 0 ? taskId : null, role.Length > 0 ? role : null),
                 cancellationToken);
             return TypedResults.Json(page, CoreJson.Options);
@@ -56,7 +56,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var record = await api.Engine.GetDeadLetterAsync(id, cancellationToken);
+        var record = await deadLetters.GetDeadLetterAsync(id, cancellationToken);
         return record is null ? Unknown(id) : TypedResults.Json(record, CoreJson.Options);
     }
 
@@ -68,7 +68,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var replay = await api.Engine.ReplayDeadLetterAsync(id, cancellationToken);
+        var replay = await deadLetters.ReplayDeadLetterAsync(id, cancellationToken);
         switch (replay.Outcome)
         {
             case ReplayOutcome.NotFound:
@@ -88,7 +88,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        return await api.Engine.DeleteDeadLetterAsync(id, cancellationToken)
+        return await deadLetters.DeleteDeadLetterAsync(id, cancellationToken)
             ? TypedResults.NoContent()
             : Unknown(id);
     }

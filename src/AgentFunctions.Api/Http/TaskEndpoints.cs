@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Api.Http;
 
 /// <summary>Submit, read, list, decide and cancel tasks; read their results and artifacts.</summary>
-public sealed class TaskEndpoints(ApiDependencies api)
+public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
 {
     public const int DefaultTop = 50;
     public const int MaxTop = 1000;
@@ -41,7 +41,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
         }
 
         var plan = TaskPlan.Create(spec, api.Roles, api.Workflow);
-        var submitted = await api.Engine.SubmitAsync(plan, cancellationToken);
+        var submitted = await tasks.SubmitAsync(plan, cancellationToken);
         var payload = api.ManagementUrls.Create(plan.Id, request);
         return submitted.Outcome switch
         {
@@ -59,7 +59,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         return task is null ? UnknownTask(id) : TypedResults.Json(WithLinks(task.View, request), CoreJson.Options);
     }
 
@@ -94,7 +94,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
         Page<TaskSnapshot> page;
         try
         {
-            page = await api.Engine.ListAsync(new TaskQuery(state, role.Length > 0 ? role : null, top, token.Length > 0 ? token : null), cancellationToken);
+            page = await tasks.ListAsync(new TaskQuery(state, role.Length > 0 ? role : null, top, token.Length > 0 ? token : null), cancellationToken);
         }
         catch (ArgumentException ex)
         {
@@ -113,7 +113,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return UnknownTask(id);
@@ -137,12 +137,12 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return ApiProblems.BadRequest($"artifact path '{Shorten(path)}': {problem}");
         }
 
-        if (await api.Engine.GetAsync(id, cancellationToken) is null)
+        if (await tasks.GetAsync(id, cancellationToken) is null)
         {
             return UnknownTask(id);
         }
 
-        await api.Engine.WhenArtifactsWrittenAsync(id, cancellationToken);
+        await tasks.WhenArtifactsWrittenAsync(id, cancellationToken);
         var prefix = ArtifactLayout.TaskPrefix(id);
         if (string.IsNullOrEmpty(path))
         {
@@ -184,7 +184,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return problem;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return UnknownTask(id);
@@ -195,7 +195,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return ApiProblems.Conflict(conflict);
         }
 
-        var raised = await api.Engine.RaiseAsync(id, new CancelRequested(decision!.By, decision.Reason ?? decision.Note), cancellationToken);
+        var raised = await tasks.RaiseAsync(id, new CancelRequested(decision!.By, decision.Reason ?? decision.Note), cancellationToken);
         return raised switch
         {
             RaiseOutcome.NotFound => UnknownTask(id),
@@ -217,7 +217,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return problem;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return UnknownTask(id);
@@ -229,7 +229,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
         }
 
         var note = verdict == ApprovalDecision.Reject ? decision.Reason ?? decision.Note : decision.Note ?? decision.Reason;
-        var raised = await api.Engine.RaiseAsync(id, new ApprovalDecided(verdict, decision.By, note, decision.Role), cancellationToken);
+        var raised = await tasks.RaiseAsync(id, new ApprovalDecided(verdict, decision.By, note, decision.Role), cancellationToken);
         return raised switch
         {
             RaiseOutcome.NotFound => UnknownTask(id),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Api.Http;
 
 /// <summary>The pull API of remote workers: lease, heartbeat, complete, fail.</summary>
-public sealed class WorkerEndpoints(ApiDependencies api)
+public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
 {
     public const int MaxWaitSeconds = 60;
     public const int MaxLeaseSeconds = 24 * 3600;
@@ -72,7 +73,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
         // The role's lease is the most a worker gets; a worker may ask for less (to notice its own death sooner).
         var roleLease = api.Roles.Find(role)!.LeaseDuration;
         TimeSpan? duration = leaseSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < roleLease ? TimeSpan.FromSeconds(seconds) : null;
-        var grant = await api.Engine.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), duration, cancellationToken);
+        var grant = await leases.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), duration, cancellationToken);
         if (grant is null)
         {
             return TypedResults.NoContent();
@@ -81,7 +82,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
         if (cancellationToken.IsCancellationRequested)
         {
             // The worker hung up while the lease was granted: hand the attempt back rather than let its lease expire.
-            await api.Engine.ReleaseAsync(role, grant.LeaseId, CancellationToken.None);
+            await leases.ReleaseAsync(role, grant.LeaseId, CancellationToken.None);
             return TypedResults.NoContent();
         }
 
@@ -126,7 +127,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return ApiProblems.BadRequest("message: must be at most 2000 characters");
         }
 
-        var extended = await api.Engine.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
+        var extended = await leases.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
         return extended is null ? LeaseGone(leaseId) : TypedResults.Json(extended, CoreJson.Options);
     }
 
@@ -166,7 +167,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return ApiProblems.Invalid(errors, "the result");
         }
 
-        return await api.Engine.CompleteAsync(role, leaseId, result, cancellationToken)
+        return await leases.CompleteAsync(role, leaseId, result, cancellationToken)
             ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
             : LeaseGone(leaseId);
     }
@@ -200,7 +201,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return ApiProblems.BadRequest("reason: must be at most 4000 characters");
         }
 
-        return await api.Engine.FailAsync(role, leaseId, failure, cancellationToken)
+        return await leases.FailAsync(role, leaseId, failure, cancellationToken)
             ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
             : LeaseGone(leaseId);
     }
@@ -213,7 +214,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return problem;
         }
 
-        return await api.Engine.ReleaseAsync(role, leaseId, cancellationToken)
+        return await leases.ReleaseAsync(role, leaseId, cancellationToken)
             ? TypedResults.Json(new { leaseId, released = true }, CoreJson.Options)
             : LeaseGone(leaseId);
     }

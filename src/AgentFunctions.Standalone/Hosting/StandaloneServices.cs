@@ -64,7 +64,11 @@ public static class StandaloneServices
         services.AddSingleton<LocalRunnerPool>();
         services.AddSingleton<StandaloneTaskEngine>();
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<StandaloneTaskEngine>());
-        services.AddHostedService(sp => sp.GetRequiredService<StandaloneTaskEngine>());
+        services.AddSingleton<IDeadLetterEngine>(sp => sp.GetRequiredService<StandaloneTaskEngine>());
+        services.AddSingleton<IWorkerLeases, RemoteLeases>();
+        services.AddSingleton<IEngineMonitor, EngineMetrics>();
+        services.AddSingleton<StandaloneEngineHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<StandaloneEngineHost>());
 
         services.AddAgentRunners();
         services.AddAgentFunctionsApi();

@@ -20,9 +20,10 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Engine;
 
 /// <summary>
-/// The API's engine on Durable Functions: a task is an orchestration instance whose id is the task id, whose
-/// input is the plan, custom status the task view and output the result. Dead letters live in blobs; remote
-/// attempts on Storage Queues (<see cref="RemoteLeases"/>).
+/// The API's engine on Durable Functions, its task and dead-letter side: a task is an orchestration instance whose
+/// id is the task id, whose input is the plan, custom status the task view and output the result. Dead letters live
+/// in blobs; remote attempts on Storage Queues (<see cref="RemoteLeases"/>); health and metrics are
+/// <see cref="EngineMetrics"/>'.
 /// </summary>
 public sealed class DurableTaskEngine(
     DurableClientAccessor clients,
@@ -31,10 +32,8 @@ public sealed class DurableTaskEngine(
     RoleCatalog roles,
     WorkflowOptions workflow,
     TaskLimits limits,
-    RemoteLeases leases,
-    EngineMetrics metrics,
     TimeProvider time,
-    ILogger<DurableTaskEngine> logger) : ITaskEngine
+    ILogger<DurableTaskEngine> logger) : ITaskEngine, IDeadLetterEngine
 {
     /// <summary>Replays are named <c>&lt;taskId&gt;.r&lt;n&gt;</c>; a long task id is cut so the name stays a valid id.</summary>
     private const int MaxReplayBaseLength = 90;
@@ -45,8 +44,6 @@ public sealed class DurableTaskEngine(
         [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended];
 
     private readonly TaskSpecValidator _validator = new(roles, limits);
-
-    public string Name => EngineMetrics.EngineName;
 
     public async Task<SubmitResult> SubmitAsync(TaskPlan plan, CancellationToken cancellationToken)
     {
@@ -258,25 +255,6 @@ public sealed class DurableTaskEngine(
 
     /// <summary>Activities write artifacts before the events that refer to them: nothing to wait for.</summary>
     public Task WhenArtifactsWrittenAsync(string taskId, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken) =>
-        leases.LeaseAsync(role, workerId, wait, leaseDuration, cancellationToken);
-
-    public Task<bool> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken) =>
-        leases.ReleaseLeaseAsync(role, leaseId, cancellationToken);
-
-    public Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
-        leases.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
-
-    public Task<bool> CompleteAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken) =>
-        leases.CompleteAsync(role, leaseId, result, cancellationToken);
-
-    public Task<bool> FailAsync(string role, string leaseId, FailRequest failure, CancellationToken cancellationToken) =>
-        leases.FailAsync(role, leaseId, failure, cancellationToken);
-
-    public Task<MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken) => metrics.GetMetricsAsync(cancellationToken);
-
-    public Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken) => metrics.CheckHealthAsync(cancellationToken);
 
     /// <summary>The runtime statuses an orchestration of a task in <paramref name="state"/> can have (the orchestrator fails for every ending but completed).</summary>
     public static OrchestrationRuntimeStatus[] RuntimeStatusesOf(AgentTaskStatus state) => state switch

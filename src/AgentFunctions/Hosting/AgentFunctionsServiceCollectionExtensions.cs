@@ -61,8 +61,11 @@ public static class AgentFunctionsServiceCollectionExtensions
 
         services.AddSingleton<DurableClientAccessor>();
         services.AddSingleton<RemoteLeases>();
-        services.AddSingleton<EngineMetrics>();
-        services.AddSingleton<ITaskEngine, DurableTaskEngine>();
+        services.AddSingleton<IWorkerLeases>(sp => sp.GetRequiredService<RemoteLeases>());
+        services.AddSingleton<IEngineMonitor, EngineMetrics>();
+        services.AddSingleton<DurableTaskEngine>();
+        services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<DurableTaskEngine>());
+        services.AddSingleton<IDeadLetterEngine>(sp => sp.GetRequiredService<DurableTaskEngine>());
         services.AddSingleton<IManagementUrls, DurableManagementUrls>();
         services.AddSingleton<IntakeProcessor>();
 

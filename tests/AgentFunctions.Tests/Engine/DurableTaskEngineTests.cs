@@ -3,6 +3,7 @@ using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Engine;
 using AgentFunctions.Hosting;
 using AgentFunctions.Intake;
 using AgentFunctions.Orchestration;
@@ -33,12 +34,13 @@ public sealed class DurableTaskEngineTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private ITaskEngine Engine
+    /// <summary>The engine as registered: its task side (<see cref="ITaskEngine"/>) and its dead-letter side in one class.</summary>
+    private DurableTaskEngine Engine
     {
         get
         {
             _ = _app.Get<DurableClientAccessor>().Use(_app.Client.Object);
-            return _app.Get<ITaskEngine>();
+            return Assert.IsType<DurableTaskEngine>(_app.Get<ITaskEngine>());
         }
     }
 

@@ -226,7 +226,7 @@ public sealed class RemoteLeasesTests : IDisposable
             .Callback((string body, CancellationToken _) => sent = body)
             .ReturnsAsync(Response.FromValue(QueuesModelFactory.SendReceipt("m-2", TestApp.Start, TestApp.Start.AddDays(7), "pop-9", TestApp.Start), Mock.Of<Response>()));
 
-        Assert.True(await Leases.ReleaseLeaseAsync("worker", leaseId, default));
+        Assert.True(await Leases.ReleaseAsync("worker", leaseId, default));
 
         // The sub-orchestration stops timing the lease: the attempt waits in the queue again.
         var released = Assert.Single(_raised);
