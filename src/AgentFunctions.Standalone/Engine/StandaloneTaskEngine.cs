@@ -23,10 +23,13 @@ public sealed class StandaloneTaskEngine(
     PendingWrites pending,
     ActiveTasks active,
     IDeadLetterStore deadLetters,
+    IArtifactStore artifacts,
     RoleCatalog roles,
     TaskLimits limits,
     WorkflowOptions workflow) : ITaskEngine, IDeadLetterEngine
 {
+    private readonly DeadLetterReplay _replay = new(roles, limits, workflow);
+
     /// <summary>How long a read waits for a task's promised files (results, result.json, dead letters) to be written.</summary>
     private static readonly TimeSpan FileCatchUp = TimeSpan.FromSeconds(30);
 
@@ -126,6 +129,11 @@ public sealed class StandaloneTaskEngine(
         return await deadLetters.DeleteAsync(id, cancellationToken);
     }
 
+    /// <summary>
+    /// Replays by <see cref="DeadLetterReplay"/> in one journal operation: starts the first candidate no other task
+    /// holds, with the link to the record in the same commit (written to the record from the outbox), or finds this
+    /// replay under its name when it was started before.
+    /// </summary>
     public async Task<ReplayResult> ReplayDeadLetterAsync(string id, CancellationToken cancellationToken)
     {
         var record = await GetDeadLetterAsync(id, cancellationToken);
@@ -134,45 +142,38 @@ public sealed class StandaloneTaskEngine(
             return ReplayResult.NotFound;
         }
 
-        if (record.ReplayedAs is { } replayedAs)
+        var candidates = await _replay.PrepareAsync(record, artifacts, cancellationToken);
+        if (candidates.Refusal is { } refusal)
         {
-            return new ReplayResult(ReplayOutcome.Conflict, replayedAs, $"dead letter '{id}' was already replayed as task '{replayedAs}'");
+            return new ReplayResult(ReplayOutcome.Conflict, candidates.ReplayedAs, refusal);
         }
 
-        if (record.Spec is not { } original)
-        {
-            return new ReplayResult(ReplayOutcome.Conflict, null, $"dead letter '{id}' carries no task spec to replay");
-        }
-
-        var spec = original with { Id = null, To = [record.Role], Stages = null, ReplayOf = id };
-        var validation = new TaskSpecValidator(roles, limits).Validate(spec);
-        if (!validation.IsValid)
-        {
-            return new ReplayResult(ReplayOutcome.Conflict, null, $"dead letter '{id}' cannot be replayed: {string.Join("; ", validation.Errors)}");
-        }
-
-        var baseId = record.TaskId.Length > 90 ? record.TaskId[..90] : record.TaskId;
         var taskId = await journal.ExecuteAsync(context =>
         {
-            for (var n = 1; ; n++)
+            foreach (var plan in candidates.Plans)
             {
-                var candidate = $"{baseId}.r{n}";
-                var candidateSpec = validation.Spec! with { Id = candidate };
-                var hash = SpecFingerprint.Compute(candidateSpec);
-                var existing = context.FindSpecHash(candidate);
+                var hash = SpecFingerprint.Compute(plan.Spec);
+                var existing = context.FindSpecHash(plan.Id);
                 if (existing == hash)
                 {
-                    return candidate;
+                    return plan.Id;
                 }
 
                 if (existing is null)
                 {
-                    context.Start(TaskPlan.Create(candidateSpec, roles, workflow), hash);
-                    context.Outbox(candidate, OutboxKinds.LinkReplay, new ReplayLink(id, context.Now));
-                    return candidate;
+                    context.Start(plan, hash);
+                    context.Outbox(plan.Id, OutboxKinds.LinkReplay, new ReplayLink(id, context.Now));
+                    return plan.Id;
                 }
             }
+
+            return null;
         });
+
+        if (taskId is null)
+        {
+            return new ReplayResult(ReplayOutcome.Conflict, null, candidates.AllTaken);
+        }
 
         await pending.WhenDoneAsync(taskId, FileCatchUp, cancellationToken);
         return new ReplayResult(ReplayOutcome.Replayed, taskId, null);

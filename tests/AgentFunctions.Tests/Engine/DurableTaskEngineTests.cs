@@ -120,7 +120,7 @@ public sealed class DurableTaskEngineTests : IDisposable
     public async Task An_intake_dead_letter_replays_the_whole_stored_spec()
     {
         var spec = TestPlans.Spec("q7") with { To = null, Stages = [["impl"], ["review", "docs"]], Context = "queued context" };
-        await DeadLetterAsync("q7~intake-m-1", "q7", IntakeProcessor.IntakeRole, spec);
+        await DeadLetterAsync("q7~intake-m-1", "q7", DeadLetterRecord.IntakeRole, spec);
 
         var replay = await Engine.ReplayDeadLetterAsync("q7~intake-m-1", default);
 

@@ -1,5 +1,6 @@
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Hosting;
 using AgentFunctions.Intake;
@@ -60,7 +61,7 @@ public sealed class IntakeTests : IDisposable
 
         Assert.Equal(IntakeOutcome.DeadLettered, outcome);
         var record = Assert.Single(_app.DeadLetters.Records.Values);
-        Assert.Equal(IntakeProcessor.IntakeRole, record.Role);
+        Assert.Equal(DeadLetterRecord.IntakeRole, record.Role);
         Assert.Contains(expected, record.Reason, StringComparison.Ordinal);
         Assert.Equal(FailureKind.Permanent, Assert.Single(record.Failures).Kind);
         Assert.EndsWith("~intake-m-1", record.Id, StringComparison.Ordinal);
