@@ -77,7 +77,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api, IDeadLetter
                 return ApiProblems.Conflict(replay.Detail ?? $"dead letter '{id}' cannot be replayed");
             default:
                 var payload = api.ManagementUrls.Create(replay.TaskId!, request);
-                return new AcceptedWithLocation(payload.StatusQueryGetUri, new { replayOf = id, taskId = replay.TaskId, task = payload });
+                return new AcceptedWithLocation(payload.StatusQueryGetUri, new ReplayAccepted(id, replay.TaskId!, payload));
         }
     }
 

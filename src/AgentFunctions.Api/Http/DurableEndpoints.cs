@@ -132,7 +132,7 @@ public sealed class DurableEndpoints(ApiDependencies api, ITaskEngine tasks)
 
         return await tasks.PurgeAsync(id, cancellationToken) switch
         {
-            PurgeOutcome.Purged => TypedResults.Json(new { instancesDeleted = 1 }, CoreJson.Options),
+            PurgeOutcome.Purged => TypedResults.Json(new PurgeResult(InstancesDeleted: 1), CoreJson.Options),
             PurgeOutcome.StillRunning => ApiProblems.Conflict($"instance '{id}' is still running; terminate or cancel it before purging"),
             _ => ApiProblems.NotFound($"instance '{id}' does not exist"),
         };

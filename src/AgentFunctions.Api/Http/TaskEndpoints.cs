@@ -146,13 +146,13 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
         var prefix = ArtifactLayout.TaskPrefix(id);
         if (string.IsNullOrEmpty(path))
         {
-            var items = new List<object>();
+            var items = new List<ArtifactListingItem>();
             await foreach (var info in api.Artifacts.ListAsync(prefix, cancellationToken))
             {
-                items.Add(new { path = info.Path[prefix.Length..], length = info.Length, lastModified = info.LastModified, contentType = info.ContentType });
+                items.Add(new ArtifactListingItem(info.Path[prefix.Length..], info.Length, info.LastModified, info.ContentType));
             }
 
-            return TypedResults.Json(new { taskId = id, items }, CoreJson.Options);
+            return TypedResults.Json(new ArtifactListing(id, items), CoreJson.Options);
         }
 
         var content = await api.Artifacts.OpenReadAsync(prefix + path, cancellationToken);
@@ -302,7 +302,7 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
     private IResult AcceptedDecision(string id, string action, HttpRequest request)
     {
         var links = TaskViewProjector.LinksFor(id, RequestOrigin.Of(request));
-        return new AcceptedWithLocation(links.Self, new { id, action, accepted = true, statusQueryGetUri = links.StatusQuery, taskGetUri = links.Self });
+        return new AcceptedWithLocation(links.Self, new DecisionAccepted(id, action, Accepted: true, links.StatusQuery, links.Self));
     }
 
     private static TaskView WithLinks(TaskView view, HttpRequest request) =>

@@ -168,7 +168,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         }
 
         return await leases.CompleteAsync(role, leaseId, result, cancellationToken)
-            ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
+            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
             : LeaseGone(leaseId);
     }
 
@@ -202,7 +202,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         }
 
         return await leases.FailAsync(role, leaseId, failure, cancellationToken)
-            ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
+            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
             : LeaseGone(leaseId);
     }
 
@@ -215,7 +215,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         }
 
         return await leases.ReleaseAsync(role, leaseId, cancellationToken)
-            ? TypedResults.Json(new { leaseId, released = true }, CoreJson.Options)
+            ? TypedResults.Json(new LeaseReleased(leaseId, Released: true), CoreJson.Options)
             : LeaseGone(leaseId);
     }
 

@@ -69,7 +69,11 @@ public static class StandaloneApp
         });
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
-        app.MapAgentFunctionsApi();
+        app.MapTaskApi();
+        app.MapDeadLetterApi();
+        app.MapWorkerApi();
+        app.MapOperationsApi();
+        app.MapDurableApi();
         return app;
     }
 }
