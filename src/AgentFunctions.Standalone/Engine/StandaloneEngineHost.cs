@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Logging;
 using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// within the grace period before it stops them in order. It also routes each commit's effects to the parts that
 /// act on them, and stops the host when the journal can no longer write.
 /// </summary>
-public sealed partial class StandaloneEngineHost(
+public sealed class StandaloneEngineHost(
     TaskDatabase database,
     TaskReader reader,
     WalCheckpointer checkpointer,
@@ -74,7 +75,7 @@ public sealed partial class StandaloneEngineHost(
         }
 
         localRunners.Start();
-        LogStarted(database.Path, entries.Count, work.Count(i => i.Kind == WorkKind.Attempt));
+        logger.EngineStarted(database.Path, entries.Count, work.Count(i => i.Kind == WorkKind.Attempt));
         return Task.CompletedTask;
     }
 
@@ -86,7 +87,7 @@ public sealed partial class StandaloneEngineHost(
         await outbox.StopAsync(TimeSpan.FromSeconds(5));
         await journal.StopAsync();
         await checkpointer.StopAsync();
-        LogStopped();
+        logger.EngineStopped();
     }
 
     /// <summary>Runs on the journal's commit thread after each commit.</summary>
@@ -120,16 +121,7 @@ public sealed partial class StandaloneEngineHost(
     /// </summary>
     private void OnJournalFault(Exception exception)
     {
-        LogStoppingAfterFault(exception.Message);
+        logger.StoppingAfterStorageFault(exception.Message);
         lifetime.StopApplication();
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Standalone engine started on {Database}: {Tasks} unfinished tasks, {Attempts} attempts to run")]
-    private partial void LogStarted(string database, int tasks, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping the server after a storage failure ({Reason}); restart it to recover from the database")]
-    private partial void LogStoppingAfterFault(string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Standalone engine stopped")]
-    private partial void LogStopped();
 }

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Logging;
 using Azure;
