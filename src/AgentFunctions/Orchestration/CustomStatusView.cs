@@ -35,7 +35,7 @@ public static class CustomStatusView
     /// Shortenings in the order they are applied while the view is over budget: progress messages, summaries,
     /// artifact lists, error texts (and decision notes), the reply-to text, per-role usage, the list of past
     /// decisions, and as a last resort (16 roles with the longest names and id) the roles' progress and times.
-    /// Each keeps what DESIGN's view answers (role, state, attempt, next attempt, result and dead-letter references,
+    /// Each keeps what the task view of docs/api.md promises (role, state, attempt, next attempt, result and dead-letter references,
     /// pending approvals, outcome) and marks the view <see cref="TaskView.Truncated"/>; the dropped texts stay in the
     /// artifacts (results, dead letters, spec.json, result.json).
     /// </summary>
