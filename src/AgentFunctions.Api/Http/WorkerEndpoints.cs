@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;

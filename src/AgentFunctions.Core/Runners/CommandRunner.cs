@@ -1,7 +1,7 @@
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
-using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Core.Runners;

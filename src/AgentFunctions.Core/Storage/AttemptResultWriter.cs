@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Tasks;

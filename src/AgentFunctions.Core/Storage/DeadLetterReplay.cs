@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;

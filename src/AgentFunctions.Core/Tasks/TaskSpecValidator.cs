@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Standalone.Logging;

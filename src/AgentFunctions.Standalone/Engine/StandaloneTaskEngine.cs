@@ -1,4 +1,5 @@
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Status;

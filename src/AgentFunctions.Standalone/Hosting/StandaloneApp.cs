@@ -1,6 +1,6 @@
 using AgentFunctions.Api.Http;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
-using AgentFunctions.Core.Roles;
 using AgentFunctions.Standalone.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

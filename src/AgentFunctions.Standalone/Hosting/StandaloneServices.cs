@@ -1,9 +1,8 @@
 using AgentFunctions.Api;
 using AgentFunctions.Api.Engine;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
-using AgentFunctions.Core.Tasks;
 using AgentFunctions.Standalone.Auth;
 using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Storage;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;

@@ -2,6 +2,7 @@ using AgentFunctions.Activities;
 using AgentFunctions.Api;
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Api.Http;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Storage;

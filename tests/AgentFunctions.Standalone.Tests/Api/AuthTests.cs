@@ -1,5 +1,5 @@
 using System.Net;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Standalone.Hosting;
 using AgentFunctions.Standalone.Tests.Support;
 using AgentFunctions.Testing;

@@ -1,4 +1,5 @@
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Workflow;
@@ -150,7 +151,7 @@ public sealed class IntakeTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [IntakeSettings.MaxDequeueCountKey] = "0" }).Build();
 
-        var error = Assert.Throws<Core.Roles.InvalidConfigurationException>(() => IntakeSettings.Load(configuration, null));
+        var error = Assert.Throws<InvalidConfigurationException>(() => IntakeSettings.Load(configuration, null));
 
         Assert.Contains(IntakeSettings.MaxDequeueCountKey, error.Message, StringComparison.Ordinal);
     }
@@ -169,8 +170,8 @@ public sealed class IntakeTests : IDisposable
         engine,
         _app.DeadLetters,
         _app.Get<Core.Roles.RoleCatalog>(),
-        _app.Get<Core.Roles.WorkflowOptions>(),
-        _app.Get<Core.Tasks.TaskLimits>(),
+        _app.Get<WorkflowOptions>(),
+        _app.Get<TaskLimits>(),
         _app.Get<IntakeSettings>(),
         _app.Time,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<IntakeProcessor>.Instance);

@@ -1,4 +1,4 @@
-namespace AgentFunctions.Core.Tasks;
+namespace AgentFunctions.Core.Configuration;
 
 /// <summary>Size and range limits enforced at the door (<c>Limits:*</c> configuration keys).</summary>
 public sealed class TaskLimits
