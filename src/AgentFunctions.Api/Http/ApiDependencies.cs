@@ -18,6 +18,4 @@ public sealed record ApiDependencies(
 
     /// <summary>Bodies other than specs (decisions, leases, results) stay small, except results with artifacts.</summary>
     public long SmallBodyBytes => 64 * 1024;
-
-    public long ResultBodyBytes => (Limits.MaxArtifactBytes * 4) + (1024 * 1024);
 }

@@ -6,6 +6,7 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Api.Http;
@@ -95,7 +96,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api, IDeadLetter
 
     private static IResult? InvalidId(string id) => DeadLetterIdRegex().IsMatch(id)
         ? null
-        : ApiProblems.BadRequest($"'{(id.Length <= 80 ? id : id[..77] + "...")}' is not a valid dead-letter id");
+        : ApiProblems.BadRequest($"'{Snippet.Of(id)}' is not a valid dead-letter id");
 
     private static IResult Unknown(string id) => ApiProblems.NotFound($"dead letter '{id}' does not exist");
 

@@ -6,6 +6,7 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Text;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
 using Microsoft.AspNetCore.Http;
@@ -134,7 +135,7 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
 
         if (!string.IsNullOrEmpty(path) && ArtifactPath.Explain(path) is { } problem)
         {
-            return ApiProblems.BadRequest($"artifact path '{Shorten(path)}': {problem}");
+            return ApiProblems.BadRequest($"artifact path '{Snippet.Of(path)}': {problem}");
         }
 
         if (await tasks.GetAsync(id, cancellationToken) is null)
@@ -310,7 +311,7 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
 
     internal static IResult? InvalidId(string id) => Identifiers.IsValidTaskId(id)
         ? null
-        : ApiProblems.BadRequest($"'{Shorten(id)}' is not a valid task id ({Identifiers.TaskIdPattern})");
+        : ApiProblems.BadRequest($"'{Snippet.Of(id)}' is not a valid task id ({Identifiers.TaskIdPattern})");
 
     internal static IResult UnknownTask(string id) => ApiProblems.NotFound($"task '{id}' does not exist");
 
@@ -323,6 +324,4 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var top) && top is >= 1 and <= MaxTop ? top : null;
     }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 }

@@ -8,6 +8,7 @@ using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Api.Http;
@@ -140,7 +141,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return problem;
         }
 
-        using var body = await JsonBody.ReadAsync(request, api.ResultBodyBytes, optional: false, cancellationToken);
+        using var body = await JsonBody.ReadAsync(request, api.Limits.MaxResultBodyBytes, optional: false, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
@@ -224,7 +225,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
     {
         if (!Identifiers.IsValidRole(role))
         {
-            return ApiProblems.BadRequest($"'{(role.Length <= 60 ? role : role[..57] + "...")}' is not a valid role name ({Identifiers.RolePattern})");
+            return ApiProblems.BadRequest($"'{Snippet.Of(role, 60)}' is not a valid role name ({Identifiers.RolePattern})");
         }
 
         if (api.Roles.Find(role) is not { } definition)

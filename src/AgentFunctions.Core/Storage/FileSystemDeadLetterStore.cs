@@ -50,9 +50,6 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
         Directory.CreateDirectory(_directory);
     }
 
-    /// <summary>The full path of the folder holding the records.</summary>
-    public string DirectoryPath => _directory;
-
     public async Task<bool> TryCreateAsync(DeadLetterRecord record, CancellationToken cancellationToken)
     {
         var target = RecordPath(record);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Text;
 
 namespace AgentFunctions.Core.Tasks;
 
@@ -241,7 +242,7 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
     {
         if (!Identifiers.IsValidRole(role))
         {
-            errors.Add(new FieldError(field, $"'{Shorten(role)}' is not a valid role name ({Identifiers.RolePattern})"));
+            errors.Add(new FieldError(field, $"'{Snippet.Of(role, 60)}' is not a valid role name ({Identifiers.RolePattern})"));
         }
         else if (!roles.Contains(role))
         {
@@ -253,6 +254,4 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             errors.Add(new FieldError(field, $"role '{role}' appears more than once"));
         }
     }
-
-    private static string Shorten(string? text) => text is null ? string.Empty : text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 }

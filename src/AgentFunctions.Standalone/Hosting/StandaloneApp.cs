@@ -42,7 +42,7 @@ public static class StandaloneApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The API enforces its own, tighter limits per route with problem+json answers.
-            kestrel.Limits.MaxRequestBodySize = Math.Max(limits.MaxSubmitBodyBytes, (limits.MaxArtifactBytes * 4) + (1024 * 1024));
+            kestrel.Limits.MaxRequestBodySize = limits.MaxAnyBodyBytes;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = standalone.ShutdownGrace + TimeSpan.FromSeconds(15));
         builder.Services.ConfigureHttpJsonOptions(json => CoreJson.Configure(json.SerializerOptions));
