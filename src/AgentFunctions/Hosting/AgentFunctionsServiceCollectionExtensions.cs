@@ -61,6 +61,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddSingleton(sp => new AttemptResultWriter(sp.GetRequiredService<IArtifactStore>(), limits, sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<DurableClientAccessor>();
+        services.AddSingleton<HttpTriggerRunner>();
         services.AddSingleton<RemoteLeases>();
         services.AddSingleton<IWorkerLeases>(sp => sp.GetRequiredService<RemoteLeases>());
         services.AddSingleton<IEngineMonitor, EngineMetrics>();
