@@ -93,9 +93,14 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
 
     /// <summary>How many methods the server's JIT has compiled so far (it settles once the server is warm).</summary>
     public async Task<long> JitCompiledMethodsAsync() =>
-        long.Parse((await HealthAsync()).GetProperty("checks").GetProperty("jitCompiledMethods").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        long.Parse((await DiagnosticsAsync())["jitCompiledMethods"], System.Globalization.CultureInfo.InvariantCulture);
 
-    public async Task<JsonElement> HealthAsync() => await _http.GetFromJsonAsync<JsonElement>("api/health");
+    /// <summary>The server's profiling figures (journal commits and timings, JIT), from <c>/api/metrics</c>.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> DiagnosticsAsync() =>
+        (await _http.GetFromJsonAsync<MetricsSnapshot>("api/metrics", CoreJson.Options))!.Diagnostics
+            ?? throw new InvalidOperationException("the server's metrics carry no diagnostics");
+
+    private async Task<JsonElement> HealthAsync() => await _http.GetFromJsonAsync<JsonElement>("api/health");
 
     public void Dispose() => _http.Dispose();
 

@@ -114,10 +114,10 @@ Report("steady_latency_p50_ms", Percentiles.Of(steadyLatencies, 0.50));
 Report("steady_latency_p95_ms", Percentiles.Of(steadyLatencies, 0.95));
 Report("steady_latency_p99_ms", Percentiles.Of(steadyLatencies, 0.99));
 
-var health = await client.HealthAsync();
-foreach (var check in new[] { "commits", "operations", "journalApplyMs", "journalWriteMs", "journalCommitMs", "journalEffectsMs", "walCheckpointMs" })
+var diagnostics = await client.DiagnosticsAsync();
+foreach (var figure in new[] { "commits", "operations", "journalApplyMs", "journalWriteMs", "journalCommitMs", "journalEffectsMs", "walCheckpointMs" })
 {
-    Report("server_" + check, double.Parse(health.GetProperty("checks").GetProperty(check).GetString()!, CultureInfo.InvariantCulture));
+    Report("server_" + figure, double.Parse(diagnostics[figure], CultureInfo.InvariantCulture));
 }
 
 Report("server_peak_rss_mib", ProcessMemory.PeakRssMiB(server.ProcessId));

@@ -39,7 +39,7 @@ param softDeleteRetentionDays int = 7
 @description('Principal id of the function app\'s managed identity; it gets the blob, queue and table data roles.')
 param principalId string
 
-// Containers and queues the app relies on (DESIGN: artifacts, dead letters, queue intake).
+// Containers and queues the app relies on (docs/api.md and docs/configuration.md: artifacts, dead letters, queue intake).
 var appContainers = [
   'artifacts'
   'dead-letter'

@@ -1,4 +1,4 @@
-// Shared parameter types. Keys mirror the DESIGN configuration keys (Roles:<name>:...):
+// Shared parameter types. Keys mirror the configuration keys of docs/configuration.md (Roles:<name>:...):
 // main.bicep flattens each role into app settings named Roles__<role>__<Key>.
 
 @export()

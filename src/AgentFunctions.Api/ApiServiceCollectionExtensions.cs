@@ -7,7 +7,8 @@ namespace AgentFunctions.Api;
 public static class ApiServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the endpoint groups. The host registers <see cref="Engine.ITaskEngine"/>, the artifact store,
+    /// Registers the endpoint groups. The host registers the engine (<see cref="Engine.ITaskEngine"/>, <see cref="Engine.IDeadLetterEngine"/>,
+    /// <see cref="Engine.IWorkerLeases"/>, <see cref="Engine.IEngineMonitor"/>), the artifact store,
     /// the role catalog, workflow options and limits (see <see cref="ApiDependencies"/>).
     /// </summary>
     public static IServiceCollection AddAgentFunctionsApi(this IServiceCollection services)

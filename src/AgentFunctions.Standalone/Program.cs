@@ -1,4 +1,4 @@
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Hosting;
 
@@ -14,6 +14,8 @@ catch (InvalidConfigurationException ex)
     return 1;
 }
 
+// Taken before the run: RunAsync disposes the services when it returns.
+var engine = app.Services.GetRequiredService<StandaloneEngineHost>();
 try
 {
     await app.RunAsync();
@@ -26,4 +28,4 @@ catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connectio
 }
 
 // An engine that stopped itself after a storage failure exits non-zero, so a supervisor restarts it and recovery runs.
-return app.Services.GetRequiredService<StandaloneTaskEngine>().Faulted ? 1 : 0;
+return engine.Faulted ? 1 : 0;

@@ -1,4 +1,4 @@
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Storage;
 using Microsoft.Extensions.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
 using AgentQ.Cli;

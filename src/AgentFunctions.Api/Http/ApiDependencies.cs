@@ -1,13 +1,12 @@
-using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 
 namespace AgentFunctions.Api.Http;
 
-/// <summary>What every group of endpoints needs; registered once by the host.</summary>
+/// <summary>What the groups of endpoints share; registered once by the host, which also registers the engine's interfaces.</summary>
 public sealed record ApiDependencies(
-    ITaskEngine Engine,
     IArtifactStore Artifacts,
     RoleCatalog Roles,
     WorkflowOptions Workflow,
@@ -19,6 +18,4 @@ public sealed record ApiDependencies(
 
     /// <summary>Bodies other than specs (decisions, leases, results) stay small, except results with artifacts.</summary>
     public long SmallBodyBytes => 64 * 1024;
-
-    public long ResultBodyBytes => (Limits.MaxArtifactBytes * 4) + (1024 * 1024);
 }

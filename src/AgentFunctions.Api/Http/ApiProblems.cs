@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -34,7 +35,7 @@ public static class ApiProblems
             : $"{what} has {errors.Count} problems: {string.Join("; ", errors)}";
         var extensions = new Dictionary<string, object?>
         {
-            ["errors"] = errors.Select(e => new { field = e.Field, message = e.Message }).ToList(),
+            ["errors"] = errors.Select(e => new FieldProblem(e.Field, e.Message)).ToList(),
         };
         return tooLarge
             ? Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail, extensions)

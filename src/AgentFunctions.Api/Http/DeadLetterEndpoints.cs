@@ -6,12 +6,13 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Api.Http;
 
 /// <summary>List, show, replay and delete dead letters.</summary>
-public sealed partial class DeadLetterEndpoints(ApiDependencies api)
+public sealed partial class DeadLetterEndpoints(ApiDependencies api, IDeadLetterEngine deadLetters)
 {
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -38,7 +39,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
         var token = query["continuationToken"].ToString();
         try
         {
-            var page = await api.Engine.ListDeadLettersAsync(
+            var page = await deadLetters.ListDeadLettersAsync(
                 new DeadLetterQuery(top, token.Length > 0 ? token : null, taskId.Length > 0 ? taskId : null, role.Length > 0 ? role : null),
                 cancellationToken);
             return TypedResults.Json(page, CoreJson.Options);
@@ -56,7 +57,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var record = await api.Engine.GetDeadLetterAsync(id, cancellationToken);
+        var record = await deadLetters.GetDeadLetterAsync(id, cancellationToken);
         return record is null ? Unknown(id) : TypedResults.Json(record, CoreJson.Options);
     }
 
@@ -68,7 +69,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var replay = await api.Engine.ReplayDeadLetterAsync(id, cancellationToken);
+        var replay = await deadLetters.ReplayDeadLetterAsync(id, cancellationToken);
         switch (replay.Outcome)
         {
             case ReplayOutcome.NotFound:
@@ -77,7 +78,7 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
                 return ApiProblems.Conflict(replay.Detail ?? $"dead letter '{id}' cannot be replayed");
             default:
                 var payload = api.ManagementUrls.Create(replay.TaskId!, request);
-                return new AcceptedWithLocation(payload.StatusQueryGetUri, new { replayOf = id, taskId = replay.TaskId, task = payload });
+                return new AcceptedWithLocation(payload.StatusQueryGetUri, new ReplayAccepted(id, replay.TaskId!, payload));
         }
     }
 
@@ -88,14 +89,14 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        return await api.Engine.DeleteDeadLetterAsync(id, cancellationToken)
+        return await deadLetters.DeleteDeadLetterAsync(id, cancellationToken)
             ? TypedResults.NoContent()
             : Unknown(id);
     }
 
     private static IResult? InvalidId(string id) => DeadLetterIdRegex().IsMatch(id)
         ? null
-        : ApiProblems.BadRequest($"'{(id.Length <= 80 ? id : id[..77] + "...")}' is not a valid dead-letter id");
+        : ApiProblems.BadRequest($"'{Snippet.Of(id)}' is not a valid dead-letter id");
 
     private static IResult Unknown(string id) => ApiProblems.NotFound($"dead letter '{id}' does not exist");
 

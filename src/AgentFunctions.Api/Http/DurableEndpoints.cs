@@ -13,7 +13,7 @@ namespace AgentFunctions.Api.Http;
 /// The Durable Functions HTTP API (instance status, raiseEvent, terminate, purge) with its status
 /// codes and JSON, so a status URL behaves the same on both hosts.
 /// </summary>
-public sealed class DurableEndpoints(ApiDependencies api)
+public sealed class DurableEndpoints(ApiDependencies api, ITaskEngine tasks)
 {
     /// <summary>GET instances/{id}: 202 while running, 200 completed, 400 failed or terminated, 404 unknown.</summary>
     public async Task<IResult> GetStatusAsync(HttpRequest request, string id, CancellationToken cancellationToken)
@@ -24,7 +24,7 @@ public sealed class DurableEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return ApiProblems.NotFound($"instance '{id}' does not exist");
@@ -77,7 +77,7 @@ public sealed class DurableEndpoints(ApiDependencies api)
             return ApiProblems.BadRequest(ex.Message);
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return ApiProblems.NotFound($"instance '{id}' does not exist");
@@ -91,7 +91,7 @@ public sealed class DurableEndpoints(ApiDependencies api)
         // Like Durable Functions, an event nobody waits for is accepted and has no effect.
         if (workflowEvent is not null)
         {
-            await api.Engine.RaiseAsync(id, workflowEvent, cancellationToken);
+            await tasks.RaiseAsync(id, workflowEvent, cancellationToken);
         }
 
         return TypedResults.Accepted((string?)null);
@@ -106,7 +106,7 @@ public sealed class DurableEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return ApiProblems.NotFound($"instance '{id}' does not exist");
@@ -118,7 +118,7 @@ public sealed class DurableEndpoints(ApiDependencies api)
         }
 
         var reason = request.Query["reason"].ToString();
-        await api.Engine.RaiseAsync(id, new CancelRequested("terminate", reason.Length > 0 ? reason : "terminated"), cancellationToken);
+        await tasks.RaiseAsync(id, new CancelRequested("terminate", reason.Length > 0 ? reason : "terminated"), cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
@@ -130,9 +130,9 @@ public sealed class DurableEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        return await api.Engine.PurgeAsync(id, cancellationToken) switch
+        return await tasks.PurgeAsync(id, cancellationToken) switch
         {
-            PurgeOutcome.Purged => TypedResults.Json(new { instancesDeleted = 1 }, CoreJson.Options),
+            PurgeOutcome.Purged => TypedResults.Json(new PurgeResult(InstancesDeleted: 1), CoreJson.Options),
             PurgeOutcome.StillRunning => ApiProblems.Conflict($"instance '{id}' is still running; terminate or cancel it before purging"),
             _ => ApiProblems.NotFound($"instance '{id}' does not exist"),
         };

@@ -69,7 +69,7 @@ public sealed class JsonBody : IDisposable
         }
     }
 
-    /// <summary>Deserializes the body into <typeparamref name="T"/> (a default instance when the body was empty).</summary>
+    /// <summary>Deserializes the body into <typeparamref name="T"/>; null when the body was empty (callers supply their default).</summary>
     public T? As<T>()
         where T : class
     {

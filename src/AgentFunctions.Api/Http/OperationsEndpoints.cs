@@ -1,21 +1,22 @@
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Api.Http;
 
 /// <summary>Health and metrics (JSON, or Prometheus text with <c>?format=prometheus</c> or <c>Accept: text/plain</c>).</summary>
-public sealed class OperationsEndpoints(ApiDependencies api)
+public sealed class OperationsEndpoints(IEngineMonitor monitor)
 {
     public async Task<IResult> HealthAsync(CancellationToken cancellationToken)
     {
-        var report = await api.Engine.CheckHealthAsync(cancellationToken);
+        var report = await monitor.CheckHealthAsync(cancellationToken);
         return TypedResults.Json(report, CoreJson.Options, statusCode: report.Status == "healthy" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     public async Task<IResult> MetricsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var snapshot = await api.Engine.GetMetricsAsync(cancellationToken);
+        var snapshot = await monitor.GetMetricsAsync(cancellationToken);
         var format = request.Query["format"].ToString();
         var accept = request.Headers.Accept.ToString();
         var prometheus = format.Equals("prometheus", StringComparison.OrdinalIgnoreCase)

@@ -6,6 +6,7 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Text;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Api.Http;
 
 /// <summary>Submit, read, list, decide and cancel tasks; read their results and artifacts.</summary>
-public sealed class TaskEndpoints(ApiDependencies api)
+public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
 {
     public const int DefaultTop = 50;
     public const int MaxTop = 1000;
@@ -41,7 +42,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
         }
 
         var plan = TaskPlan.Create(spec, api.Roles, api.Workflow);
-        var submitted = await api.Engine.SubmitAsync(plan, cancellationToken);
+        var submitted = await tasks.SubmitAsync(plan, cancellationToken);
         var payload = api.ManagementUrls.Create(plan.Id, request);
         return submitted.Outcome switch
         {
@@ -59,7 +60,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         return task is null ? UnknownTask(id) : TypedResults.Json(WithLinks(task.View, request), CoreJson.Options);
     }
 
@@ -94,7 +95,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
         Page<TaskSnapshot> page;
         try
         {
-            page = await api.Engine.ListAsync(new TaskQuery(state, role.Length > 0 ? role : null, top, token.Length > 0 ? token : null), cancellationToken);
+            page = await tasks.ListAsync(new TaskQuery(state, role.Length > 0 ? role : null, top, token.Length > 0 ? token : null), cancellationToken);
         }
         catch (ArgumentException ex)
         {
@@ -113,7 +114,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return invalid;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return UnknownTask(id);
@@ -134,25 +135,25 @@ public sealed class TaskEndpoints(ApiDependencies api)
 
         if (!string.IsNullOrEmpty(path) && ArtifactPath.Explain(path) is { } problem)
         {
-            return ApiProblems.BadRequest($"artifact path '{Shorten(path)}': {problem}");
+            return ApiProblems.BadRequest($"artifact path '{Snippet.Of(path)}': {problem}");
         }
 
-        if (await api.Engine.GetAsync(id, cancellationToken) is null)
+        if (await tasks.GetAsync(id, cancellationToken) is null)
         {
             return UnknownTask(id);
         }
 
-        await api.Engine.WhenArtifactsWrittenAsync(id, cancellationToken);
+        await tasks.WhenArtifactsWrittenAsync(id, cancellationToken);
         var prefix = ArtifactLayout.TaskPrefix(id);
         if (string.IsNullOrEmpty(path))
         {
-            var items = new List<object>();
+            var items = new List<ArtifactListingItem>();
             await foreach (var info in api.Artifacts.ListAsync(prefix, cancellationToken))
             {
-                items.Add(new { path = info.Path[prefix.Length..], length = info.Length, lastModified = info.LastModified, contentType = info.ContentType });
+                items.Add(new ArtifactListingItem(info.Path[prefix.Length..], info.Length, info.LastModified, info.ContentType));
             }
 
-            return TypedResults.Json(new { taskId = id, items }, CoreJson.Options);
+            return TypedResults.Json(new ArtifactListing(id, items), CoreJson.Options);
         }
 
         var content = await api.Artifacts.OpenReadAsync(prefix + path, cancellationToken);
@@ -184,7 +185,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return problem;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return UnknownTask(id);
@@ -195,7 +196,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return ApiProblems.Conflict(conflict);
         }
 
-        var raised = await api.Engine.RaiseAsync(id, new CancelRequested(decision!.By, decision.Reason ?? decision.Note), cancellationToken);
+        var raised = await tasks.RaiseAsync(id, new CancelRequested(decision!.By, decision.Reason ?? decision.Note), cancellationToken);
         return raised switch
         {
             RaiseOutcome.NotFound => UnknownTask(id),
@@ -217,7 +218,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
             return problem;
         }
 
-        var task = await api.Engine.GetAsync(id, cancellationToken);
+        var task = await tasks.GetAsync(id, cancellationToken);
         if (task is null)
         {
             return UnknownTask(id);
@@ -229,7 +230,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
         }
 
         var note = verdict == ApprovalDecision.Reject ? decision.Reason ?? decision.Note : decision.Note ?? decision.Reason;
-        var raised = await api.Engine.RaiseAsync(id, new ApprovalDecided(verdict, decision.By, note, decision.Role), cancellationToken);
+        var raised = await tasks.RaiseAsync(id, new ApprovalDecided(verdict, decision.By, note, decision.Role), cancellationToken);
         return raised switch
         {
             RaiseOutcome.NotFound => UnknownTask(id),
@@ -302,7 +303,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
     private IResult AcceptedDecision(string id, string action, HttpRequest request)
     {
         var links = TaskViewProjector.LinksFor(id, RequestOrigin.Of(request));
-        return new AcceptedWithLocation(links.Self, new { id, action, accepted = true, statusQueryGetUri = links.StatusQuery, taskGetUri = links.Self });
+        return new AcceptedWithLocation(links.Self, new DecisionAccepted(id, action, Accepted: true, links.StatusQuery, links.Self));
     }
 
     private static TaskView WithLinks(TaskView view, HttpRequest request) =>
@@ -310,7 +311,7 @@ public sealed class TaskEndpoints(ApiDependencies api)
 
     internal static IResult? InvalidId(string id) => Identifiers.IsValidTaskId(id)
         ? null
-        : ApiProblems.BadRequest($"'{Shorten(id)}' is not a valid task id ({Identifiers.TaskIdPattern})");
+        : ApiProblems.BadRequest($"'{Snippet.Of(id)}' is not a valid task id ({Identifiers.TaskIdPattern})");
 
     internal static IResult UnknownTask(string id) => ApiProblems.NotFound($"task '{id}' does not exist");
 
@@ -323,6 +324,4 @@ public sealed class TaskEndpoints(ApiDependencies api)
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var top) && top is >= 1 and <= MaxTop ? top : null;
     }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 }

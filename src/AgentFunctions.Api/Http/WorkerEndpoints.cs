@@ -1,17 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
+using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Api.Http;
 
 /// <summary>The pull API of remote workers: lease, heartbeat, complete, fail.</summary>
-public sealed class WorkerEndpoints(ApiDependencies api)
+public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
 {
     public const int MaxWaitSeconds = 60;
     public const int MaxLeaseSeconds = 24 * 3600;
@@ -72,7 +75,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
         // The role's lease is the most a worker gets; a worker may ask for less (to notice its own death sooner).
         var roleLease = api.Roles.Find(role)!.LeaseDuration;
         TimeSpan? duration = leaseSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < roleLease ? TimeSpan.FromSeconds(seconds) : null;
-        var grant = await api.Engine.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), duration, cancellationToken);
+        var grant = await leases.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), duration, cancellationToken);
         if (grant is null)
         {
             return TypedResults.NoContent();
@@ -81,7 +84,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
         if (cancellationToken.IsCancellationRequested)
         {
             // The worker hung up while the lease was granted: hand the attempt back rather than let its lease expire.
-            await api.Engine.ReleaseAsync(role, grant.LeaseId, CancellationToken.None);
+            await leases.ReleaseAsync(role, grant.LeaseId, CancellationToken.None);
             return TypedResults.NoContent();
         }
 
@@ -126,7 +129,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return ApiProblems.BadRequest("message: must be at most 2000 characters");
         }
 
-        var extended = await api.Engine.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
+        var extended = await leases.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
         return extended is null ? LeaseGone(leaseId) : TypedResults.Json(extended, CoreJson.Options);
     }
 
@@ -138,7 +141,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return problem;
         }
 
-        using var body = await JsonBody.ReadAsync(request, api.ResultBodyBytes, optional: false, cancellationToken);
+        using var body = await JsonBody.ReadAsync(request, api.Limits.MaxResultBodyBytes, optional: false, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
@@ -166,8 +169,8 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return ApiProblems.Invalid(errors, "the result");
         }
 
-        return await api.Engine.CompleteAsync(role, leaseId, result, cancellationToken)
-            ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
+        return await leases.CompleteAsync(role, leaseId, result, cancellationToken)
+            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
             : LeaseGone(leaseId);
     }
 
@@ -200,8 +203,8 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return ApiProblems.BadRequest("reason: must be at most 4000 characters");
         }
 
-        return await api.Engine.FailAsync(role, leaseId, failure, cancellationToken)
-            ? TypedResults.Json(new { leaseId, accepted = true }, CoreJson.Options)
+        return await leases.FailAsync(role, leaseId, failure, cancellationToken)
+            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
             : LeaseGone(leaseId);
     }
 
@@ -213,8 +216,8 @@ public sealed class WorkerEndpoints(ApiDependencies api)
             return problem;
         }
 
-        return await api.Engine.ReleaseAsync(role, leaseId, cancellationToken)
-            ? TypedResults.Json(new { leaseId, released = true }, CoreJson.Options)
+        return await leases.ReleaseAsync(role, leaseId, cancellationToken)
+            ? TypedResults.Json(new LeaseReleased(leaseId, Released: true), CoreJson.Options)
             : LeaseGone(leaseId);
     }
 
@@ -222,7 +225,7 @@ public sealed class WorkerEndpoints(ApiDependencies api)
     {
         if (!Identifiers.IsValidRole(role))
         {
-            return ApiProblems.BadRequest($"'{(role.Length <= 60 ? role : role[..57] + "...")}' is not a valid role name ({Identifiers.RolePattern})");
+            return ApiProblems.BadRequest($"'{Snippet.Of(role, 60)}' is not a valid role name ({Identifiers.RolePattern})");
         }
 
         if (api.Roles.Find(role) is not { } definition)

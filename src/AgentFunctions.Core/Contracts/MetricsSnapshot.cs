@@ -19,4 +19,10 @@ public sealed record MetricsSnapshot
     public required IReadOnlyList<RoleMetrics> Roles { get; init; }
 
     public IReadOnlyList<WorkerSeen> Workers { get; init; } = [];
+
+    /// <summary>
+    /// Engine-specific figures for profiling, by name (the Standalone server: its database path, journal commits and
+    /// timings, JIT-compiled methods); null where an engine has none. Not part of the stable contract.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Diagnostics { get; init; }
 }

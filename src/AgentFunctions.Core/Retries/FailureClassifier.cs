@@ -2,7 +2,7 @@ using System.Net;
 
 namespace AgentFunctions.Core.Retries;
 
-/// <summary>The failure rules of DESIGN: what is worth retrying and what is not.</summary>
+/// <summary>The failure rules of docs/workflow.md ("Retries"): what is worth retrying and what is not.</summary>
 public static class FailureClassifier
 {
     /// <summary>408, 429 and 5xx are transient; every other 4xx is permanent.</summary>

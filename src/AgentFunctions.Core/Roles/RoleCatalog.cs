@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace AgentFunctions.Core.Roles;
 
 /// <summary>The roles this host can run, by name.</summary>
@@ -16,9 +14,6 @@ public sealed class RoleCatalog
     public IReadOnlyCollection<RoleDefinition> All => _roles.Values;
 
     public IEnumerable<string> Names => _roles.Keys.Order(StringComparer.Ordinal);
-
-    public bool TryGet(string name, [NotNullWhen(true)] out RoleDefinition? role) =>
-        _roles.TryGetValue(name, out role);
 
     public RoleDefinition? Find(string name) => _roles.GetValueOrDefault(name);
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using AgentFunctions.Core.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,7 +12,7 @@ namespace AgentFunctions.Core.Runners;
 /// stdin, capped output read concurrently, and a timeout or cancellation that kills the whole process
 /// tree. Shared by the <c>command</c> runner and the CLI worker.
 /// </summary>
-public sealed partial class AgentProcess
+public sealed class AgentProcess
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -82,11 +83,11 @@ public sealed partial class AgentProcess
         }
         catch (Exception exception) when (exception is Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException or PlatformNotSupportedException)
         {
-            LogStartFailed(_logger, program, exception.Message);
+            _logger.ProcessStartFailed(program, exception.Message);
             return new ProcessRunResult { StartError = $"cannot start '{program}': {exception.Message}", Duration = _timeProvider.GetElapsedTime(startedAt) };
         }
 
-        LogStarted(_logger, program, process.Id);
+        _logger.ProcessStarted(program, process.Id);
         using var timeout = request.Timeout is { } limit && limit != System.Threading.Timeout.InfiniteTimeSpan
             ? new CancellationTokenSource(limit, _timeProvider)
             : new CancellationTokenSource();
@@ -120,7 +121,7 @@ public sealed partial class AgentProcess
         catch (TimeoutException)
         {
             // Something outside the tree we could kill (a daemon it left behind) holds the pipes.
-            LogOutputAbandoned(_logger, program, request.OutputDrainGrace.TotalSeconds);
+            _logger.ProcessOutputAbandoned(program, request.OutputDrainGrace.TotalSeconds);
             await abandonOutput.CancelAsync();
             try
             {
@@ -135,7 +136,7 @@ public sealed partial class AgentProcess
         var output = stdout.IsCompletedSuccessfully ? stdout.Result : CapturedOutput.Empty;
         var error = stderr.IsCompletedSuccessfully ? stderr.Result : CapturedOutput.Empty;
         var exitCode = process.HasExited ? process.ExitCode : -1;
-        LogEnded(_logger, program, exitCode, duration.TotalMilliseconds, timedOut, canceled);
+        _logger.ProcessEnded(program, exitCode, duration.TotalMilliseconds, timedOut, canceled);
         return new ProcessRunResult
         {
             ExitCode = exitCode,
@@ -223,7 +224,7 @@ public sealed partial class AgentProcess
         try
         {
             process.Kill(entireProcessTree: true);
-            LogKilled(_logger, program, process.Id);
+            _logger.ProcessTreeKilled(program, process.Id);
         }
         catch (Exception exception) when (exception is InvalidOperationException or Win32Exception or NotSupportedException)
         {
@@ -242,19 +243,4 @@ public sealed partial class AgentProcess
             // SIGKILL cannot be refused; if the kernel is slow to reap, the caller still gets its answer.
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Started '{Program}' as process {ProcessId}")]
-    private static partial void LogStarted(ILogger logger, string program, int processId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot start '{Program}': {Reason}")]
-    private static partial void LogStartFailed(ILogger logger, string program, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed the process tree of '{Program}' (process {ProcessId})")]
-    private static partial void LogKilled(ILogger logger, string program, int processId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Program}' ended but its output pipes stayed open for {Seconds} s; stopped reading")]
-    private static partial void LogOutputAbandoned(ILogger logger, string program, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "'{Program}' ended with exit code {ExitCode} after {Milliseconds} ms (timed out: {TimedOut}, canceled: {Canceled})")]
-    private static partial void LogEnded(ILogger logger, string program, int exitCode, double milliseconds, bool timedOut, bool canceled);
 }

@@ -2,7 +2,7 @@ using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Core.Runners;
 
-/// <summary>What an agent answers for an attempt (DESIGN "agent result").</summary>
+/// <summary>What an agent answers for an attempt: the JSON agent result of a command (docs/configuration.md, "Roles") or a worker's complete body (docs/api.md, "Remote workers").</summary>
 public sealed record AgentResult
 {
     public AgentResultStatus Status { get; init; } = AgentResultStatus.Completed;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
-using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Core.Runners;

@@ -1,4 +1,4 @@
-using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

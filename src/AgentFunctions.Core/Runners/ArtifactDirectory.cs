@@ -9,7 +9,7 @@ namespace AgentFunctions.Core.Runners;
 /// </summary>
 public static class ArtifactDirectory
 {
-    /// <summary>Largest file taken from the directory (the default artifact limit of DESIGN).</summary>
+    /// <summary>Largest file taken from the directory (the default of <c>Limits:MaxArtifactBytes</c>, docs/configuration.md).</summary>
     public const long DefaultMaxArtifactBytes = 10 * 1024 * 1024;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

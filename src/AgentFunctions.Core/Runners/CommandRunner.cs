@@ -1,6 +1,7 @@
+using AgentFunctions.Core.Configuration;
+using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
-using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Core.Runners;
@@ -10,7 +11,7 @@ namespace AgentFunctions.Core.Runners;
 /// Exit 0 means the result is on stdout; files the program writes to <c>$AGENTQ_ARTIFACTS_DIR</c> become
 /// artifacts. A non-zero exit is transient unless the role lists the code as permanent.
 /// </summary>
-public sealed partial class CommandRunner : IAgentRunner
+public sealed class CommandRunner : IAgentRunner
 {
     public const string TaskIdVariable = AttemptEnvironment.TaskIdVariable;
     public const string RoleVariable = AttemptEnvironment.RoleVariable;
@@ -77,14 +78,14 @@ public sealed partial class CommandRunner : IAgentRunner
 
             if (run.TimedOut)
             {
-                LogTimedOut(_logger, _role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
+                _logger.CommandTimedOut(_role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
                 return AgentResult.Failed(ProgramOutput.DescribeTimeout(program, _role.Timeout, run), permanent: false);
             }
 
             if (run.ExitCode != 0)
             {
                 var kind = FailureClassifier.FromExitCode(run.ExitCode, _role.PermanentExitCodes);
-                LogFailedExit(_logger, _role.Name, attempt.TaskId, attempt.Attempt, run.ExitCode, kind);
+                _logger.CommandFailedExit(_role.Name, attempt.TaskId, attempt.Attempt, run.ExitCode, kind);
                 return AgentResult.Failed(ProgramOutput.DescribeExit(program, run), permanent: kind == FailureKind.Permanent);
             }
 
@@ -102,12 +103,12 @@ public sealed partial class CommandRunner : IAgentRunner
         var answer = ProgramOutput.Interpret(run, artifactsDirectory, _role.MaxOutputBytes, "the command runner", _maxArtifactBytes);
         if (answer.OutputTruncated)
         {
-            LogOutputTruncated(_logger, _role.Name, attempt.TaskId, run.StandardOutputBytes, _role.MaxOutputBytes);
+            _logger.CommandOutputTruncated(_role.Name, attempt.TaskId, run.StandardOutputBytes, _role.MaxOutputBytes);
         }
 
         foreach (var skipped in answer.SkippedArtifacts)
         {
-            LogArtifactSkipped(_logger, _role.Name, skipped.Name, skipped.Reason);
+            _logger.CommandArtifactSkipped(_role.Name, skipped.Name, skipped.Reason);
         }
 
         return answer.Result;
@@ -122,22 +123,7 @@ public sealed partial class CommandRunner : IAgentRunner
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             // A leftover temp directory is untidy, not a reason to fail an attempt that already ended.
-            LogCleanupFailed(_logger, directory.FullName, exception.Message);
+            _logger.CommandCleanupFailed(directory.FullName, exception.Message);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the command timed out after {Seconds} s")]
-    private static partial void LogTimedOut(ILogger logger, string role, string taskId, int attempt, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the command exited with code {ExitCode} ({Kind} failure)")]
-    private static partial void LogFailedExit(ILogger logger, string role, string taskId, int attempt, int exitCode, FailureKind kind);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId}: the command wrote {Bytes} bytes to stdout; kept the first {MaxBytes}")]
-    private static partial void LogOutputTruncated(ILogger logger, string role, string taskId, long bytes, int maxBytes);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role}: skipped the artifact file '{Name}': {Reason}")]
-    private static partial void LogArtifactSkipped(ILogger logger, string role, string name, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the artifacts directory {Directory}: {Reason}")]
-    private static partial void LogCleanupFailed(ILogger logger, string directory, string reason);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Roles;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace AgentFunctions.Core.Runners;
 /// result (a JSON agent result, or any other body as markdown); 408, 429, 5xx, timeouts and network
 /// errors are transient; any other status is permanent.
 /// </summary>
-public sealed partial class HttpAgentRunner : IAgentRunner
+public sealed class HttpAgentRunner : IAgentRunner
 {
     /// <summary>Identifies the attempt, so an agent can recognise a crash-induced re-run of the same attempt.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
@@ -66,13 +67,13 @@ public sealed partial class HttpAgentRunner : IAgentRunner
             var body = await RunnerHttp.ReadBodyAsync(response, _role.MaxOutputBytes, linked.Token);
             if (!response.IsSuccessStatusCode)
             {
-                LogFailedStatus(_logger, _role.Name, attempt.TaskId, attempt.Attempt, (int)response.StatusCode);
+                _logger.HttpAgentFailedStatus(_role.Name, attempt.TaskId, attempt.Attempt, (int)response.StatusCode);
                 return RunnerHttp.StatusFailure(response.StatusCode, url, body.Text);
             }
 
             if (body.TooLarge)
             {
-                LogTooLarge(_logger, _role.Name, attempt.TaskId, _role.MaxOutputBytes);
+                _logger.HttpAgentAnswerTooLarge(_role.Name, attempt.TaskId, _role.MaxOutputBytes);
                 return AgentResult.Failed(
                     string.Create(CultureInfo.InvariantCulture, $"response too large: {RunnerHttp.Describe(url)} answered with more than {_role.MaxOutputBytes} bytes"),
                     permanent: false);
@@ -82,12 +83,12 @@ public sealed partial class HttpAgentRunner : IAgentRunner
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogTimedOut(_logger, _role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
+            _logger.HttpAgentTimedOut(_role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
             return AgentResult.Failed($"{RunnerHttp.Describe(url)} timed out after {RunnerHttp.Seconds(_role.Timeout)}s", permanent: false);
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
-            LogUnreachable(_logger, _role.Name, attempt.TaskId, attempt.Attempt, exception.Message);
+            _logger.HttpAgentUnreachable(_role.Name, attempt.TaskId, attempt.Attempt, exception.Message);
             return AgentResult.Failed($"cannot reach {RunnerHttp.Describe(url)}: {exception.Message}", permanent: false);
         }
     }
@@ -110,16 +111,4 @@ public sealed partial class HttpAgentRunner : IAgentRunner
 
         return AgentResultParser.Parse(body);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the agent answered HTTP {StatusCode}")]
-    private static partial void LogFailedStatus(ILogger logger, string role, string taskId, int attempt, int statusCode);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId}: the agent's answer is larger than {MaxBytes} bytes")]
-    private static partial void LogTooLarge(ILogger logger, string role, string taskId, int maxBytes);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the agent did not answer within {Seconds} s")]
-    private static partial void LogTimedOut(ILogger logger, string role, string taskId, int attempt, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: cannot reach the agent: {Reason}")]
-    private static partial void LogUnreachable(ILogger logger, string role, string taskId, int attempt, string reason);
 }

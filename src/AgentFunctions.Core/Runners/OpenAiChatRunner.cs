@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Workflow;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ namespace AgentFunctions.Core.Runners;
 /// Azure OpenAI, or any compatible server) with the role's system prompt and the attempt's prompt.
 /// The reply is the result; a reply that is a JSON agent result can ask for approval or fail.
 /// </summary>
-public sealed partial class OpenAiChatRunner : IAgentRunner
+public sealed class OpenAiChatRunner : IAgentRunner
 {
     private static readonly string[] AzureHostSuffixes = [".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com"];
 
@@ -106,7 +107,7 @@ public sealed partial class OpenAiChatRunner : IAgentRunner
             var body = await RunnerHttp.ReadBodyAsync(response, _role.MaxOutputBytes, linked.Token);
             if (!response.IsSuccessStatusCode)
             {
-                LogFailedStatus(_logger, _role.Name, attempt.TaskId, attempt.Attempt, (int)response.StatusCode);
+                _logger.ChatFailedStatus(_role.Name, attempt.TaskId, attempt.Attempt, (int)response.StatusCode);
                 return RunnerHttp.StatusFailure(response.StatusCode, endpoint, ErrorMessageOf(body.Text));
             }
 
@@ -121,12 +122,12 @@ public sealed partial class OpenAiChatRunner : IAgentRunner
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogTimedOut(_logger, _role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
+            _logger.ChatTimedOut(_role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
             return AgentResult.Failed($"{RunnerHttp.Describe(endpoint)} timed out after {RunnerHttp.Seconds(_role.Timeout)}s", permanent: false);
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
-            LogUnreachable(_logger, _role.Name, attempt.TaskId, attempt.Attempt, exception.Message);
+            _logger.ChatUnreachable(_role.Name, attempt.TaskId, attempt.Attempt, exception.Message);
             return AgentResult.Failed($"cannot reach {RunnerHttp.Describe(endpoint)}: {exception.Message}", permanent: false);
         }
     }
@@ -243,13 +244,4 @@ public sealed partial class OpenAiChatRunner : IAgentRunner
 
     private static bool IsAzureHost(Uri endpoint) =>
         AzureHostSuffixes.Any(suffix => endpoint.Host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase));
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the chat completions endpoint answered HTTP {StatusCode}")]
-    private static partial void LogFailedStatus(ILogger logger, string role, string taskId, int attempt, int statusCode);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the chat completions endpoint did not answer within {Seconds} s")]
-    private static partial void LogTimedOut(ILogger logger, string role, string taskId, int attempt, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: cannot reach the chat completions endpoint: {Reason}")]
-    private static partial void LogUnreachable(ILogger logger, string role, string taskId, int attempt, string reason);
 }

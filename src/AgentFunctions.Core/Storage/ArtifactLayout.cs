@@ -1,6 +1,6 @@
 namespace AgentFunctions.Core.Storage;
 
-/// <summary>The one artifact layout of DESIGN, used on disk and in the <c>artifacts</c> container.</summary>
+/// <summary>The one artifact layout (docs/api.md, "Artifacts"), used on disk and in the <c>artifacts</c> container.</summary>
 public static class ArtifactLayout
 {
     public const string Container = "artifacts";

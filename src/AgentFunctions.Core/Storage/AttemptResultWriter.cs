@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Text;
 using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Core.Storage;
@@ -54,7 +56,7 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
             {
                 if (ArtifactPath.Explain(path) is { } problem)
                 {
-                    errors.Add(new FieldError("$", $"'{Shorten(path)}' is not a valid artifact path: {problem}"));
+                    errors.Add(new FieldError("$", $"'{Snippet.Of(path)}' is not a valid artifact path: {problem}"));
                 }
             }
         }
@@ -133,7 +135,7 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
             var path = ArtifactLayout.Artifact(taskId, role, name!);
             if (ArtifactPath.Explain(path) is { } pathProblem)
             {
-                return $"the stored path '{Shorten(path)}' is not valid: {pathProblem}";
+                return $"the stored path '{Snippet.Of(path)}' is not valid: {pathProblem}";
             }
         }
 
@@ -258,8 +260,6 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
             throw new ArgumentException($"The result of role '{role}' of task '{taskId}' cannot be stored: {string.Join("; ", problems)}", nameof(result));
         }
     }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 
     private static string? Summarize(AgentResult result)
     {

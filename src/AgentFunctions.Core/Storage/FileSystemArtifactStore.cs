@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AgentFunctions.Core.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -9,7 +9,7 @@ public sealed class FileSystemArtifactStoreOptions
     /// </summary>
     public bool FlushToDisk { get; set; }
 
-    /// <summary>The largest artifact written (DESIGN limit: 10 MiB); null for no limit.</summary>
+    /// <summary>The largest artifact written (<c>Limits:MaxArtifactBytes</c>, 10 MiB by default; docs/configuration.md); null for no limit.</summary>
     public long? MaxArtifactBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>How old a temp file left by a crashed writer must be before a purge removes it.</summary>

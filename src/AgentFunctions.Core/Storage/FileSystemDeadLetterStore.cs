@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -49,9 +50,6 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
         Directory.CreateDirectory(_directory);
     }
 
-    /// <summary>The full path of the folder holding the records.</summary>
-    public string DirectoryPath => _directory;
-
     public async Task<bool> TryCreateAsync(DeadLetterRecord record, CancellationToken cancellationToken)
     {
         var target = RecordPath(record);
@@ -86,7 +84,7 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
         }
 
         var bytes = await FileSystemIo.TryReadAllBytesAsync(path, cancellationToken);
-        return bytes is null ? null : Deserialize(id, bytes);
+        return bytes is null ? null : DeadLetterRecord.Deserialize(id, bytes);
     }
 
     public async Task<bool> ReplaceAsync(DeadLetterRecord record, CancellationToken cancellationToken)
@@ -162,7 +160,7 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var record = await TryLoadForListingAsync(id, cancellationToken);
-            if (record is null || !Matches(record, query))
+            if (record is null || !query.Matches(record))
             {
                 continue;
             }
@@ -200,33 +198,6 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
         }
 
         return DeadLetterId.IsValid(id) ? id : throw new ArgumentException("The continuation token is not valid.", nameof(token));
-    }
-
-    private static bool Matches(DeadLetterRecord record, DeadLetterQuery query) =>
-        (string.IsNullOrEmpty(query.TaskId) || string.Equals(record.TaskId, query.TaskId, StringComparison.Ordinal))
-        && (string.IsNullOrEmpty(query.Role) || string.Equals(record.Role, query.Role, StringComparison.Ordinal));
-
-    private static DeadLetterRecord Deserialize(string id, byte[] bytes)
-    {
-        DeadLetterRecord? record;
-        try
-        {
-            record = JsonSerializer.Deserialize<DeadLetterRecord>(bytes, CoreJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"Dead-letter record '{id}' is not a readable record: {ex.Message}", ex);
-        }
-
-        if (record is null)
-        {
-            throw new InvalidDataException($"Dead-letter record '{id}' is empty (JSON null).");
-        }
-
-        // The file name is the id; a record claiming another id would make replay mark the wrong record.
-        return string.Equals(record.Id, id, StringComparison.Ordinal)
-            ? record
-            : throw new InvalidDataException($"Dead-letter record file '{id}{Extension}' holds a record with id '{record.Id}'.");
     }
 
     private async Task<DeadLetterRecord?> TryLoadForListingAsync(string id, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace AgentFunctions.Core.Tasks;
 
-/// <summary>The naming rules of DESIGN for task ids, role names and task types.</summary>
+/// <summary>The naming rules for task ids, task types (docs/api.md, "Tasks") and role names (docs/configuration.md, "Roles").</summary>
 public static partial class Identifiers
 {
     public const string TaskIdPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";

@@ -1,32 +1,23 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
-using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Text;
 
 namespace AgentFunctions.Core.Tasks;
 
 /// <summary>
-/// Reads a submitted spec and checks it against the limits and the role catalog, reporting
-/// every problem at once, field by field. Unknown fields are ignored so that coordinators
-/// may carry their own metadata.
+/// Checks a spec against the limits and the role catalog, reporting every problem at once, field by field: a
+/// submitted one as JSON (read by <see cref="TaskSpecReader"/>, which ignores unknown fields so that coordinators
+/// may carry their own metadata), or one built in code.
 /// </summary>
 public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
 {
     public const int MaxFromLength = 200;
     public const int MaxReplyToLength = 2048;
     public const string DefaultType = "task";
-
-    private const string DelayRange = "must be between 00:00:00.001 and 1.00:00:00";
-
-    /// <summary>Bounds of any retry delay, as for <c>Roles:&lt;name&gt;:Retry:*</c> (Durable refuses a zero delay).</summary>
-    private static readonly TimeSpan MinDelay = TimeSpan.FromMilliseconds(1);
-
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
-
-    private static readonly string PriorityNames = string.Join(", ", Enum.GetNames<TaskPriority>().Select(n => n.ToLowerInvariant()));
 
     public TaskLimits Limits => limits;
 
@@ -43,7 +34,7 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             return SpecValidationResult.Invalid(errors);
         }
 
-        var spec = Read(json, errors);
+        var spec = TaskSpecReader.Read(json, errors);
         var total = bodyBytes ?? JsonMarshal.GetRawUtf8Value(json).Length;
         // The context is measured as it travels (escapes included), so that only the rest of the spec
         // counts here; its own limit applies to the decoded text.
@@ -70,7 +61,7 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
 
     /// <summary>
     /// The encoded size of the <c>context</c> string as it appears in the JSON (quotes and escapes included);
-    /// the last one counts when the property repeats, as in <see cref="Read"/>.
+    /// the last one counts when the property repeats, as in <see cref="TaskSpecReader.Read"/>.
     /// </summary>
     private static long ContextTokenBytes(JsonElement json)
     {
@@ -100,65 +91,6 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
         }
     }
 
-    private static TaskSpec Read(JsonElement json, List<FieldError> errors)
-    {
-        var spec = new TaskSpec { Type = DefaultType };
-        foreach (var property in json.EnumerateObject())
-        {
-            var value = property.Value;
-            switch (property.Name)
-            {
-                case "id":
-                    spec = spec with { Id = ReadString(property, errors) };
-                    break;
-                case "from":
-                    spec = spec with { From = ReadString(property, errors) };
-                    break;
-                case "to":
-                    spec = spec with { To = ReadRoleList(value, "to", errors, allowSingle: true) };
-                    break;
-                case "stages":
-                    spec = spec with { Stages = ReadStages(value, errors) };
-                    break;
-                case "type":
-                    spec = spec with { Type = ReadString(property, errors) ?? DefaultType };
-                    break;
-                case "instructions":
-                    spec = spec with { Instructions = ReadString(property, errors) };
-                    break;
-                case "payload":
-                    spec = spec with { Payload = ReadPayload(value, errors) };
-                    break;
-                case "context":
-                    spec = spec with { Context = ReadString(property, errors) };
-                    break;
-                case "priority":
-                    spec = spec with { Priority = ReadPriority(value, errors) };
-                    break;
-                case "ttlSeconds":
-                    spec = spec with { TtlSeconds = ReadInt(property, errors) };
-                    break;
-                case "replyTo":
-                    spec = spec with { ReplyTo = ReadString(property, errors) };
-                    break;
-                case "requiresApproval":
-                    spec = spec with { RequiresApproval = ReadBool(property, errors) };
-                    break;
-                case "expectedOutput":
-                    spec = spec with { ExpectedOutput = ReadString(property, errors) };
-                    break;
-                case "retry":
-                    spec = spec with { Retry = ReadRetry(value, errors) };
-                    break;
-                case "approvalTimeoutSeconds":
-                    spec = spec with { ApprovalTimeoutSeconds = ReadInt(property, errors) };
-                    break;
-            }
-        }
-
-        return spec;
-    }
-
     /// <summary>The rules every spec meets, however it arrived (JSON at the door, or typed from intake or replay).</summary>
     private void Check(TaskSpec spec, List<FieldError> errors)
     {
@@ -184,7 +116,7 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
 
         if (!Enum.IsDefined(spec.Priority))
         {
-            errors.Add(new FieldError("priority", $"must be one of {PriorityNames}"));
+            errors.Add(new FieldError("priority", $"must be one of {TaskSpecReader.PriorityNames}"));
         }
 
         CheckPayload(spec.Payload, errors);
@@ -219,10 +151,15 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             errors.Add(new FieldError("approvalTimeoutSeconds", $"must be between 1 and {limits.MaxTtlSeconds}"));
         }
 
-        CheckRetry(spec, errors);
+        if (spec.Retry is { } retry)
+        {
+            var roleDefinitions = spec.AllRoles().Where(Identifiers.IsValidRole).Distinct(StringComparer.Ordinal)
+                .Select(roles.Find).OfType<RoleDefinition>().ToList();
+            TaskRetryOverrideRules.Check(retry, roleDefinitions, errors);
+        }
     }
 
-    /// <summary>A typed payload obeys what <see cref="ReadPayload"/> enforces on JSON.</summary>
+    /// <summary>A typed payload obeys what <see cref="TaskSpecReader"/> enforces on JSON.</summary>
     private static void CheckPayload(TaskPayload? payload, List<FieldError> errors)
     {
         if (payload is null)
@@ -305,7 +242,7 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
     {
         if (!Identifiers.IsValidRole(role))
         {
-            errors.Add(new FieldError(field, $"'{Shorten(role)}' is not a valid role name ({Identifiers.RolePattern})"));
+            errors.Add(new FieldError(field, $"'{Snippet.Of(role, 60)}' is not a valid role name ({Identifiers.RolePattern})"));
         }
         else if (!roles.Contains(role))
         {
@@ -317,323 +254,4 @@ public sealed class TaskSpecValidator(RoleCatalog roles, TaskLimits limits)
             errors.Add(new FieldError(field, $"role '{role}' appears more than once"));
         }
     }
-
-    /// <summary>
-    /// A task may only narrow the schedule of each of its roles: no more attempts than the role allows and no
-    /// wait longer than the role's maxDelay. Values must first lie within the global bounds of any schedule.
-    /// </summary>
-    private void CheckRetry(TaskSpec spec, List<FieldError> errors)
-    {
-        if (spec.Retry is not { } retry)
-        {
-            return;
-        }
-
-        var roleDefinitions = spec.AllRoles().Where(Identifiers.IsValidRole).Distinct(StringComparer.Ordinal)
-            .Select(roles.Find).OfType<RoleDefinition>().ToList();
-        if (retry.MaxAttempts is { } attempts)
-        {
-            if (attempts < 1 || attempts > RetrySchedule.AttemptsCap)
-            {
-                errors.Add(new FieldError("retry.maxAttempts", $"must be between 1 and {RetrySchedule.AttemptsCap}"));
-            }
-            else
-            {
-                foreach (var role in roleDefinitions.Where(r => attempts > r.Retry.MaxAttempts))
-                {
-                    errors.Add(new FieldError("retry.maxAttempts", $"must not exceed the maxAttempts of role '{role.Name}' ({role.Retry.MaxAttempts})"));
-                }
-            }
-        }
-
-        if (retry.FirstDelay is { } first)
-        {
-            if (!IsDelayInRange(first))
-            {
-                errors.Add(new FieldError("retry.firstDelay", DelayRange));
-            }
-            else
-            {
-                AddOverRoleMaxDelay("retry.firstDelay", first, roleDefinitions, errors);
-            }
-        }
-
-        if (retry.BackoffCoefficient is { } coefficient && (!double.IsFinite(coefficient) || coefficient < 1 || coefficient > 100))
-        {
-            errors.Add(new FieldError("retry.backoffCoefficient", "must be between 1 and 100"));
-        }
-
-        if (retry.MaxDelay is { } max)
-        {
-            if (!IsDelayInRange(max))
-            {
-                errors.Add(new FieldError("retry.maxDelay", DelayRange));
-            }
-            else if (retry.FirstDelay is { } firstDelay && max < firstDelay)
-            {
-                errors.Add(new FieldError("retry.maxDelay", "must not be shorter than retry.firstDelay"));
-            }
-            else
-            {
-                AddOverRoleMaxDelay("retry.maxDelay", max, roleDefinitions, errors);
-            }
-        }
-    }
-
-    private static bool IsDelayInRange(TimeSpan delay) => delay >= MinDelay && delay <= MaxDelay;
-
-    private static void AddOverRoleMaxDelay(string field, TimeSpan delay, List<RoleDefinition> roleDefinitions, List<FieldError> errors)
-    {
-        foreach (var role in roleDefinitions.Where(r => delay > r.Retry.MaxDelay))
-        {
-            errors.Add(new FieldError(field, $"must not exceed the maxDelay of role '{role.Name}' ({role.Retry.MaxDelay:c})"));
-        }
-    }
-
-    private static string? ReadString(JsonProperty property, List<FieldError> errors)
-    {
-        switch (property.Value.ValueKind)
-        {
-            case JsonValueKind.String:
-                return property.Value.GetString();
-            case JsonValueKind.Null:
-                return null;
-            default:
-                errors.Add(new FieldError(property.Name, "must be a string"));
-                return null;
-        }
-    }
-
-    private static int? ReadInt(JsonProperty property, List<FieldError> errors)
-    {
-        switch (property.Value.ValueKind)
-        {
-            case JsonValueKind.Null:
-                return null;
-            case JsonValueKind.Number when property.Value.TryGetInt32(out var value):
-                return value;
-            default:
-                errors.Add(new FieldError(property.Name, "must be a whole number"));
-                return null;
-        }
-    }
-
-    private static bool ReadBool(JsonProperty property, List<FieldError> errors)
-    {
-        switch (property.Value.ValueKind)
-        {
-            case JsonValueKind.True:
-                return true;
-            case JsonValueKind.False or JsonValueKind.Null:
-                return false;
-            default:
-                errors.Add(new FieldError(property.Name, "must be true or false"));
-                return false;
-        }
-    }
-
-    private static List<string>? ReadRoleList(JsonElement value, string field, List<FieldError> errors, bool allowSingle)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Null:
-                return null;
-            case JsonValueKind.String when allowSingle:
-                return [value.GetString()!];
-            case JsonValueKind.Array:
-                var list = new List<string>();
-                var index = 0;
-                foreach (var item in value.EnumerateArray())
-                {
-                    if (item.ValueKind == JsonValueKind.String)
-                    {
-                        list.Add(item.GetString()!);
-                    }
-                    else
-                    {
-                        errors.Add(new FieldError($"{field}[{index}]", "must be a role name (string)"));
-                    }
-
-                    index++;
-                }
-
-                return list;
-            default:
-                errors.Add(new FieldError(field, allowSingle ? "must be a role name or an array of role names" : "must be an array of role names"));
-                return null;
-        }
-    }
-
-    private static List<IReadOnlyList<string>>? ReadStages(JsonElement value, List<FieldError> errors)
-    {
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            errors.Add(new FieldError("stages", "must be an array of arrays of role names"));
-            return null;
-        }
-
-        var stages = new List<IReadOnlyList<string>>();
-        var index = 0;
-        foreach (var stage in value.EnumerateArray())
-        {
-            var roleList = ReadRoleList(stage, $"stages[{index}]", errors, allowSingle: false);
-            stages.Add(roleList ?? []);
-            index++;
-        }
-
-        return stages;
-    }
-
-    private static TaskPayload? ReadPayload(JsonElement value, List<FieldError> errors)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Null:
-                return null;
-            case JsonValueKind.String:
-                return new TaskPayload { Fmt = PayloadFormat.Text, Content = value.Clone() };
-            case JsonValueKind.Object:
-                break;
-            default:
-                errors.Add(new FieldError("payload", "must be an object { \"fmt\": \"text\" | \"json\", \"content\": ... } or a string"));
-                return null;
-        }
-
-        var fmt = PayloadFormat.Text;
-        if (value.TryGetProperty("fmt", out var fmtElement) && fmtElement.ValueKind != JsonValueKind.Null)
-        {
-            var text = fmtElement.ValueKind == JsonValueKind.String ? fmtElement.GetString() : null;
-            if (string.Equals(text, "json", StringComparison.Ordinal))
-            {
-                fmt = PayloadFormat.Json;
-            }
-            else if (!string.Equals(text, "text", StringComparison.Ordinal))
-            {
-                errors.Add(new FieldError("payload.fmt", "must be \"text\" or \"json\""));
-                return null;
-            }
-        }
-
-        JsonElement content = default;
-        var found = false;
-        foreach (var name in (ReadOnlySpan<string>)["content", "data", "body"])
-        {
-            if (value.TryGetProperty(name, out content))
-            {
-                found = true;
-                break;
-            }
-        }
-
-        if (!found)
-        {
-            errors.Add(new FieldError("payload.content", "is required"));
-            return null;
-        }
-
-        if (fmt == PayloadFormat.Text && content.ValueKind != JsonValueKind.String)
-        {
-            errors.Add(new FieldError("payload.content", "must be a string when fmt is \"text\""));
-            return null;
-        }
-
-        return new TaskPayload { Fmt = fmt, Content = content.Clone() };
-    }
-
-    private static TaskPriority ReadPriority(JsonElement value, List<FieldError> errors)
-    {
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return TaskPriority.Normal;
-        }
-
-        var text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        foreach (var priority in Enum.GetValues<TaskPriority>())
-        {
-            if (string.Equals(priority.ToString(), text, StringComparison.OrdinalIgnoreCase))
-            {
-                return priority;
-            }
-        }
-
-        errors.Add(new FieldError("priority", $"must be one of {PriorityNames}"));
-        return TaskPriority.Normal;
-    }
-
-    private static TaskRetryOverride? ReadRetry(JsonElement value, List<FieldError> errors)
-    {
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(new FieldError("retry", "must be an object with maxAttempts, firstDelay, backoffCoefficient or maxDelay"));
-            return null;
-        }
-
-        var retry = new TaskRetryOverride();
-        foreach (var property in value.EnumerateObject())
-        {
-            var field = "retry." + property.Name;
-            switch (property.Name)
-            {
-                case "maxAttempts":
-                    if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var attempts))
-                    {
-                        retry = retry with { MaxAttempts = attempts };
-                    }
-                    else
-                    {
-                        errors.Add(new FieldError(field, "must be a whole number"));
-                    }
-
-                    break;
-                case "backoffCoefficient":
-                    if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out var coefficient))
-                    {
-                        retry = retry with { BackoffCoefficient = coefficient };
-                    }
-                    else
-                    {
-                        errors.Add(new FieldError(field, "must be a number"));
-                    }
-
-                    break;
-                case "firstDelay":
-                    retry = retry with { FirstDelay = ReadDuration(property.Value, field, errors) };
-                    break;
-                case "maxDelay":
-                    retry = retry with { MaxDelay = ReadDuration(property.Value, field, errors) };
-                    break;
-            }
-        }
-
-        return retry;
-    }
-
-    /// <summary>A duration as a TimeSpan string ("00:00:02") or a number of seconds.</summary>
-    private static TimeSpan? ReadDuration(JsonElement value, string field, List<FieldError> errors)
-    {
-        if (value.ValueKind == JsonValueKind.String && TimeSpan.TryParse(value.GetString(), CultureInfo.InvariantCulture, out var span))
-        {
-            return span;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds) && double.IsFinite(seconds) && Math.Abs(seconds) < 1e9)
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        errors.Add(new FieldError(field, "must be a duration such as \"00:00:02\" or a number of seconds"));
-        return null;
-    }
-
-    private static string Shorten(string? text) => text is null ? string.Empty : text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 }

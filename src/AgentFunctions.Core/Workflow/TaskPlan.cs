@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
 

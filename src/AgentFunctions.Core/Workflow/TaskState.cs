@@ -51,6 +51,4 @@ public sealed record TaskState
 
         return null;
     }
-
-    public IEnumerable<RoleState> RolesInStage(int stage) => Roles.Where(r => r.Stage == stage);
 }

@@ -6,7 +6,7 @@ using AgentFunctions.Core.Workflow.Events;
 namespace AgentFunctions.Core.Workflow;
 
 /// <summary>
-/// The workflow rules of DESIGN as a pure function: <see cref="Start"/> and <see cref="Apply"/>
+/// The workflow rules of docs/workflow.md as a pure function: <see cref="Start"/> and <see cref="Apply"/>
 /// turn a state and an event into a new state and commands. No clock, no I/O, no randomness:
 /// the engine passes <c>now</c> and carries out the commands. Events that do not fit the state
 /// (duplicates, late arrivals, stale or early timers) are ignored without changing it.

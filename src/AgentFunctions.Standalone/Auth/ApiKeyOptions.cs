@@ -1,5 +1,5 @@
 using AgentFunctions.Api.Http;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Configuration;
 

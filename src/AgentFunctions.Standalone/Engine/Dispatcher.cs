@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Workflow.Events;
+using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -11,7 +12,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// events into the journal, leases are tracked and expire. Called on the journal's commit thread after
 /// each commit (<see cref="Apply"/>) and once for recovered work at start.
 /// </summary>
-public sealed partial class Dispatcher(
+public sealed class Dispatcher(
     Journal journal,
     WorkScheduler scheduler,
     RoleCatalog roles,
@@ -187,7 +188,7 @@ public sealed partial class Dispatcher(
                 return false;
             }
 
-            LogLeaseExpired(item.TaskId, item.Role, item.Attempt, item.WorkerId ?? "unknown");
+            logger.LeaseExpired(item.TaskId, item.Role, item.Attempt, item.WorkerId ?? "unknown");
             context.Apply(entry, new RoleAttemptFailed(item.Role, item.Attempt, FailureKind.Transient, $"lease expired: worker '{item.WorkerId ?? "unknown"}' neither finished nor sent a heartbeat in time"));
             return true;
         });
@@ -210,7 +211,4 @@ public sealed partial class Dispatcher(
             return true;
         });
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lease of {TaskId}/{Role} attempt {Attempt} held by {WorkerId} expired")]
-    private partial void LogLeaseExpired(string taskId, string role, int attempt, string workerId);
 }

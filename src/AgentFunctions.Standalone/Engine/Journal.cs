@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using AgentFunctions.Standalone.Logging;
 using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// up, so the disk's commit latency and the CPU work of applying overlap. Nobody is told "done",
 /// and no effect happens, before the commit that made it durable.
 /// </summary>
-public sealed partial class Journal : IDisposable
+public sealed class Journal : IDisposable
 {
     private readonly Channel<JournalOperation> _queue = Channel.CreateUnbounded<JournalOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, TaskEntry> _active = new(StringComparer.Ordinal);
@@ -181,7 +182,7 @@ public sealed partial class Journal : IDisposable
         catch (Exception ex)
         {
             // An operation threw: memory may hold half of its change. Stop, and recover from disk at the next start.
-            LogApplyFailed(ex, batch.Operations.Count);
+            _logger.JournalApplyFailed(ex, batch.Operations.Count);
             Faulted(ex);
             batch.Operations.ForEach(op => op.Fail(ex));
             while (_queue.Reader.TryRead(out var left))
@@ -272,7 +273,7 @@ public sealed partial class Journal : IDisposable
         {
             // Memory is now ahead of the database: stop, and let recovery start from what is on disk.
             writer.Rollback();
-            LogCommitFailed(ex, batch.Operations.Count);
+            _logger.JournalCommitFailed(ex, batch.Operations.Count);
             Faulted(ex);
             batch.Operations.ForEach(op => op.Fail(ex));
             return;
@@ -301,7 +302,7 @@ public sealed partial class Journal : IDisposable
         }
         catch (Exception ex)
         {
-            LogEffectsFailed(ex);
+            _logger.JournalEffectsFailed(ex);
         }
 
         batch.Operations.ForEach(op => op.Complete());
@@ -325,13 +326,4 @@ public sealed partial class Journal : IDisposable
         {
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "A commit of {Count} operations failed; the engine stops and will recover from the database at the next start")]
-    private partial void LogCommitFailed(Exception exception, int count);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Applying a batch of {Count} operations failed; the engine stops and will recover from the database at the next start")]
-    private partial void LogApplyFailed(Exception exception, int count);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Carrying out the effects of a commit failed")]
-    private partial void LogEffectsFailed(Exception exception);
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -11,7 +13,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// soon as its agent has answered: the outcome goes to the journal while the loop runs the next attempt
 /// (waiting for each commit would cap a role at Concurrency attempts per commit).
 /// </summary>
-public sealed partial class LocalRunnerPool(
+public sealed class LocalRunnerPool(
     RoleCatalog roles,
     IAgentRunnerFactory runners,
     Dispatcher dispatcher,
@@ -55,7 +57,7 @@ public sealed partial class LocalRunnerPool(
         }
         catch (TimeoutException)
         {
-            LogAbandoning(Running);
+            logger.AbandoningAttempts(Running);
             await _abort.CancelAsync();
             await all.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -87,7 +89,7 @@ public sealed partial class LocalRunnerPool(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    LogAttemptCrashed(ex, item.TaskId, item.Role, item.Attempt);
+                    logger.AttemptCrashed(ex, item.TaskId, item.Role, item.Attempt);
                 }
                 finally
                 {
@@ -163,20 +165,11 @@ public sealed partial class LocalRunnerPool(
                 _reporting.TryRemove(done, out _);
                 if (done.Exception is { } error)
                 {
-                    LogReportFailed(error.GetBaseException(), item.TaskId, item.Role, item.Attempt);
+                    logger.AttemptReportFailed(error.GetBaseException(), item.TaskId, item.Role, item.Attempt);
                 }
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Attempt {Attempt} of {TaskId}/{Role} could not be carried out")]
-    private partial void LogAttemptCrashed(Exception exception, string taskId, string role, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of attempt {Attempt} of {TaskId}/{Role} could not be recorded; it runs again after a restart")]
-    private partial void LogReportFailed(Exception exception, string taskId, string role, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown grace period over: abandoning {Count} running attempts; they run again at the next start")]
-    private partial void LogAbandoning(int count);
 }

@@ -4,6 +4,7 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -15,7 +16,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// only after the files are on disk (a filesystem checkpoint, or a flush per file), so a crash or
 /// power cut in between repeats the write at the next start.
 /// </summary>
-public sealed partial class OutboxProcessor(
+public sealed class OutboxProcessor(
     IArtifactStore artifacts,
     IDeadLetterStore deadLetters,
     AttemptResultWriter results,
@@ -128,7 +129,7 @@ public sealed partial class OutboxProcessor(
                 }
                 catch (Exception ex)
                 {
-                    LogWriteFailed(ex, item.Kind, item.TaskId, delay.TotalSeconds);
+                    logger.OutboxWriteFailed(ex, item.Kind, item.TaskId, delay.TotalSeconds);
                     if (_stop.Token.WaitHandle.WaitOne(delay))
                     {
                         return;
@@ -176,7 +177,7 @@ public sealed partial class OutboxProcessor(
             catch (Exception ex) when (ex is InvalidOperationException or IOException)
             {
                 // The rows stay and the writes repeat (idempotently) at the next start.
-                LogAcknowledgeFailed(ex);
+                logger.OutboxAcknowledgeFailed(ex);
             }
 
             done.Clear();
@@ -227,7 +228,7 @@ public sealed partial class OutboxProcessor(
                 await artifacts.DeletePrefixAsync(ArtifactLayout.TaskPrefix(item.TaskId), cancellationToken);
                 break;
             default:
-                LogUnknownKind(item.Kind, item.Id);
+                logger.OutboxUnknownKind(item.Kind, item.Id);
                 break;
         }
     }
@@ -239,13 +240,4 @@ public sealed partial class OutboxProcessor(
 
     private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, CoreJson.Options)
         ?? throw new InvalidDataException($"The outbox payload for {typeof(T).Name} is empty.");
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Kind} for task {TaskId} failed; retrying in {Seconds} s")]
-    private partial void LogWriteFailed(Exception exception, string kind, string taskId, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete finished outbox rows")]
-    private partial void LogAcknowledgeFailed(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox item {Id} has an unknown kind '{Kind}' and is dropped")]
-    private partial void LogUnknownKind(string kind, long id);
 }

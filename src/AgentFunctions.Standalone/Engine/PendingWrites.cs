@@ -87,7 +87,7 @@ public sealed class PendingWrites
             done = current.Done.Task;
         }
 
-        return done.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return WaitAtMostAsync(done, timeout, cancellationToken);
     }
 
     /// <summary>Completes at once unless the backlog passed <see cref="HighWater"/>; then when half of it is done.</summary>
@@ -108,8 +108,15 @@ public sealed class PendingWrites
             idle = _deadLettersIdle.Task;
         }
 
-        return idle.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return WaitAtMostAsync(idle, timeout, cancellationToken);
     }
+
+    /// <summary>
+    /// Waits for <paramref name="writes"/> at most <paramref name="timeout"/>. However the wait ends (done, timed out,
+    /// canceled) the reader goes on with what is on disk, so the outcome is suppressed, as the outbox does at shutdown.
+    /// </summary>
+    private static async Task WaitAtMostAsync(Task writes, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await writes.WaitAsync(timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
     private static TaskCompletionSource NewDone()
     {

@@ -1,3 +1,4 @@
+using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -9,7 +10,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// nothing; such entries are dropped as the queue grows, so a finished task's 30-day deadline does
 /// not stay in memory for 30 days.
 /// </summary>
-public sealed partial class WorkScheduler : IDisposable
+public sealed class WorkScheduler : IDisposable
 {
     private const int MinimumCompaction = 1024;
     private readonly PriorityQueue<(WorkItem? Owner, Action Callback), long> _due = new();
@@ -118,7 +119,7 @@ public sealed partial class WorkScheduler : IDisposable
                 }
                 catch (Exception ex)
                 {
-                    LogCallbackFailed(ex);
+                    _logger.ScheduledCallbackFailed(ex);
                 }
             }
 
@@ -134,7 +135,4 @@ public sealed partial class WorkScheduler : IDisposable
         _due.EnqueueRange(live.Select(entry => (entry.Element, entry.Priority)));
         _compactAt = Math.Max(MinimumCompaction, live.Count * 2);
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A scheduled callback failed")]
-    private partial void LogCallbackFailed(Exception exception);
 }

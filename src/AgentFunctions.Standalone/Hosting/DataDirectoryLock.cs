@@ -1,4 +1,4 @@
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 
 namespace AgentFunctions.Standalone.Hosting;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 
 namespace AgentFunctions.Standalone.Hosting;
 

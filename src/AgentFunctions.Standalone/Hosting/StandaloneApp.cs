@@ -1,6 +1,6 @@
 using AgentFunctions.Api.Http;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
-using AgentFunctions.Core.Roles;
 using AgentFunctions.Standalone.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -42,7 +42,7 @@ public static class StandaloneApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The API enforces its own, tighter limits per route with problem+json answers.
-            kestrel.Limits.MaxRequestBodySize = Math.Max(limits.MaxSubmitBodyBytes, (limits.MaxArtifactBytes * 4) + (1024 * 1024));
+            kestrel.Limits.MaxRequestBodySize = limits.MaxAnyBodyBytes;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = standalone.ShutdownGrace + TimeSpan.FromSeconds(15));
         builder.Services.ConfigureHttpJsonOptions(json => CoreJson.Configure(json.SerializerOptions));
@@ -69,7 +69,11 @@ public static class StandaloneApp
         });
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
-        app.MapAgentFunctionsApi();
+        app.MapTaskApi();
+        app.MapDeadLetterApi();
+        app.MapWorkerApi();
+        app.MapOperationsApi();
+        app.MapDurableApi();
         return app;
     }
 }

@@ -1,9 +1,8 @@
 using AgentFunctions.Api;
 using AgentFunctions.Api.Engine;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
-using AgentFunctions.Core.Tasks;
 using AgentFunctions.Standalone.Auth;
 using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Storage;
@@ -64,7 +63,11 @@ public static class StandaloneServices
         services.AddSingleton<LocalRunnerPool>();
         services.AddSingleton<StandaloneTaskEngine>();
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<StandaloneTaskEngine>());
-        services.AddHostedService(sp => sp.GetRequiredService<StandaloneTaskEngine>());
+        services.AddSingleton<IDeadLetterEngine>(sp => sp.GetRequiredService<StandaloneTaskEngine>());
+        services.AddSingleton<IWorkerLeases, RemoteLeases>();
+        services.AddSingleton<IEngineMonitor, EngineMetrics>();
+        services.AddSingleton<StandaloneEngineHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<StandaloneEngineHost>());
 
         services.AddAgentRunners();
         services.AddAgentFunctionsApi();

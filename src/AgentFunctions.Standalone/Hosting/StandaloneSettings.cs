@@ -1,5 +1,5 @@
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
-using AgentFunctions.Core.Tasks;
 using AgentFunctions.Standalone.Auth;
 
 namespace AgentFunctions.Standalone.Hosting;

@@ -1,3 +1,4 @@
+using AgentFunctions.Standalone.Logging;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,7 @@ namespace AgentFunctions.Standalone.Storage;
 /// otherwise do it inside a commit every thousand pages, stalling the journal's commit thread for
 /// the copy and the database file's fsync. A passive checkpoint never blocks the writer.
 /// </summary>
-public sealed partial class WalCheckpointer(TaskDatabase database, TimeProvider time, ILogger<WalCheckpointer> logger) : IDisposable
+public sealed class WalCheckpointer(TaskDatabase database, TimeProvider time, ILogger<WalCheckpointer> logger) : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _stop = new();
@@ -28,7 +29,7 @@ public sealed partial class WalCheckpointer(TaskDatabase database, TimeProvider 
         }
         catch (SqliteException ex)
         {
-            LogCheckpointFailed(ex);
+            logger.WalCheckpointFailed(ex);
         }
     }
 
@@ -45,7 +46,7 @@ public sealed partial class WalCheckpointer(TaskDatabase database, TimeProvider 
             }
             catch (SqliteException ex)
             {
-                LogCheckpointFailed(ex);
+                logger.WalCheckpointFailed(ex);
             }
         }
     }
@@ -61,7 +62,4 @@ public sealed partial class WalCheckpointer(TaskDatabase database, TimeProvider 
 
     /// <summary>Time spent checkpointing (for the health report).</summary>
     public TimeSpan Elapsed { get; private set; }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A WAL checkpoint failed; the next one retries")]
-    private partial void LogCheckpointFailed(Exception exception);
 }

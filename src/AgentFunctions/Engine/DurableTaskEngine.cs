@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;
@@ -10,7 +11,6 @@ using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
 using AgentFunctions.Hosting;
-using AgentFunctions.Intake;
 using AgentFunctions.Logging;
 using AgentFunctions.Orchestration;
 using Microsoft.DurableTask;
@@ -20,9 +20,10 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Engine;
 
 /// <summary>
-/// The API's engine on Durable Functions: a task is an orchestration instance whose id is the task id, whose
-/// input is the plan, custom status the task view and output the result. Dead letters live in blobs; remote
-/// attempts on Storage Queues (<see cref="RemoteLeases"/>).
+/// The API's engine on Durable Functions, its task and dead-letter side: a task is an orchestration instance whose
+/// id is the task id, whose input is the plan, custom status the task view and output the result. Dead letters live
+/// in blobs; remote attempts on Storage Queues (<see cref="RemoteLeases"/>); health and metrics are
+/// <see cref="EngineMetrics"/>'.
 /// </summary>
 public sealed class DurableTaskEngine(
     DurableClientAccessor clients,
@@ -31,22 +32,13 @@ public sealed class DurableTaskEngine(
     RoleCatalog roles,
     WorkflowOptions workflow,
     TaskLimits limits,
-    RemoteLeases leases,
-    EngineMetrics metrics,
     TimeProvider time,
-    ILogger<DurableTaskEngine> logger) : ITaskEngine
+    ILogger<DurableTaskEngine> logger) : ITaskEngine, IDeadLetterEngine
 {
-    /// <summary>Replays are named <c>&lt;taskId&gt;.r&lt;n&gt;</c>; a long task id is cut so the name stays a valid id.</summary>
-    private const int MaxReplayBaseLength = 90;
-
-    private const int MaxReplayNumber = 1000;
-
     private static readonly OrchestrationRuntimeStatus[] Active =
         [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended];
 
-    private readonly TaskSpecValidator _validator = new(roles, limits);
-
-    public string Name => EngineMetrics.EngineName;
+    private readonly DeadLetterReplay _replay = new(roles, limits, workflow);
 
     public async Task<SubmitResult> SubmitAsync(TaskPlan plan, CancellationToken cancellationToken)
     {
@@ -193,10 +185,8 @@ public sealed class DurableTaskEngine(
         deadLetters.DeleteAsync(id, cancellationToken);
 
     /// <summary>
-    /// Submits a new task for the dead-lettered role only (same instructions, payload and context), or for an intake
-    /// record the whole stored spec, and links both ways. The new task is <c>&lt;taskId&gt;.r&lt;n&gt;</c> with the first
-    /// <c>n</c> not taken by another task, as in the Standalone server; a replay that was started but not yet linked
-    /// is found again under its number.
+    /// Replays by <see cref="DeadLetterReplay"/>: submits the first candidate no other task holds (an identical one is
+    /// this replay, started but not yet linked) and links the record to it.
     /// </summary>
     public async Task<ReplayResult> ReplayDeadLetterAsync(string id, CancellationToken cancellationToken)
     {
@@ -206,45 +196,15 @@ public sealed class DurableTaskEngine(
             return ReplayResult.NotFound;
         }
 
-        if (record.ReplayedAs is not null)
+        var candidates = await _replay.PrepareAsync(record, artifacts, cancellationToken);
+        if (candidates.Refusal is { } refusal)
         {
-            return new ReplayResult(ReplayOutcome.Conflict, record.ReplayedAs, $"dead letter '{id}' was already replayed as task '{record.ReplayedAs}'");
+            return new ReplayResult(ReplayOutcome.Conflict, candidates.ReplayedAs, refusal);
         }
 
-        if (record.Spec is null)
+        foreach (var plan in candidates.Plans)
         {
-            return new ReplayResult(ReplayOutcome.Conflict, null, $"dead letter '{id}' has no task spec to replay (it was rejected at intake)");
-        }
-
-        TaskSpec spec;
-        if (record.Role == IntakeProcessor.IntakeRole)
-        {
-            // The intake never started this task: the whole spec it stored (context included) runs now.
-            spec = record.Spec with { ReplayOf = record.Id };
-        }
-        else
-        {
-            if (!roles.Contains(record.Role))
-            {
-                return new ReplayResult(ReplayOutcome.Conflict, null, $"role '{record.Role}' is no longer configured");
-            }
-
-            var context = record.Spec.Context ?? await artifacts.ReadTextAsync(ArtifactLayout.Context(record.TaskId), cancellationToken);
-            spec = record.Spec with { To = [record.Role], Stages = null, Context = context, ReplayOf = record.Id };
-        }
-
-        var baseId = record.TaskId.Length > MaxReplayBaseLength ? record.TaskId[..MaxReplayBaseLength] : record.TaskId;
-        for (var n = 1; n <= MaxReplayNumber; n++)
-        {
-            var validation = _validator.Validate(spec with { Id = $"{baseId}.r{n}" });
-            if (!validation.IsValid)
-            {
-                return new ReplayResult(ReplayOutcome.Conflict, null, "the replayed spec is no longer valid: " + string.Join("; ", validation.Errors));
-            }
-
-            var plan = TaskPlan.Create(validation.Spec!, roles, workflow);
-            var submitted = await SubmitAsync(plan, cancellationToken);
-            if (submitted.Outcome == SubmitOutcome.Conflict)
+            if ((await SubmitAsync(plan, cancellationToken)).Outcome == SubmitOutcome.Conflict)
             {
                 continue; // another task has this number
             }
@@ -253,30 +213,11 @@ public sealed class DurableTaskEngine(
             return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
         }
 
-        return new ReplayResult(ReplayOutcome.Conflict, null, $"dead letter '{id}': task ids {baseId}.r1 to .r{MaxReplayNumber} are all taken");
+        return new ReplayResult(ReplayOutcome.Conflict, null, candidates.AllTaken);
     }
 
     /// <summary>Activities write artifacts before the events that refer to them: nothing to wait for.</summary>
     public Task WhenArtifactsWrittenAsync(string taskId, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken) =>
-        leases.LeaseAsync(role, workerId, wait, leaseDuration, cancellationToken);
-
-    public Task<bool> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken) =>
-        leases.ReleaseLeaseAsync(role, leaseId, cancellationToken);
-
-    public Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
-        leases.HeartbeatAsync(role, leaseId, heartbeat, cancellationToken);
-
-    public Task<bool> CompleteAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken) =>
-        leases.CompleteAsync(role, leaseId, result, cancellationToken);
-
-    public Task<bool> FailAsync(string role, string leaseId, FailRequest failure, CancellationToken cancellationToken) =>
-        leases.FailAsync(role, leaseId, failure, cancellationToken);
-
-    public Task<MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken) => metrics.GetMetricsAsync(cancellationToken);
-
-    public Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken) => metrics.CheckHealthAsync(cancellationToken);
 
     /// <summary>The runtime statuses an orchestration of a task in <paramref name="state"/> can have (the orchestrator fails for every ending but completed).</summary>
     public static OrchestrationRuntimeStatus[] RuntimeStatusesOf(AgentTaskStatus state) => state switch

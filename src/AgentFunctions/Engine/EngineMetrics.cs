@@ -1,4 +1,5 @@
 using System.Reflection;
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Workflow;
@@ -20,7 +21,7 @@ public sealed class EngineMetrics(
     BlobServiceClient blobs,
     RemoteLeases leases,
     RoleCatalog roles,
-    TimeProvider time)
+    TimeProvider time) : IEngineMonitor
 {
     /// <summary>Metrics read at most this many instances: the figures cover the most recent ones.</summary>
     public const int MaxScannedInstances = 2000;

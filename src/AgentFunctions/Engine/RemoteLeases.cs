@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
@@ -32,7 +33,7 @@ public sealed class RemoteLeases(
     AttemptResultWriter writer,
     RoleCatalog roles,
     TimeProvider time,
-    ILogger<RemoteLeases> logger)
+    ILogger<RemoteLeases> logger) : IWorkerLeases
 {
     /// <summary>How often an empty queue is polled during a long-poll lease.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -163,7 +164,7 @@ public sealed class RemoteLeases(
     /// Hands an attempt back: the message is replaced by a fresh copy (so its dequeue count starts over and the
     /// next receive is not taken for an expired lease) and the attempt is offered again under the same number.
     /// </summary>
-    public async Task<bool> ReleaseLeaseAsync(string role, string leaseId, CancellationToken cancellationToken)
+    public async Task<bool> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken)
     {
         if (await FindAsync(role, leaseId, cancellationToken) is not { } lease
             || await HoldAsync(lease, SettleHold, cancellationToken) is not { } receipt)

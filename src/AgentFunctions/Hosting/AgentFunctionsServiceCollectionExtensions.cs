@@ -2,6 +2,7 @@ using AgentFunctions.Activities;
 using AgentFunctions.Api;
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Api.Http;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
@@ -62,8 +63,11 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddSingleton<DurableClientAccessor>();
         services.AddSingleton<HttpTriggerRunner>();
         services.AddSingleton<RemoteLeases>();
-        services.AddSingleton<EngineMetrics>();
-        services.AddSingleton<ITaskEngine, DurableTaskEngine>();
+        services.AddSingleton<IWorkerLeases>(sp => sp.GetRequiredService<RemoteLeases>());
+        services.AddSingleton<IEngineMonitor, EngineMetrics>();
+        services.AddSingleton<DurableTaskEngine>();
+        services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<DurableTaskEngine>());
+        services.AddSingleton<IDeadLetterEngine>(sp => sp.GetRequiredService<DurableTaskEngine>());
         services.AddSingleton<IManagementUrls, DurableManagementUrls>();
         services.AddSingleton<IntakeProcessor>();
 

@@ -1,4 +1,4 @@
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;

@@ -6,7 +6,7 @@ using Microsoft.DurableTask.Client;
 
 namespace AgentFunctions.Http;
 
-/// <summary>The dead-letter routes of DESIGN as HTTP triggers over <see cref="DeadLetterEndpoints"/>.</summary>
+/// <summary>The dead-letter routes of docs/api.md as HTTP triggers over <see cref="DeadLetterEndpoints"/>.</summary>
 public sealed class DeadLetterHttpFunctions(DeadLetterEndpoints endpoints, HttpTriggerRunner http)
 {
     [Function("ListDeadLetters")]

@@ -6,7 +6,7 @@ using Microsoft.DurableTask.Client;
 
 namespace AgentFunctions.Http;
 
-/// <summary>The task routes of DESIGN as HTTP triggers; parsing, validation and answers are the API's <see cref="TaskEndpoints"/>.</summary>
+/// <summary>The task routes of docs/api.md as HTTP triggers; parsing, validation and answers are the API's <see cref="TaskEndpoints"/>.</summary>
 public sealed class TaskHttpFunctions(TaskEndpoints endpoints, HttpTriggerRunner http)
 {
     [Function("SubmitTask")]

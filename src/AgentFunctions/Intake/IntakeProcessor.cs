@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Storage;
@@ -28,12 +29,6 @@ public sealed class IntakeProcessor(
     TimeProvider time,
     ILogger<IntakeProcessor> logger)
 {
-    /// <summary>
-    /// The role name dead-letter records of the intake carry (never a configured role). Such a record keeps the whole
-    /// spec, context included (a queue message holds at most 64 KiB), and a replay submits all of it.
-    /// </summary>
-    public const string IntakeRole = "intake";
-
     private readonly TaskSpecValidator _validator = new(roles, limits);
 
     public async Task<IntakeOutcome> ProcessAsync(string messageId, long dequeueCount, string body, CancellationToken cancellationToken)
@@ -110,9 +105,9 @@ public sealed class IntakeProcessor(
         var record = new DeadLetterRecord
         {
             // "<taskId>~intake-<messageId>": listed with the task's other dead letters, unique per message.
-            Id = ArtifactLayout.DeadLetterId(taskId ?? "queue", IntakeRole) + "-" + SafeId(messageId),
+            Id = ArtifactLayout.DeadLetterId(taskId ?? "queue", DeadLetterRecord.IntakeRole) + "-" + SafeId(messageId),
             TaskId = taskId ?? "queue",
-            Role = IntakeRole,
+            Role = DeadLetterRecord.IntakeRole,
             Attempts = (int)Math.Clamp(dequeueCount, 1, int.MaxValue),
             Failures = [new AttemptFailure((int)Math.Clamp(dequeueCount, 1, int.MaxValue), now, FailureKind.Permanent, reason)],
             Reason = reason,

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Intake;

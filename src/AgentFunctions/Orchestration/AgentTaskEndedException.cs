@@ -4,7 +4,7 @@ namespace AgentFunctions.Orchestration;
 
 /// <summary>
 /// Ends the orchestration as Failed for a task that ended failed, rejected, expired or canceled, so the
-/// Durable status URL answers as DESIGN maps it (400 rather than 200). The final task view stays the
+/// Durable status URL answers as docs/api.md maps it ("Durable status URLs": 400 rather than 200). The final task view stays the
 /// instance's custom status and <c>result.json</c> is written before.
 /// </summary>
 public sealed class AgentTaskEndedException : Exception

@@ -8,7 +8,7 @@ public static class AttemptErrors
 {
     /// <summary>
     /// Permanent when any failure in the chain is a <see cref="PermanentAttemptException"/> (by type name, or by
-    /// its marker where the worker wrapped it); everything else is transient, as the DESIGN says of surprises.
+    /// its marker where the worker wrapped it); everything else is transient, as docs/workflow.md says of failures nobody expected.
     /// </summary>
     public static (FailureKind Kind, string Message) Describe(TaskFailureDetails? details)
     {

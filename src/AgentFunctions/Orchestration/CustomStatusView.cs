@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
+using AgentFunctions.Core.Text;
 
 namespace AgentFunctions.Orchestration;
 
@@ -35,7 +36,7 @@ public static class CustomStatusView
     /// Shortenings in the order they are applied while the view is over budget: progress messages, summaries,
     /// artifact lists, error texts (and decision notes), the reply-to text, per-role usage, the list of past
     /// decisions, and as a last resort (16 roles with the longest names and id) the roles' progress and times.
-    /// Each keeps what DESIGN's view answers (role, state, attempt, next attempt, result and dead-letter references,
+    /// Each keeps what the task view of docs/api.md promises (role, state, attempt, next attempt, result and dead-letter references,
     /// pending approvals, outcome) and marks the view <see cref="TaskView.Truncated"/>; the dropped texts stay in the
     /// artifacts (results, dead letters, spec.json, result.json).
     /// </summary>
@@ -47,7 +48,7 @@ public static class CustomStatusView
         view => Roles(view, role => role with { LastError = null }) with
         {
             Approval = view.Approval is { } approval ? approval with { Decisions = approval.Decisions.Select(d => d with { Note = null }).ToList() } : null,
-            Outcome = view.Outcome is { } outcome ? outcome with { Reason = Cut(outcome.Reason, 80)! } : null,
+            Outcome = view.Outcome is { } outcome ? outcome with { Reason = Snippet.Of(outcome.Reason, 80) } : null,
         },
         view => view with { ReplyTo = null },
         view => Roles(view, role => role with { Usage = null }),
@@ -90,22 +91,19 @@ public static class CustomStatusView
         {
             Roles = view.Roles.Select(role => role with
             {
-                Summary = Cut(role.Summary, MaxTextLength),
-                LastError = Cut(role.LastError, MaxTextLength),
-                ProgressMessage = Cut(role.ProgressMessage, MaxTextLength),
+                Summary = Snippet.Of(role.Summary, MaxTextLength),
+                LastError = Snippet.Of(role.LastError, MaxTextLength),
+                ProgressMessage = Snippet.Of(role.ProgressMessage, MaxTextLength),
             }).ToList(),
             Approval = view.Approval is { } approval
-                ? approval with { Decisions = approval.Decisions.Select(d => d with { Note = Cut(d.Note, MaxTextLength) }).ToList() }
+                ? approval with { Decisions = approval.Decisions.Select(d => d with { Note = Snippet.Of(d.Note, MaxTextLength) }).ToList() }
                 : null,
-            Outcome = view.Outcome is { } outcome ? outcome with { Reason = Cut(outcome.Reason, MaxTextLength)! } : null,
+            Outcome = view.Outcome is { } outcome ? outcome with { Reason = Snippet.Of(outcome.Reason, MaxTextLength) } : null,
         };
     }
 
     private static TaskView Roles(TaskView view, Func<RoleView, RoleView> change) =>
         view with { Roles = view.Roles.Select(change).ToList() };
-
-    private static string? Cut(string? text, int length) =>
-        text is null || text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 3), "...");
 
     private static JsonSerializerOptions CreateOptions()
     {

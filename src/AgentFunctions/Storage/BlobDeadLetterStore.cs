@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Logging;
 using Azure;
@@ -55,7 +56,7 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
             return null;
         }
 
-        return Deserialize(id, content.Content);
+        return DeadLetterRecord.Deserialize(id, content.Content.ToMemory().Span);
     }
 
     public async Task<bool> ReplaceAsync(DeadLetterRecord record, CancellationToken cancellationToken)
@@ -101,7 +102,7 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
             {
                 foreach (var blob in page.Values)
                 {
-                    if (await TryLoadAsync(blob.Name, cancellationToken) is { } record && Matches(record, query))
+                    if (await TryLoadAsync(blob.Name, cancellationToken) is { } record && query.Matches(record))
                     {
                         items.Add(record);
                     }
@@ -158,10 +159,6 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
         }
     }
 
-    private static bool Matches(DeadLetterRecord record, DeadLetterQuery query) =>
-        (string.IsNullOrEmpty(query.TaskId) || string.Equals(record.TaskId, query.TaskId, StringComparison.Ordinal))
-        && (string.IsNullOrEmpty(query.Role) || string.Equals(record.Role, query.Role, StringComparison.Ordinal));
-
     private BlobClient BlobFor(DeadLetterRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -176,27 +173,4 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
         Conditions = conditions,
         HttpHeaders = new BlobHttpHeaders { ContentType = ArtifactContentTypes.Json },
     };
-
-    private static DeadLetterRecord Deserialize(string id, BinaryData content)
-    {
-        DeadLetterRecord? record;
-        try
-        {
-            record = JsonSerializer.Deserialize<DeadLetterRecord>(content.ToMemory().Span, CoreJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"Dead-letter record '{id}' is not a readable record: {ex.Message}", ex);
-        }
-
-        if (record is null)
-        {
-            throw new InvalidDataException($"Dead-letter record '{id}' is empty (JSON null).");
-        }
-
-        // The blob name is the id; a record claiming another id would make replay mark the wrong record.
-        return string.Equals(record.Id, id, StringComparison.Ordinal)
-            ? record
-            : throw new InvalidDataException($"Dead-letter blob '{id}{Extension}' holds a record with id '{record.Id}'.");
-    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Storage;
 using AgentQ.Cli;
 using AgentQ.Output;
@@ -132,9 +133,9 @@ public static class DlqCommand
                 return ExitCode.Ok;
             }
 
-            var replay = response.Read<ReplayAnswer>();
+            var replay = response.Read<ReplayAccepted>();
             context.Output.Line(replay.TaskId);
-            if (replay.Task?.StatusQueryGetUri is { } status)
+            if (replay.Task is { StatusQueryGetUri: { } status })
             {
                 context.Output.Line("status: " + status);
             }

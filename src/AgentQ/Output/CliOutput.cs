@@ -75,8 +75,6 @@ public sealed class CliOutput
     /// <summary>One line on stderr: <c>agentq: message</c>.</summary>
     public void Error(string message) => Err.WriteLine("agentq: " + message);
 
-    public void Warn(string message) => Err.WriteLine("agentq: warning: " + message);
-
     /// <summary>A note for people that must not pollute a JSON stdout.</summary>
     public void Note(string message) => Err.WriteLine("agentq: " + message);
 

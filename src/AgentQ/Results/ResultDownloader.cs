@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Storage;
 using AgentQ.Cli;
 using AgentQ.Http;

@@ -1,6 +1,6 @@
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
-using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
 

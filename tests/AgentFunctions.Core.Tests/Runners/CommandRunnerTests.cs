@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
-using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFunctions.Core.Tests.Runners;

@@ -9,7 +9,7 @@ using AgentFunctions.Core.Workflow.Events;
 
 namespace AgentFunctions.Core.Tests.Status;
 
-/// <summary>The task view of DESIGN (GET /api/tasks/{id}) projected from decider state.</summary>
+/// <summary>The task view of docs/api.md (GET /api/tasks/{id}) projected from decider state.</summary>
 public class TaskViewProjectorTests
 {
     private static readonly TaskSpec Spec = new()

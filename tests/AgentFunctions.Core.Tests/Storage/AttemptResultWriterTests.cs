@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Storage;
 
@@ -280,7 +281,7 @@ public sealed class FileSystemArtifactStoreTests : IDisposable
     [Fact]
     public void The_default_size_limit_is_the_design_limit()
     {
-        Assert.Equal(new AgentFunctions.Core.Tasks.TaskLimits().MaxArtifactBytes, new FileSystemArtifactStoreOptions().MaxArtifactBytes);
+        Assert.Equal(new TaskLimits().MaxArtifactBytes, new FileSystemArtifactStoreOptions().MaxArtifactBytes);
     }
 
     [Fact]

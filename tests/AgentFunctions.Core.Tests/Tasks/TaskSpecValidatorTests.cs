@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;

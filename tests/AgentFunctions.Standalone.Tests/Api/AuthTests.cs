@@ -1,5 +1,5 @@
 using System.Net;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Standalone.Hosting;
 using AgentFunctions.Standalone.Tests.Support;
 using AgentFunctions.Testing;
@@ -13,6 +13,9 @@ public sealed class AuthTests : IAsyncLifetime
     private const string Worker = "worker-key-0123456789abcd";
     private const string Admin = "admin-key-0123456789abcdef";
     private StandaloneServer _server = null!;
+
+    /// <summary>The data directory of the servers that must refuse to be built; removed with the test.</summary>
+    private readonly string _refusedData = TempPaths.NewDirectory("auth-refused");
 
     public async Task InitializeAsync() => _server = await StandaloneServer.StartAsync(Settings.Of(
         Settings.Echo("implementation"),
@@ -36,7 +39,11 @@ public sealed class AuthTests : IAsyncLifetime
             ["Auth:Keys:3:Scopes:0"] = "admin",
         }));
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        TempPaths.TryDelete(_refusedData);
+    }
 
     [Fact]
     public async Task Missing_key_is_401_and_nothing_is_stored()
@@ -111,7 +118,7 @@ public sealed class AuthTests : IAsyncLifetime
     {
         var error = Assert.Throws<InvalidConfigurationException>(() => StandaloneApp.Build(
         [
-            "--urls", "http://127.0.0.1:0", "--Standalone:DataDirectory", TempPaths.NewDirectory("auth-kestrel"),
+            "--urls", "http://127.0.0.1:0", "--Standalone:DataDirectory", _refusedData,
             "--Kestrel:Endpoints:Public:Url", "http://0.0.0.0:0",
         ]));
 
@@ -123,7 +130,7 @@ public sealed class AuthTests : IAsyncLifetime
     {
         var error = Assert.Throws<InvalidConfigurationException>(() => StandaloneApp.Build(
         [
-            "--urls", "http://127.0.0.1:0", "--Standalone:DataDirectory", TempPaths.NewDirectory("auth-config"),
+            "--urls", "http://127.0.0.1:0", "--Standalone:DataDirectory", _refusedData,
             "--Auth:Keys:0:Name", "short", "--Auth:Keys:0:Key", "abc", "--Auth:Keys:0:Scopes:0", "everything",
         ]));
 
@@ -135,7 +142,7 @@ public sealed class AuthTests : IAsyncLifetime
     public void Listening_beyond_loopback_without_keys_is_refused()
     {
         var error = Assert.Throws<InvalidConfigurationException>(() => StandaloneApp.Build(
-            ["--urls", "http://0.0.0.0:0", "--Standalone:DataDirectory", TempPaths.NewDirectory("auth-bind")]));
+            ["--urls", "http://0.0.0.0:0", "--Standalone:DataDirectory", _refusedData]));
 
         Assert.StartsWith("Auth:Keys: no keys are configured, so the server listens on loopback only", error.Problems[0], StringComparison.Ordinal);
     }

@@ -77,4 +77,21 @@ public sealed class MetricsTests : IAsyncLifetime, IDisposable
         Assert.Equal("standalone", health.Engine);
         Assert.Equal("ok", health.Checks["journal"]);
     }
+
+    [Fact]
+    public async Task Health_needs_no_key_so_paths_and_profiling_figures_are_in_the_metrics_instead()
+    {
+        var health = await _server.Client.GetFromJsonAsync<HealthReport>("api/health", CoreJson.Options);
+        var metrics = await _server.Client.GetFromJsonAsync<MetricsSnapshot>("api/metrics", CoreJson.Options);
+
+        Assert.DoesNotContain(health!.Checks, check => check.Value.Contains(_server.DataDirectory, StringComparison.Ordinal));
+        Assert.Equal(["activeTasks", "journal", "pendingWrites"], health.Checks.Keys.Order(StringComparer.Ordinal));
+        var diagnostics = metrics!.Diagnostics!;
+        Assert.StartsWith(_server.DataDirectory, diagnostics["database"], StringComparison.Ordinal);
+        Assert.True(long.Parse(diagnostics["jitCompiledMethods"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        foreach (var figure in new[] { "commits", "operations", "journalApplyMs", "journalWriteMs", "journalCommitMs", "journalEffectsMs", "walCheckpointMs" })
+        {
+            Assert.True(double.TryParse(diagnostics[figure], System.Globalization.CultureInfo.InvariantCulture, out _), figure);
+        }
+    }
 }

@@ -39,6 +39,7 @@ public sealed class ShutdownAndStartupTests : IDisposable
 
             first.RequestShutdown();
             Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), first.Output);
+            Assert.True(first.ExitCode == 0, $"exit {first.ExitCode} after SIGTERM:\n{first.Output}");
         }
 
         await using var second = await StandaloneServer.StartAsync(start);

@@ -3,6 +3,7 @@ using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Engine;
 using AgentFunctions.Hosting;
 using AgentFunctions.Intake;
 using AgentFunctions.Orchestration;
@@ -33,12 +34,13 @@ public sealed class DurableTaskEngineTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private ITaskEngine Engine
+    /// <summary>The engine as registered: its task side (<see cref="ITaskEngine"/>) and its dead-letter side in one class.</summary>
+    private DurableTaskEngine Engine
     {
         get
         {
             _ = _app.Get<DurableClientAccessor>().Use(_app.Client.Object);
-            return _app.Get<ITaskEngine>();
+            return Assert.IsType<DurableTaskEngine>(_app.Get<ITaskEngine>());
         }
     }
 
@@ -118,7 +120,7 @@ public sealed class DurableTaskEngineTests : IDisposable
     public async Task An_intake_dead_letter_replays_the_whole_stored_spec()
     {
         var spec = TestPlans.Spec("q7") with { To = null, Stages = [["impl"], ["review", "docs"]], Context = "queued context" };
-        await DeadLetterAsync("q7~intake-m-1", "q7", IntakeProcessor.IntakeRole, spec);
+        await DeadLetterAsync("q7~intake-m-1", "q7", DeadLetterRecord.IntakeRole, spec);
 
         var replay = await Engine.ReplayDeadLetterAsync("q7~intake-m-1", default);
 

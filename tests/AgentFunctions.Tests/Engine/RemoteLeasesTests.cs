@@ -214,7 +214,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
         _raised.Clear();
 
-        Assert.True(await Leases.ReleaseLeaseAsync(_role, grant!.LeaseId, default));
+        Assert.True(await Leases.ReleaseAsync(_role, grant!.LeaseId, default));
 
         // The sub-orchestration stops timing the lease: the attempt waits in the queue again.
         var released = Assert.Single(_raised);

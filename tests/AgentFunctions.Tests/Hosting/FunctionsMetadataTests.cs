@@ -8,12 +8,12 @@ namespace AgentFunctions.Tests.Hosting;
 
 /// <summary>
 /// The functions.metadata the Worker SDK generated when the app was built, which is what the Functions host reads to
-/// know the triggers: every route of DESIGN's HTTP API, the orchestrators, the activities and the queue triggers.
+/// know the triggers: every route of the HTTP API (docs/api.md), the orchestrators, the activities and the queue triggers.
 /// </summary>
 public sealed class FunctionsMetadataTests
 {
     /// <summary>
-    /// DESIGN, "HTTP API (both hosts, base /api)", as method and route below /api. Not listed: GET /roles,
+    /// The HTTP API of docs/api.md, as method and route below /api. Not listed: GET /roles,
     /// GET /tasks/{id}/history and GET /dashboard, which neither host serves yet (later issues), and the Durable
     /// webhook routes, which the Durable extension serves natively in Functions.
     /// </summary>

@@ -30,7 +30,7 @@ public sealed class HostRouteParityTests
         Assert.True(onlyFunctions.Count == 0 && onlyStandalone.Count == 0,
             $"only in Functions: [{string.Join(", ", onlyFunctions)}]; only in Standalone: [{string.Join(", ", onlyStandalone)}]");
         Assert.Contains(standalone, r => r.StartsWith("GET " + DurableWebhooks, StringComparison.Ordinal)); // the exclusion is not vacuous
-        Assert.True(functions.Count >= FunctionsMetadataTests.DesignRoutes.Count, "fewer HTTP functions than DESIGN has routes");
+        Assert.True(functions.Count >= FunctionsMetadataTests.DesignRoutes.Count, "fewer HTTP functions than the API has routes");
     }
 
     /// <summary>"METHOD route" per HTTP function, the route below the host's prefix as the host resolves it.</summary>

@@ -1,7 +1,7 @@
 using AgentFunctions.Activities;
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Api.Http;
-using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Engine;
 using AgentFunctions.Hosting;
 using AgentFunctions.Http;

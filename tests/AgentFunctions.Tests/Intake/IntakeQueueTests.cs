@@ -60,7 +60,7 @@ public sealed class IntakeQueueTests(AzuriteFixture azurite) : IAsyncLifetime
 
         var record = await _app.DeadLetters.GetAsync(IntakeRecordId("queue", message), default);
         Assert.NotNull(record);
-        Assert.Equal(IntakeProcessor.IntakeRole, record.Role);
+        Assert.Equal(DeadLetterRecord.IntakeRole, record.Role);
         Assert.Contains("not JSON", record.Reason, StringComparison.Ordinal);
         Assert.Equal(FailureKind.Permanent, Assert.Single(record.Failures).Kind);
         _app.Durable.Client.Verify(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()), Times.Never);
@@ -121,5 +121,5 @@ public sealed class IntakeQueueTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     private static string IntakeRecordId(string taskId, QueueMessage message) =>
-        ArtifactLayout.DeadLetterId(taskId, IntakeProcessor.IntakeRole) + "-" + message.MessageId;
+        ArtifactLayout.DeadLetterId(taskId, DeadLetterRecord.IntakeRole) + "-" + message.MessageId;
 }

@@ -1,5 +1,7 @@
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Hosting;
 using AgentFunctions.Intake;
@@ -44,7 +46,7 @@ public sealed class IntakeTests : IDisposable
 
         Assert.Equal(IntakeOutcome.DeadLettered, outcome);
         var record = Assert.Single(_app.DeadLetters.Records.Values);
-        Assert.Equal(IntakeProcessor.IntakeRole, record.Role);
+        Assert.Equal(DeadLetterRecord.IntakeRole, record.Role);
         Assert.Contains(expected, record.Reason, StringComparison.Ordinal);
         Assert.Equal(FailureKind.Permanent, Assert.Single(record.Failures).Kind);
         Assert.EndsWith("~intake-m-1", record.Id, StringComparison.Ordinal);
@@ -116,7 +118,7 @@ public sealed class IntakeTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [IntakeSettings.MaxDequeueCountKey] = "0" }).Build();
 
-        var error = Assert.Throws<Core.Roles.InvalidConfigurationException>(() => IntakeSettings.Load(configuration, null));
+        var error = Assert.Throws<InvalidConfigurationException>(() => IntakeSettings.Load(configuration, null));
 
         Assert.Contains(IntakeSettings.MaxDequeueCountKey, error.Message, StringComparison.Ordinal);
     }
@@ -125,8 +127,8 @@ public sealed class IntakeTests : IDisposable
         engine,
         _app.DeadLetters,
         _app.Get<Core.Roles.RoleCatalog>(),
-        _app.Get<Core.Roles.WorkflowOptions>(),
-        _app.Get<Core.Tasks.TaskLimits>(),
+        _app.Get<WorkflowOptions>(),
+        _app.Get<TaskLimits>(),
         _app.Get<IntakeSettings>(),
         _app.Time,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<IntakeProcessor>.Instance);

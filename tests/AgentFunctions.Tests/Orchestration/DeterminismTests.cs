@@ -24,6 +24,7 @@ public sealed partial class DeterminismTests
         "AgentFunctions.Core.Prompts",
         "AgentFunctions.Core.Retries",
         "AgentFunctions.Core.Json",
+        "AgentFunctions.Core.Text",
     ];
 
     /// <summary>Core types the orchestrators use from namespaces that also hold I/O code (stores, validation), scanned one by one.</summary>

@@ -115,17 +115,17 @@ internal sealed class WorkerStub : IAsyncDisposable
         {
             // A server that stopped answering: the worker gives up by aborting the request.
             await Task.Delay(delay, context.RequestAborted);
-            await StubServer.WriteJsonAsync(context, 200, new { leaseId = LeaseIdOf(request), accepted = true });
+            await StubServer.WriteJsonAsync(context, 200, new ResultAccepted(LeaseIdOf(request), Accepted: true));
         }
         else if (path.EndsWith("/complete", StringComparison.Ordinal) || path.EndsWith("/fail", StringComparison.Ordinal))
         {
-            await StubServer.WriteJsonAsync(context, 200, new { leaseId = LeaseIdOf(request), accepted = true });
+            await StubServer.WriteJsonAsync(context, 200, new ResultAccepted(LeaseIdOf(request), Accepted: true));
         }
         else if (path.EndsWith("/release", StringComparison.Ordinal))
         {
             if (ReleaseStatus == 200)
             {
-                await StubServer.WriteJsonAsync(context, 200, new { leaseId = LeaseIdOf(request), released = true });
+                await StubServer.WriteJsonAsync(context, 200, new LeaseReleased(LeaseIdOf(request), Released: true));
             }
             else
             {

@@ -1,4 +1,4 @@
-namespace AgentFunctions.Core.Roles;
+namespace AgentFunctions.Core.Configuration;
 
 /// <summary>Configuration that must stop the host at start; every message names its key.</summary>
 public sealed class InvalidConfigurationException : Exception

@@ -2,8 +2,13 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Logging;
 
-/// <summary>Every log message of the Functions app, as source-generated <see cref="LoggerMessageAttribute"/> methods.</summary>
-internal static partial class Log
+/// <summary>
+/// Every log message of the Functions app, as source-generated <see cref="LoggerMessageAttribute"/> methods, with
+/// event ids 5000-5999: 50xx orchestration, 52xx activities, 53xx remote work queues and leases, 54xx the engine,
+/// 55xx queue intake, 56xx storage at start. (Core logs 3000-3999, including the dead-letter stores' 3111, the
+/// Standalone server 4000-4999.)
+/// </summary>
+internal static partial class Logs
 {
     [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Task {TaskId}: the decider ignored {EventName}")]
     public static partial void EventIgnored(this ILogger logger, string taskId, string eventName);
@@ -13,9 +18,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "Task {TaskId}: activity {Activity} failed for good: {Error}")]
     public static partial void SideEffectFailed(this ILogger logger, string taskId, string activity, string error);
-
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Skipped unreadable dead-letter record {Id} while listing")]
-    public static partial void SkippedUnreadableDeadLetter(this ILogger logger, string id, Exception exception);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Task {TaskId}: attempt {Attempt} of {Role} finished after the task ended; its result is kept as discarded")]
     public static partial void LateResultDiscarded(this ILogger logger, string taskId, string role, int attempt);

@@ -1,7 +1,8 @@
+using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using Microsoft.Extensions.Configuration;
 
-namespace AgentFunctions.Core.Tests.Roles;
+namespace AgentFunctions.Core.Tests.Configuration;
 
 public class CoreConfigurationTests
 {

@@ -1,4 +1,4 @@
-namespace AgentFunctions.Core.Roles;
+namespace AgentFunctions.Core.Configuration;
 
 /// <summary>Host-wide workflow settings (<c>Workflow:*</c>).</summary>
 public sealed record WorkflowOptions

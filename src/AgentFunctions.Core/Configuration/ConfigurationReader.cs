@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Microsoft.Extensions.Configuration;
 
-namespace AgentFunctions.Core.Roles;
+namespace AgentFunctions.Core.Configuration;
 
 /// <summary>
 /// Reads typed values from configuration and collects one message per bad key, so a host

@@ -1,4 +1,4 @@
-namespace AgentFunctions.Core.Tasks;
+namespace AgentFunctions.Core.Configuration;
 
 /// <summary>Size and range limits enforced at the door (<c>Limits:*</c> configuration keys).</summary>
 public sealed class TaskLimits
@@ -33,4 +33,14 @@ public sealed class TaskLimits
     /// bytes for two), plus the spec. The validator then measures the real limits.
     /// </summary>
     public long MaxSubmitBodyBytes => (6L * MaxContextBytes) + MaxSpecBytes;
+
+    /// <summary>
+    /// The largest result body a worker's complete may send: the result and its artifacts inline (base64 is a third
+    /// larger than the bytes) in up to four times <see cref="MaxArtifactBytes"/>, plus 1 MiB for the rest of the JSON.
+    /// Each piece is then checked against its own limit.
+    /// </summary>
+    public long MaxResultBodyBytes => (MaxArtifactBytes * 4) + (1024 * 1024);
+
+    /// <summary>The largest request body any route reads: the server's own limit is set to this, and each route checks its tighter one.</summary>
+    public long MaxAnyBodyBytes => Math.Max(MaxSubmitBodyBytes, MaxResultBodyBytes);
 }

@@ -1,9 +1,10 @@
 using System.Globalization;
 using AgentFunctions.Core.Retries;
+using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Configuration;
 
-namespace AgentFunctions.Core.Roles;
+namespace AgentFunctions.Core.Configuration;
 
 /// <summary>
 /// Loads the configuration both hosts share (<c>Roles</c>, <c>Workflow</c>, <c>Limits</c>) and

@@ -1,0 +1,79 @@
+using System.Globalization;
+using AgentFunctions.Core.Configuration;
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Workflow;
+
+namespace AgentFunctions.Core.Storage;
+
+/// <summary>
+/// The one rule for replaying a dead letter, which both engines follow. A replay is a new task for the
+/// dead-lettered role alone (same instructions, payload and context, <c>replayOf</c> set), or for a record of the
+/// queue intake the whole spec it stored. It is named <c>&lt;taskId&gt;.r&lt;n&gt;</c> (the task id cut to
+/// <see cref="MaxBaseLength"/> characters so the name stays a valid id) with the first <c>n</c> up to
+/// <see cref="MaxNumber"/> that no other task holds; a task that already holds the name with the same spec is this
+/// replay, started but not yet linked, and is taken again. The engine tries <see cref="ReplayCandidates.Plans"/> in
+/// order and links the record to the task it starts or finds.
+/// </summary>
+public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, WorkflowOptions workflow)
+{
+    /// <summary>The longest part of the task id a replay's name keeps: with ".r1000" it stays within <see cref="Identifiers.MaxTaskIdLength"/>.</summary>
+    public const int MaxBaseLength = 90;
+
+    /// <summary>Replays of one task are numbered up to this; a dead letter whose names are all taken is refused rather than tried forever.</summary>
+    public const int MaxNumber = 1000;
+
+    private readonly TaskSpecValidator _validator = new(roles, limits);
+
+    /// <summary>
+    /// Whether <paramref name="record"/> can be replayed, and the tasks to try when it can. Its context is the one the
+    /// record's spec carries or, where the record keeps it out (the Functions app), the task's stored
+    /// <c>context.md</c> in <paramref name="artifacts"/>.
+    /// </summary>
+    public async Task<ReplayCandidates> PrepareAsync(DeadLetterRecord record, IArtifactStore artifacts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(artifacts);
+        if (record.ReplayedAs is { } replayedAs)
+        {
+            return ReplayCandidates.Refused($"dead letter '{record.Id}' was already replayed as task '{replayedAs}'", replayedAs);
+        }
+
+        if (record.Spec is not { } original)
+        {
+            // Only the intake writes a record without a spec: for a message that never was a valid one.
+            return ReplayCandidates.Refused($"dead letter '{record.Id}' has no task spec to replay (it was rejected at intake)");
+        }
+
+        TaskSpec spec;
+        if (record.Role == DeadLetterRecord.IntakeRole)
+        {
+            // The intake never started this task: the whole spec it stored (context included) runs now.
+            spec = original with { ReplayOf = record.Id };
+        }
+        else
+        {
+            if (!roles.Contains(record.Role))
+            {
+                return ReplayCandidates.Refused($"dead letter '{record.Id}' cannot be replayed: role '{record.Role}' is no longer configured");
+            }
+
+            var context = original.Context ?? await artifacts.ReadTextAsync(ArtifactLayout.Context(record.TaskId), cancellationToken);
+            spec = original with { To = [record.Role], Stages = null, Context = context, ReplayOf = record.Id };
+        }
+
+        var baseId = record.TaskId.Length > MaxBaseLength ? record.TaskId[..MaxBaseLength] : record.TaskId;
+        var validation = _validator.Validate(spec with { Id = Name(baseId, MaxNumber) });
+        if (!validation.IsValid)
+        {
+            return ReplayCandidates.Refused($"dead letter '{record.Id}' cannot be replayed: its spec is no longer valid: {string.Join("; ", validation.Errors)}");
+        }
+
+        var valid = validation.Spec!;
+        return new ReplayCandidates(
+            Enumerable.Range(1, MaxNumber).Select(n => TaskPlan.Create(valid with { Id = Name(baseId, n) }, roles, workflow)),
+            $"dead letter '{record.Id}' cannot be replayed: task ids {Name(baseId, 1)} to {Name(baseId, MaxNumber)} are all taken");
+    }
+
+    private static string Name(string baseId, int number) => string.Create(CultureInfo.InvariantCulture, $"{baseId}.r{number}");
+}

@@ -1,0 +1,127 @@
+using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Logging;
+using AgentFunctions.Standalone.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Standalone.Engine;
+
+/// <summary>
+/// Starts and stops the Standalone engine with the host: recovers unfinished tasks, their due work and unwritten
+/// files from SQLite, starts the journal and the threads around it, and at shutdown lets running attempts finish
+/// within the grace period before it stops them in order. It also routes each commit's effects to the parts that
+/// act on them, and stops the host when the journal can no longer write.
+/// </summary>
+public sealed class StandaloneEngineHost(
+    TaskDatabase database,
+    TaskReader reader,
+    WalCheckpointer checkpointer,
+    Journal journal,
+    Dispatcher dispatcher,
+    WorkScheduler scheduler,
+    LocalRunnerPool localRunners,
+    OutboxProcessor outbox,
+    ActiveTasks active,
+    EngineStatistics statistics,
+    StandaloneOptions options,
+    IHostApplicationLifetime lifetime,
+    ILogger<StandaloneEngineHost> logger) : IHostedService
+{
+    /// <summary>The engine stopped itself after a storage failure (the process should exit non-zero and be restarted).</summary>
+    public bool Faulted => journal.Fault is not null;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        database.Initialize();
+        foreach (var (state, count) in reader.CountByStatus())
+        {
+            if (Names.TryParse<AgentTaskStatus>(state, out var status) && status.IsTerminal())
+            {
+                statistics.Seed(state, count);
+            }
+        }
+
+        var entries = new Dictionary<string, TaskEntry>(StringComparer.Ordinal);
+        foreach (var (state, context, specHash) in reader.LoadActive())
+        {
+            entries[state.Id] = new TaskEntry(state, context, specHash, isNew: false);
+        }
+
+        var work = reader.LoadWork().Where(item => entries.ContainsKey(item.TaskId)).ToList();
+        foreach (var item in work)
+        {
+            entries[item.TaskId].Work[item.Key] = item;
+            entries[item.TaskId].PersistedWork[item.Key] = item;
+        }
+
+        var unwritten = reader.LoadOutbox();
+        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault);
+        foreach (var entry in entries.Values)
+        {
+            active.Publish(entry);
+        }
+
+        checkpointer.Start();
+        scheduler.Start();
+        foreach (var item in unwritten)
+        {
+            outbox.Enqueue(item);
+        }
+
+        outbox.Start();
+        foreach (var item in work)
+        {
+            dispatcher.Schedule(item);
+        }
+
+        localRunners.Start();
+        logger.EngineStarted(database.Path, entries.Count, work.Count(i => i.Kind == WorkKind.Attempt));
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        dispatcher.Stop();
+        await localRunners.StopAsync(options.ShutdownGrace);
+        await scheduler.StopAsync();
+        await outbox.StopAsync(TimeSpan.FromSeconds(5));
+        await journal.StopAsync();
+        await checkpointer.StopAsync();
+        logger.EngineStopped();
+    }
+
+    /// <summary>Runs on the journal's commit thread after each commit.</summary>
+    private void OnCommitted(BatchEffects effects)
+    {
+        foreach (var entry in effects.Changed)
+        {
+            active.Publish(entry);
+        }
+
+        foreach (var entry in effects.Finished)
+        {
+            statistics.RecordFinished(Names.Of(entry.Committed.Status));
+        }
+
+        foreach (var role in effects.DeadLettered)
+        {
+            statistics.For(role).RecordDeadLetter();
+        }
+
+        dispatcher.Apply(effects);
+        foreach (var item in effects.Outbox)
+        {
+            outbox.Enqueue(item);
+        }
+    }
+
+    /// <summary>
+    /// Memory may be ahead of the database: serving on would answer from state that a restart loses.
+    /// Stop the host instead; the next start recovers everything committed.
+    /// </summary>
+    private void OnJournalFault(Exception exception)
+    {
+        logger.StoppingAfterStorageFault(exception.Message);
+        lifetime.StopApplication();
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Standalone.Logging;
+
+/// <summary>
+/// Every log message of the Standalone server, as source-generated <see cref="LoggerMessageAttribute"/> methods, with
+/// event ids 4000-4999: 41xx start and stop, 42xx the journal, 43xx running work (leases, timers, local
+/// attempts), 44xx writing files and the database. (Core logs 3000-3999, the Functions app 5000-5999.)
+/// </summary>
+internal static partial class Logs
+{
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Standalone engine started on {Database}: {Tasks} unfinished tasks, {Attempts} attempts to run")]
+    public static partial void EngineStarted(this ILogger logger, string database, int tasks, int attempts);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Standalone engine stopped")]
+    public static partial void EngineStopped(this ILogger logger);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Critical, Message = "Stopping the server after a storage failure ({Reason}); restart it to recover from the database")]
+    public static partial void StoppingAfterStorageFault(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Critical, Message = "Applying a batch of {Count} operations failed; the engine stops and will recover from the database at the next start")]
+    public static partial void JournalApplyFailed(this ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Critical, Message = "A commit of {Count} operations failed; the engine stops and will recover from the database at the next start")]
+    public static partial void JournalCommitFailed(this ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Error, Message = "Carrying out the effects of a commit failed")]
+    public static partial void JournalEffectsFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "Lease of {TaskId}/{Role} attempt {Attempt} held by {WorkerId} expired")]
+    public static partial void LeaseExpired(this ILogger logger, string taskId, string role, int attempt, string workerId);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Error, Message = "A scheduled callback failed")]
+    public static partial void ScheduledCallbackFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4311, Level = LogLevel.Error, Message = "Attempt {Attempt} of {TaskId}/{Role} could not be carried out")]
+    public static partial void AttemptCrashed(this ILogger logger, Exception exception, string taskId, string role, int attempt);
+
+    [LoggerMessage(EventId = 4312, Level = LogLevel.Error, Message = "The outcome of attempt {Attempt} of {TaskId}/{Role} could not be recorded; it runs again after a restart")]
+    public static partial void AttemptReportFailed(this ILogger logger, Exception exception, string taskId, string role, int attempt);
+
+    [LoggerMessage(EventId = 4313, Level = LogLevel.Warning, Message = "Shutdown grace period over: abandoning {Count} running attempts; they run again at the next start")]
+    public static partial void AbandoningAttempts(this ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4401, Level = LogLevel.Warning, Message = "Writing {Kind} for task {TaskId} failed; retrying in {Seconds} s")]
+    public static partial void OutboxWriteFailed(this ILogger logger, Exception exception, string kind, string taskId, double seconds);
+
+    [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Could not delete finished outbox rows")]
+    public static partial void OutboxAcknowledgeFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4403, Level = LogLevel.Error, Message = "Outbox item {Id} has an unknown kind '{Kind}' and is dropped")]
+    public static partial void OutboxUnknownKind(this ILogger logger, string kind, long id);
+
+    [LoggerMessage(EventId = 4411, Level = LogLevel.Warning, Message = "A WAL checkpoint failed; the next one retries")]
+    public static partial void WalCheckpointFailed(this ILogger logger, Exception exception);
+}
