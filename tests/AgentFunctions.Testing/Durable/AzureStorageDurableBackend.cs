@@ -34,6 +34,6 @@ internal sealed class AzureStorageDurableBackend(string connectionString) : Dura
             LoggerFactory = loggerFactory,
         });
         await service.CreateIfNotExistsAsync();
-        return service;
+        return new SidecarCompatibleService(service);
     }
 }

@@ -73,7 +73,7 @@ public sealed class FunctionsEngineHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.StartTimeout);
-        var log = new RecentLog();
+        var log = new RecentLog { MinimumLevel = options.LogLevel };
         var history = new HistoryProbe();
         WebApplication? sidecar = null;
         WebApplication? app = null;
@@ -180,7 +180,7 @@ public sealed class FunctionsEngineHost : IAsyncDisposable
     private static void ConfigureLogging(ILoggingBuilder logging, RecentLog log)
     {
         logging.ClearProviders();
-        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.SetMinimumLevel(log.MinimumLevel);
         logging.AddProvider(log);
     }
 

@@ -17,6 +17,9 @@ public sealed class FunctionsEngineOptions
     /// <summary>Runs after the app's own registrations (AddAgentFunctionsApp), to replace a service for a test.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
+    /// <summary>What <see cref="FunctionsEngineHost.Log"/> keeps (warnings and errors unless set).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
     /// <summary>The longest the host waits for the sidecar, the worker and the API to start.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

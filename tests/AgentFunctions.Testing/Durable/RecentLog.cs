@@ -9,7 +9,7 @@ namespace AgentFunctions.Testing.Durable;
 /// </summary>
 public sealed class RecentLog : ILoggerProvider
 {
-    private const int Capacity = 200;
+    private const int Capacity = 300;
     private readonly ConcurrentQueue<string> _lines = new();
 
     public LogLevel MinimumLevel { get; init; } = LogLevel.Warning;
