@@ -161,7 +161,15 @@ internal sealed class AgentTaskRun : IDisposable
         {
             _retries.Remove(retry);
             retry.Cancellation.Dispose();
-            StartRole(retry.Command);
+            if (retry.Command.DueAt is { } due && due > Now)
+            {
+                // Timers may fire early (Azure Storage makes a queue message visible in whole seconds): wait the rest.
+                WaitToStart(retry.Command, due);
+            }
+            else
+            {
+                StartRole(retry.Command);
+            }
         }
         else if (_roles.Find(r => r.Run == completed) is { } role)
         {
@@ -203,9 +211,7 @@ internal sealed class AgentTaskRun : IDisposable
                     _approvals.Add(new PendingApproval(await.Role, await.DeadlineAt, _context.CreateTimer(await.DeadlineAt.UtcDateTime, source.Token), source));
                     break;
                 case RunRoleAttempt run when run.DueAt is { } due && due > Now:
-                    // The next attempt after a failure: a durable timer until it is due, then it starts (see Handle).
-                    var wait = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-                    _retries.Add(new PendingRetry(run, _context.CreateTimer(due.UtcDateTime, wait.Token), wait));
+                    WaitToStart(run, due);
                     break;
                 case RunRoleAttempt run:
                     StartRole(run);
@@ -315,6 +321,13 @@ internal sealed class AgentTaskRun : IDisposable
             var (_, message) = AttemptErrors.Describe(ex.FailureDetails);
             return new RoleFailedFinally(run.Role, run.Attempt, [new AttemptFailure(run.Attempt, Now, FailureKind.Transient, message)]);
         }
+    }
+
+    /// <summary>The next attempt after a failure: a durable timer until it is due, then it starts (see Handle).</summary>
+    private void WaitToStart(RunRoleAttempt run, DateTimeOffset due)
+    {
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        _retries.Add(new PendingRetry(run, _context.CreateTimer(due.UtcDateTime, wait.Token), wait));
     }
 
     /// <summary>Stops waiting to start a role's next attempt (the role was canceled with its task).</summary>

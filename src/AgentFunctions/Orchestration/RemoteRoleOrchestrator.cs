@@ -70,12 +70,7 @@ public static class RemoteRoleOrchestrator
                 // From here the failed attempt is no longer current: the lease API drops its messages and late results.
                 SetStatus(context, request, attempt + 1);
 
-                // Disposing a linked source does not cancel it: each scope is canceled explicitly on the way out.
-                using var backoffScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
-                var backoff = context.CreateTimer(Now(context).Add(schedule.DelayAfter(attempt)).UtcDateTime, backoffScope.Token);
-                var canceled = await Task.WhenAny(backoff, cancel) == cancel;
-                backoffScope.Cancel();
-                if (canceled)
+                if (await BackOffAsync(context, Now(context).Add(schedule.DelayAfter(attempt)), cancel, lifetime.Token))
                 {
                     return Canceled(attempt, failures);
                 }
@@ -168,7 +163,13 @@ public static class RemoteRoleOrchestrator
                     continue;
                 }
 
-                var expired = expiresAt!.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                if (Now(context) < expiresAt!.Value + LeaseGrace)
+                {
+                    Arm(expiresAt); // the timer fired early (see BackOffAsync): the lease still holds
+                    continue;
+                }
+
+                var expired = expiresAt.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                 return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, $"lease expired at {expired}: the worker neither heartbeated, completed nor failed the attempt in time"));
             }
 
@@ -180,6 +181,28 @@ public static class RemoteRoleOrchestrator
             expiryScope?.Dispose();
             attemptScope.Cancel();
         }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="due"/> unless the task cancels first (true). A timer may fire early (Azure Storage
+    /// makes a queue message visible in whole seconds), so the wait goes on until the orchestration's clock is due.
+    /// </summary>
+    private static async Task<bool> BackOffAsync(TaskOrchestrationContext context, DateTimeOffset due, Task cancel, CancellationToken lifetime)
+    {
+        while (Now(context) < due)
+        {
+            // Disposing a linked source does not cancel it: each scope is canceled explicitly on the way out.
+            using var backoffScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
+            var backoff = context.CreateTimer(due.UtcDateTime, backoffScope.Token);
+            var canceled = await Task.WhenAny(backoff, cancel) == cancel;
+            backoffScope.Cancel();
+            if (canceled)
+            {
+                return true;
+            }
+        }
+
+        return cancel.IsCompleted;
     }
 
     /// <summary>The attempt the lease API may hand out and accept results for (any other is superseded).</summary>
