@@ -94,6 +94,24 @@ internal sealed class EngineApi(FunctionsEngineHost host) : IDisposable
         }
     }
 
+    /// <summary>Polls the orchestration until the view it published as its custom status is in <paramref name="state"/>.</summary>
+    public async Task<OrchestrationMetadata> WaitForCustomStatusAsync(string instanceId, AgentTaskStatus state)
+    {
+        var deadline = DateTime.UtcNow + DefaultWait;
+        while (true)
+        {
+            var instance = await host.Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
+            if (instance?.SerializedCustomStatus is { } status
+                && JsonSerializer.Deserialize<TaskView?>(status, CoreJson.Options) is { } view && view.State == state)
+            {
+                return instance;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"instance {instanceId} did not publish the state {Names.Of(state)} within {DefaultWait.TotalSeconds:0} s");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The task view the orchestration published as its custom status.</summary>
     public static TaskView CustomStatus(OrchestrationMetadata instance)
     {
@@ -120,7 +138,7 @@ internal sealed class EngineApi(FunctionsEngineHost host) : IDisposable
     {
         using var response = await PostAsync($"api/workers/{role}/lease?wait={waitSeconds}", new { workerId = "scenario-worker" });
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}: {body}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}: {body}{Environment.NewLine}Host log:{Environment.NewLine}{host.Log}");
         return JsonSerializer.Deserialize<LeaseGrant>(body, CoreJson.Options)!;
     }
 

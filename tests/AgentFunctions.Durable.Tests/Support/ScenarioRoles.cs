@@ -29,6 +29,15 @@ internal sealed class ScenarioRoles : IDisposable
     /// <summary>Exits 3, which the role lists as permanent.</summary>
     public const string Refuser = "refuser";
 
+    /// <summary>Fails transiently twice, then permanently (exit 3); 5 attempts allowed.</summary>
+    public const string Mixed = "mixed";
+
+    /// <summary>Fails permanently until the test marks the task fixed (<see cref="MarkFixed"/>); replays of it succeed then.</summary>
+    public const string Fixable = "fixable";
+
+    /// <summary>Answers with a summary of 490 characters (<see cref="LoudRoles"/> are 16 such roles).</summary>
+    public const string LoudPrefix = "loud-";
+
     /// <summary>Answers <c>needs_approval</c>.</summary>
     public const string Held = "held";
 
@@ -54,10 +63,19 @@ internal sealed class ScenarioRoles : IDisposable
             printf '{"status":"completed","summary":"flaky done on attempt %s","result":"ran as attempt %s"}' "$AGENTQ_ATTEMPT" "$AGENTQ_ATTEMPT" ;;
           broken) echo "503 service unavailable (call $calls)" >&2; exit 1 ;;
           refuser) echo "the request is malformed" >&2; exit 3 ;;
+          mixed)
+            if [ "$calls" -lt 3 ]; then echo "connection reset (call $calls)" >&2; exit 1; fi
+            echo "the agent refused" >&2; exit 3 ;;
+          fixable)
+            if [ -e "$2/fixed-${AGENTQ_TASK_ID%.r*}" ]; then printf '{"status":"completed","summary":"fixed and done"}'; exit 0; fi
+            echo "the tool is misconfigured" >&2; exit 3 ;;
+          loud) printf '{"status":"completed","summary":"%s"}' "$(printf '%0490d' 0 | tr 0 x)" ;;
           held) printf '{"status":"needs_approval","summary":"please check attempt %s"}' "$AGENTQ_ATTEMPT" ;;
           slow) sleep 2; printf '{"status":"completed","summary":"slow done"}' ;;
         esac
         """;
+
+    public static IReadOnlyList<string> LoudRoles { get; } = Enumerable.Range(1, 16).Select(i => LoudPrefix + i).ToList();
 
     public ScenarioRoles()
     {
@@ -90,6 +108,14 @@ internal sealed class ScenarioRoles : IDisposable
         Command(settings, Patient, maxAttempts: 3, firstDelay: "00:01:00");
         Command(settings, Refuser, maxAttempts: 3, firstDelay: "00:00:00.2");
         settings[$"Roles:{Refuser}:PermanentExitCodes:0"] = "3";
+        Command(settings, Mixed, maxAttempts: 5, firstDelay: "00:00:00.2");
+        settings[$"Roles:{Mixed}:PermanentExitCodes:0"] = "3";
+        Command(settings, Fixable, maxAttempts: 3, firstDelay: "00:00:00.2");
+        settings[$"Roles:{Fixable}:PermanentExitCodes:0"] = "3";
+        foreach (var loud in LoudRoles)
+        {
+            Command(settings, loud, maxAttempts: 1, firstDelay: "00:00:00.2", behaviour: "loud");
+        }
         Command(settings, Held, maxAttempts: 1, firstDelay: "00:00:00.2");
         Command(settings, Slow, maxAttempts: 1, firstDelay: "00:00:00.2");
 
@@ -121,12 +147,15 @@ internal sealed class ScenarioRoles : IDisposable
         }
     }
 
-    private void Command(Dictionary<string, string?> settings, string role, int maxAttempts, string firstDelay)
+    /// <summary>From now on the <see cref="Fixable"/> role succeeds for <paramref name="taskId"/> and its replays.</summary>
+    public void MarkFixed(string taskId) => File.WriteAllText(Path.Combine(Directory, "fixed-" + taskId), string.Empty);
+
+    private void Command(Dictionary<string, string?> settings, string role, int maxAttempts, string firstDelay, string? behaviour = null)
     {
         settings[$"Roles:{role}:Runner"] = "command";
         settings[$"Roles:{role}:Command:0"] = "/bin/sh";
         settings[$"Roles:{role}:Command:1"] = ScriptPath;
-        settings[$"Roles:{role}:Command:2"] = role;
+        settings[$"Roles:{role}:Command:2"] = behaviour ?? role;
         settings[$"Roles:{role}:Command:3"] = Directory;
         settings[$"Roles:{role}:Retry:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings[$"Roles:{role}:Retry:FirstDelay"] = firstDelay;
