@@ -33,6 +33,7 @@ internal sealed class AgentTaskRun : IDisposable
     private Task<JsonElement>? _approvalWait;
     private Task<JsonElement>? _cancelWait;
     private Task<JsonElement>? _progressWait;
+    private Task<JsonElement>? _remoteAttemptWait;
 
     public AgentTaskRun(TaskOrchestrationContext context)
     {
@@ -101,7 +102,7 @@ internal sealed class AgentTaskRun : IDisposable
 
     private List<Task> Pending()
     {
-        var pending = new List<Task>(_roles.Count + _retries.Count + _approvals.Count + 4);
+        var pending = new List<Task>(_roles.Count + _retries.Count + _approvals.Count + 5);
         pending.AddRange(_roles.Select(r => r.Run));
         pending.AddRange(_retries.Select(r => r.Timer));
         pending.AddRange(_approvals.Select(a => a.Timer));
@@ -113,6 +114,7 @@ internal sealed class AgentTaskRun : IDisposable
         pending.Add(_approvalWait!);
         pending.Add(_cancelWait!);
         pending.Add(_progressWait!);
+        pending.Add(_remoteAttemptWait!);
         return pending;
     }
 
@@ -144,11 +146,20 @@ internal sealed class AgentTaskRun : IDisposable
         else if (completed == _progressWait)
         {
             _progressWait = Wait(OrchestrationEvents.Progress);
-            if (Payload(completed) is { } payload && ExternalEventParser.ParseProgress(payload) is { } progress
-                && _state.FindRole(progress.Role) is { } role)
+            if (Payload(completed) is { } payload && ExternalEventParser.ParseProgress(payload) is { } progress)
             {
-                // Remote retries happen inside the role's sub-orchestration: the task sees one attempt per role run.
-                Apply(new RoleProgressReported(progress.Role, role.Attempt, progress.Progress, progress.Message));
+                Apply(new RoleProgressReported(progress.Role, progress.Attempt, progress.Progress, progress.Message));
+            }
+        }
+        else if (completed == _remoteAttemptWait)
+        {
+            _remoteAttemptWait = Wait(OrchestrationEvents.RemoteAttempt);
+            if (Payload(completed) is { } payload && ExternalEventParser.ParseRemoteAttempt(payload) is { } attempt
+                && Route(attempt.Role) is { Remote: true })
+            {
+                Apply(attempt.Error is { } error
+                    ? new RoleAttemptFailed(attempt.Role, attempt.Attempt, attempt.Kind ?? FailureKind.Transient, error)
+                    : new RoleAttemptStarted(attempt.Role, attempt.Attempt));
             }
         }
         else if (_approvals.Find(a => a.Timer == completed) is { } approval)
@@ -174,10 +185,10 @@ internal sealed class AgentTaskRun : IDisposable
         else if (_roles.Find(r => r.Run == completed) is { } role)
         {
             _roles.Remove(role);
-            var outcome = role.Run.Status == TaskStatus.RanToCompletion ? role.Run.Result : role.Interrupted(role.Run.Exception?.GetBaseException().Message, Now);
-            if (outcome is not null)
+            var outcome = role.Run.Status == TaskStatus.RanToCompletion ? role.Run.Result : [role.Interrupted(role.Run.Exception?.GetBaseException().Message, Now)];
+            foreach (var roleEvent in outcome)
             {
-                Apply(outcome);
+                Apply(roleEvent);
             }
         }
     }
@@ -209,6 +220,9 @@ internal sealed class AgentTaskRun : IDisposable
                 case AwaitApproval await:
                     var source = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
                     _approvals.Add(new PendingApproval(await.Role, await.DeadlineAt, _context.CreateTimer(await.DeadlineAt.UtcDateTime, source.Token), source));
+                    break;
+                case RunRoleAttempt run when run.Attempt > 1 && Route(run.Role) is { Remote: true }:
+                    // A remote role's sub-orchestration runs its retries itself and tells the task (RemoteAttemptEvent).
                     break;
                 case RunRoleAttempt run when run.DueAt is { } due && due > Now:
                     WaitToStart(run, due);
@@ -284,23 +298,28 @@ internal sealed class AgentTaskRun : IDisposable
     /// tells an activity nothing about its retries, so a policy would re-send this attempt's envelope (attempt
     /// number, prompt) on every try; instead each failure goes back to the decider, which schedules the next attempt.
     /// </summary>
-    private async Task<WorkflowEvent?> RunInlineAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt)
+    private async Task<IReadOnlyList<WorkflowEvent>> RunInlineAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt)
     {
         try
         {
             var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt));
             return outcome.NeedsApproval
-                ? new RoleNeedsApproval(run.Role, run.Attempt, outcome.Result)
-                : new RoleSucceeded(run.Role, run.Attempt, outcome.Result);
+                ? [new RoleNeedsApproval(run.Role, run.Attempt, outcome.Result)]
+                : [new RoleSucceeded(run.Role, run.Attempt, outcome.Result)];
         }
         catch (TaskFailedException ex)
         {
             var (kind, message) = AttemptErrors.Describe(ex.FailureDetails);
-            return new RoleAttemptFailed(run.Role, run.Attempt, kind, message);
+            return [new RoleAttemptFailed(run.Role, run.Attempt, kind, message)];
         }
     }
 
-    private async Task<WorkflowEvent?> RunRemoteAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt, RoleRoute route)
+    /// <summary>
+    /// All attempts of a remote role, as its sub-orchestration runs them. It tells the task of each failure and retry
+    /// as they happen (see <see cref="OrchestrationEvents.RemoteAttempt"/>); its outcome repeats them, so the task's
+    /// view ends right even if one of those events is still on its way (the decider ignores what it already knows).
+    /// </summary>
+    private async Task<IReadOnlyList<WorkflowEvent>> RunRemoteAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt, RoleRoute route)
     {
         try
         {
@@ -308,18 +327,31 @@ internal sealed class AgentTaskRun : IDisposable
                 OrchestrationNames.RemoteRole,
                 new RemoteRoleRequest(attempt, run.Schedule, route.LeaseSeconds),
                 new SubOrchestrationOptions(instanceId: OrchestrationNames.RemoteInstanceId(_state.Id, run.Role)));
-            return outcome.Kind switch
+            if (outcome.Kind == RemoteOutcomeKind.Canceled)
             {
-                RemoteOutcomeKind.Succeeded when outcome.Result is { } result && outcome.NeedsApproval => new RoleNeedsApproval(run.Role, run.Attempt, result),
-                RemoteOutcomeKind.Succeeded when outcome.Result is { } result => new RoleSucceeded(run.Role, run.Attempt, result),
-                RemoteOutcomeKind.Canceled => null, // the task was canceled: the decider already knows
-                _ => new RoleFailedFinally(run.Role, outcome.Attempts, outcome.Failures),
-            };
+                return []; // the task was canceled: the decider already knows
+            }
+
+            var events = new List<WorkflowEvent>();
+            var retried = outcome.Kind == RemoteOutcomeKind.Failed ? outcome.Failures.SkipLast(1) : outcome.Failures;
+            foreach (var failure in retried.Where(f => f.Attempt >= run.Attempt))
+            {
+                events.Add(new RoleAttemptFailed(run.Role, failure.Attempt, failure.Kind, failure.Message));
+                events.Add(new RoleAttemptStarted(run.Role, failure.Attempt + 1));
+            }
+
+            events.Add(outcome switch
+            {
+                { Kind: RemoteOutcomeKind.Succeeded, Result: { } result, NeedsApproval: true } => new RoleNeedsApproval(run.Role, outcome.Attempts, result),
+                { Kind: RemoteOutcomeKind.Succeeded, Result: { } result } => new RoleSucceeded(run.Role, outcome.Attempts, result),
+                _ => new RoleFailedFinally(run.Role, outcome.Attempts, outcome.Failures.TakeLast(1).ToList()),
+            });
+            return events;
         }
         catch (TaskFailedException ex)
         {
             var (_, message) = AttemptErrors.Describe(ex.FailureDetails);
-            return new RoleFailedFinally(run.Role, run.Attempt, [new AttemptFailure(run.Attempt, Now, FailureKind.Transient, message)]);
+            return [new RoleFailedFinally(run.Role, run.Attempt, [new AttemptFailure(run.Attempt, Now, FailureKind.Transient, message)])];
         }
     }
 
@@ -348,6 +380,7 @@ internal sealed class AgentTaskRun : IDisposable
         _approvalWait = Wait(OrchestrationEvents.Approval);
         _cancelWait = Wait(OrchestrationEvents.Cancel);
         _progressWait = Wait(OrchestrationEvents.Progress);
+        _remoteAttemptWait = Wait(OrchestrationEvents.RemoteAttempt);
     }
 
     private Task<JsonElement> Wait(string eventName) => _context.WaitForExternalEvent<JsonElement>(eventName, _lifetime.Token);

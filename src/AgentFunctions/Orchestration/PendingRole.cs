@@ -5,10 +5,10 @@ namespace AgentFunctions.Orchestration;
 
 /// <summary>
 /// An attempt the orchestrator waits for: an inline role's activity call, or a remote role's sub-orchestration
-/// (which runs all of that role's attempts). <see cref="Run"/> answers the decider event its end means, or null
-/// when there is nothing to tell (the remote role was canceled with its task).
+/// (which runs all of that role's attempts). <see cref="Run"/> answers the decider events its end means (none when
+/// the remote role was canceled with its task).
 /// </summary>
-internal sealed record PendingRole(string Role, int Attempt, bool Remote, Task<WorkflowEvent?> Run)
+internal sealed record PendingRole(string Role, int Attempt, bool Remote, Task<IReadOnlyList<WorkflowEvent>> Run)
 {
     /// <summary>What the decider hears when the wait itself failed (not the attempt): a transient failure.</summary>
     public WorkflowEvent Interrupted(string? reason, DateTimeOffset now)

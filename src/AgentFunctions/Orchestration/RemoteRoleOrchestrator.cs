@@ -69,6 +69,7 @@ public static class RemoteRoleOrchestrator
 
                 // From here the failed attempt is no longer current: the lease API drops its messages and late results.
                 SetStatus(context, request, attempt + 1);
+                Tell(context, request, new RemoteAttemptEvent(request.Attempt.Role, attempt, failure.Kind, failure.Message));
 
                 if (await BackOffAsync(context, Now(context).Add(schedule.DelayAfter(attempt)), cancel, lifetime.Token))
                 {
@@ -93,6 +94,11 @@ public static class RemoteRoleOrchestrator
         SetStatus(context, request, attempt);
         if (resume is null)
         {
+            if (attempt > first.Attempt)
+            {
+                Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null));
+            }
+
             try
             {
                 // The activity fills in the context and the prompt of this attempt number before storing the envelope.
@@ -204,6 +210,10 @@ public static class RemoteRoleOrchestrator
 
         return cancel.IsCompleted;
     }
+
+    /// <summary>Tells the task (whose instance id is its task id) how the role's attempts go, for its view.</summary>
+    private static void Tell(TaskOrchestrationContext context, RemoteRoleRequest request, RemoteAttemptEvent attemptEvent) =>
+        context.SendEvent(request.Attempt.TaskId, OrchestrationEvents.RemoteAttempt, attemptEvent);
 
     /// <summary>The attempt the lease API may hand out and accept results for (any other is superseded).</summary>
     private static void SetStatus(TaskOrchestrationContext context, RemoteRoleRequest request, int attempt) =>

@@ -203,7 +203,7 @@ public abstract class RepresentativeScenarios : IDisposable
         var id = EngineApi.NewId("remote");
         await _api.SubmitAsync(new { id, to = new[] { Worker }, instructions = "Run on the GPU box." });
 
-        var lease = await _api.LeaseAsync(Worker);
+        var lease = await _api.LeaseAsync(Worker, id);
         Assert.Equal((id, Worker, 1), (lease.TaskId, lease.Role, lease.Attempt));
         Assert.Contains("(attempt 1 of 2)", lease.Prompt, StringComparison.Ordinal);
 

@@ -134,12 +134,28 @@ internal sealed class EngineApi(FunctionsEngineHost host) : IDisposable
     public async Task<DeadLetterRecord> DeadLetterAsync(string id) =>
         await DeadLetters.GetAsync(id, CancellationToken.None) ?? throw new Xunit.Sdk.XunitException($"no dead-letter record {id} was written");
 
-    public async Task<LeaseGrant> LeaseAsync(string role, int waitSeconds = 20)
+    /// <summary>
+    /// Leases the next attempt of <paramref name="taskId"/> on the role's queue. An attempt of another task (left by a
+    /// scenario that failed) is released back to its queue, so one failure does not cascade into the next scenario.
+    /// </summary>
+    public async Task<LeaseGrant> LeaseAsync(string role, string taskId, int waitSeconds = 20)
     {
-        using var response = await PostAsync($"api/workers/{role}/lease?wait={waitSeconds}", new { workerId = "scenario-worker" });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}: {body}{Environment.NewLine}Host log:{Environment.NewLine}{host.Log}");
-        return JsonSerializer.Deserialize<LeaseGrant>(body, CoreJson.Options)!;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(waitSeconds);
+        while (true)
+        {
+            var remaining = Math.Max(1, (int)Math.Ceiling((deadline - DateTime.UtcNow).TotalSeconds));
+            using var response = await PostAsync($"api/workers/{role}/lease?wait={remaining}", new { workerId = "scenario-worker" });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}: {body}{Environment.NewLine}Host log:{Environment.NewLine}{host.Log}");
+            var grant = JsonSerializer.Deserialize<LeaseGrant>(body, CoreJson.Options)!;
+            if (grant.TaskId == taskId)
+            {
+                return grant;
+            }
+
+            using var release = await PostAsync($"api/workers/{role}/leases/{Uri.EscapeDataString(grant.LeaseId)}/release");
+            Assert.True(DateTime.UtcNow < deadline, $"no attempt of {taskId} was offered on {role} within {waitSeconds} s");
+        }
     }
 
     public async Task<HeartbeatResponse> HeartbeatAsync(string role, string leaseId, double? progress = null, string? message = null)

@@ -62,6 +62,7 @@ internal sealed class ScenarioRoles : IDisposable
             if [ "$calls" -lt 3 ]; then echo "503 from the model (call $calls)" >&2; exit 1; fi
             printf '{"status":"completed","summary":"flaky done on attempt %s","result":"ran as attempt %s"}' "$AGENTQ_ATTEMPT" "$AGENTQ_ATTEMPT" ;;
           broken) echo "503 service unavailable (call $calls)" >&2; exit 1 ;;
+          patient) echo "still unavailable (call $calls)" >&2; exit 1 ;;
           refuser) echo "the request is malformed" >&2; exit 3 ;;
           mixed)
             if [ "$calls" -lt 3 ]; then echo "connection reset (call $calls)" >&2; exit 1; fi
