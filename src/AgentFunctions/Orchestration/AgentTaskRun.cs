@@ -148,6 +148,12 @@ internal sealed class AgentTaskRun : IDisposable
             _progressWait = Wait(OrchestrationEvents.Progress);
             if (Payload(completed) is { } payload && ExternalEventParser.ParseProgress(payload) is { } progress)
             {
+                if (Route(progress.Role) is { Remote: true } && _state.FindRole(progress.Role) is { Status: not RoleStatus.Running })
+                {
+                    // A heartbeat proves the attempt is leased, even if the sub-orchestration's word of it is still on its way.
+                    Apply(new RoleAttemptStarted(progress.Role, progress.Attempt));
+                }
+
                 Apply(new RoleProgressReported(progress.Role, progress.Attempt, progress.Progress, progress.Message));
             }
         }
@@ -267,9 +273,9 @@ internal sealed class AgentTaskRun : IDisposable
     }
 
     /// <summary>
-    /// Starts attempt <see cref="RunRoleAttempt.Attempt"/> of a role now: the decider records its start, and the
-    /// attempt runs with an envelope built for that attempt number (an inline role's activity, called once), or as
-    /// the remote role's sub-orchestration, which runs its attempts on the role's schedule itself.
+    /// Starts attempt <see cref="RunRoleAttempt.Attempt"/> of a role now: an inline role's activity, called once with
+    /// an envelope built for that attempt number (the decider records the start), or the remote role's
+    /// sub-orchestration, which runs its attempts on the role's schedule itself and tells the task when one is leased.
     /// </summary>
     [SuppressMessage("DurableTask", "DURABLE0010", Justification = "_logger comes from context.CreateReplaySafeLogger (see the constructor); the analyzer cannot see through the field.")]
     private void StartRole(RunRoleAttempt run)
@@ -282,14 +288,20 @@ internal sealed class AgentTaskRun : IDisposable
             return;
         }
 
-        _state = started.State;
+        // A remote attempt starts when a worker leases it (its sub-orchestration says so), as in the Standalone
+        // server; until then the role waits in the queue as pending.
+        var remote = Route(run.Role) is { Remote: true };
+        if (!remote)
+        {
+            _state = started.State;
+        }
 
         // The context travels by reference: activities read it (and build the prompt) from the artifact store. (An
         // input written before TaskInput still has the context inline; the factory then names its artifact.)
         var attempt = AttemptFactory.Create(_state, run);
         attempt = attempt with { Context = null, ContextRef = _contextRef ?? attempt.ContextRef, Prompt = string.Empty };
-        _roles.Add(Route(run.Role) is { Remote: true } route
-            ? new PendingRole(run.Role, run.Attempt, true, RunRemoteAsync(run, attempt, route))
+        _roles.Add(remote
+            ? new PendingRole(run.Role, run.Attempt, true, RunRemoteAsync(run, attempt, Route(run.Role)!))
             : new PendingRole(run.Role, run.Attempt, false, RunInlineAsync(run, attempt)));
     }
 

@@ -94,11 +94,6 @@ public static class RemoteRoleOrchestrator
         SetStatus(context, request, attempt);
         if (resume is null)
         {
-            if (attempt > first.Attempt)
-            {
-                Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null));
-            }
-
             try
             {
                 // The activity fills in the context and the prompt of this attempt number before storing the envelope.
@@ -163,6 +158,12 @@ public static class RemoteRoleOrchestrator
                     if (lease is null || (lease.LeaseExpiresAt is { } later && expiresAt is { } current && later <= current))
                     {
                         continue; // malformed, or older than the expiry already armed
+                    }
+
+                    if (expiresAt is null && lease.LeaseExpiresAt is not null)
+                    {
+                        // Leased (not a heartbeat): the attempt starts now, as the task's view shows it.
+                        Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null));
                     }
 
                     Arm(lease.LeaseExpiresAt);
