@@ -32,6 +32,8 @@ internal sealed class AzureStorageDurableBackend(string connectionString) : Dura
             LeaseInterval = TimeSpan.FromSeconds(15),
             WorkerId = "agentfunctions-tests-" + Environment.ProcessId,
             LoggerFactory = loggerFactory,
+            MaxConcurrentTaskActivityWorkItems = SidecarCompatibleService.MaxConcurrentWorkItems,
+            MaxConcurrentTaskOrchestrationWorkItems = SidecarCompatibleService.MaxConcurrentWorkItems,
         });
         await service.CreateIfNotExistsAsync();
         return new SidecarCompatibleService(service);

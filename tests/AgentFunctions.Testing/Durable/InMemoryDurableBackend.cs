@@ -10,5 +10,5 @@ internal sealed class InMemoryDurableBackend : DurableBackend
     public override string Name => "in-memory";
 
     internal override Task<IOrchestrationService> CreateAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
-        Task.FromResult<IOrchestrationService>(new InMemoryOrchestrationService(loggerFactory));
+        Task.FromResult<IOrchestrationService>(new SidecarCompatibleService(new InMemoryOrchestrationService(loggerFactory)));
 }

@@ -1,4 +1,3 @@
-using DurableTask.AzureStorage;
 using DurableTask.Core;
 using DurableTask.Core.History;
 using DurableTask.Core.Query;
@@ -11,28 +10,34 @@ namespace AgentFunctions.Testing.Durable;
 /// backend, records a sub-orchestration's start as its own subclass of <see cref="SubOrchestrationInstanceCreatedEvent"/>
 /// (which the Azure Storage history table cannot serialize: the row keeps no event type, and the parent can never
 /// load its history again), and passes the start event the protobuf map of tags as is (which the control queue cannot
-/// read back). Fixed upstream (microsoft/durabletask-dotnet#695 for the tags). Everything else goes straight through.
+/// read back). Fixed upstream (microsoft/durabletask-dotnet#695 for the tags). It also lets as many work items run
+/// at once as the Durable Functions extension does by default (10 per core of orchestrations and of activities): the
+/// sidecar takes its limits from the service, and the in-memory service allows one per core, past which the sidecar
+/// polls every 500 ms. Everything else goes straight through.
 /// </summary>
-internal sealed class SidecarCompatibleService(AzureStorageOrchestrationService inner) :
+internal sealed class SidecarCompatibleService(IOrchestrationService inner) :
     IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
+    /// <summary>Durable Functions' default maxConcurrentOrchestratorFunctions and maxConcurrentActivityFunctions.</summary>
+    public static readonly int MaxConcurrentWorkItems = 10 * Environment.ProcessorCount;
+
     private IOrchestrationService Service => inner;
 
-    private IOrchestrationServiceClient Client => inner;
+    private IOrchestrationServiceClient Client => (IOrchestrationServiceClient)inner;
 
-    private IOrchestrationServiceQueryClient Query => inner;
+    private IOrchestrationServiceQueryClient Query => (IOrchestrationServiceQueryClient)inner;
 
-    private IOrchestrationServicePurgeClient Purge => inner;
+    private IOrchestrationServicePurgeClient Purge => (IOrchestrationServicePurgeClient)inner;
 
     public int TaskOrchestrationDispatcherCount => Service.TaskOrchestrationDispatcherCount;
 
-    public int MaxConcurrentTaskOrchestrationWorkItems => Service.MaxConcurrentTaskOrchestrationWorkItems;
+    public int MaxConcurrentTaskOrchestrationWorkItems => Math.Max(Service.MaxConcurrentTaskOrchestrationWorkItems, MaxConcurrentWorkItems);
 
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => Service.EventBehaviourForContinueAsNew;
 
     public int TaskActivityDispatcherCount => Service.TaskActivityDispatcherCount;
 
-    public int MaxConcurrentTaskActivityWorkItems => Service.MaxConcurrentTaskActivityWorkItems;
+    public int MaxConcurrentTaskActivityWorkItems => Math.Max(Service.MaxConcurrentTaskActivityWorkItems, MaxConcurrentWorkItems);
 
     public Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem,
