@@ -224,9 +224,11 @@ public sealed class HttpContractTests(BothEngines engines)
         {
             try
             {
-                // Health checks name each engine's own components (SQLite journal; Blob containers and queues).
-                var ownChecks = what == "health" ? Shapes.Of(standalone).Concat(Shapes.Of(documents[FunctionsEngine][what])).Where(n => n.StartsWith("$.checks.", StringComparison.Ordinal)).ToArray() : [];
-                Shapes.AssertSame(what, standalone, documents[FunctionsEngine][what], ownChecks);
+                // Health checks name each engine's own components (SQLite journal; Blob containers and queues); a
+                // list's first item is whichever task is newest there (item fields are the task view's, compared above).
+                var prefix = what switch { "health" => "$.checks.", "task list" => "$.items[].", _ => null };
+                var ignored = prefix is null ? [] : Shapes.Of(standalone).Concat(Shapes.Of(documents[FunctionsEngine][what])).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+                Shapes.AssertSame(what, standalone, documents[FunctionsEngine][what], ignored);
             }
             catch (Xunit.Sdk.XunitException ex)
             {
