@@ -112,6 +112,27 @@ var useKeyVault = apiKeysWithoutVault
   ? fail('roleApiKeySecretNames maps roles to Key Vault secrets, but keyVaultName is empty: set keyVaultName to the existing vault that holds them (or remove the mapping).')
   : !empty(keyVaultName)
 
+// ---------------------------------------------------------------- names the deployment checks
+
+// Bicep has no pattern decorator, so characters are checked here and a bad value stops the deployment with fail().
+func onlyCharacters(text string, allowed string) bool =>
+  empty(filter(range(0, length(text)), i => !contains(allowed, substring(text, i, 1))))
+
+func startsWithLetter(text string) bool => !empty(text) && contains('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', first(text))
+
+// Durable Functions task hub names: letters and digits, starting with a letter (the length is checked by decorators).
+var checkedTaskHubName = startsWithLetter(taskHubName) && onlyCharacters(taskHubName, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')
+  ? taskHubName
+  : fail('taskHubName \'${taskHubName}\' is not a valid Durable Functions task hub name: use only letters and digits, starting with a letter.')
+
+// A role becomes the app settings Roles__<role>__*, and App Service allows only letters, digits, '.' and '_' in app
+// setting names. Role names are lowercase letters, digits and hyphens, so the deployable ones are those without a
+// hyphen: a role such as code-review is refused here rather than deployed without its settings.
+var undeployableRoleNames = filter(
+  union(objectKeys(roleSettings), objectKeys(roleApiKeySecretNames)),
+  name => !startsWithLetter(name) || length(name) > 40 || !onlyCharacters(name, 'abcdefghijklmnopqrstuvwxyz0123456789')
+)
+
 // ---------------------------------------------------------------- role settings -> app settings
 
 // Keys of a role that are not plain values; they are flattened below.
@@ -147,7 +168,9 @@ var roleSettingEntries = flatten(map(
     )
 ))
 
-var roleAppSettings = toObject(roleSettingEntries, entry => entry.name, entry => entry.value)
+var roleAppSettings = empty(undeployableRoleNames)
+  ? toObject(roleSettingEntries, entry => entry.name, entry => entry.value)
+  : fail('Role name(s) ${join(undeployableRoleNames, ', ')} cannot be deployed to Azure Functions: each role becomes app settings named Roles__<role>__<Key>, and App Service allows only letters, digits, \'.\' and \'_\' in app setting names. Name Functions roles with 1-40 lowercase letters and digits, starting with a letter (hyphenated names work in the Standalone server only).')
 
 // Versionless secret URIs: App Service picks up a rotated secret by itself (within a day, or at once on
 // any change to the app's configuration), with no redeployment.
@@ -224,7 +247,7 @@ var platformAppSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
   // host.json: "hubName": "%TaskHubName%".
-  TaskHubName: taskHubName
+  TaskHubName: checkedTaskHubName
   Workflow__ApprovalTimeout: approvalTimeout
 }
 
@@ -274,7 +297,7 @@ output identityPrincipalId string = identity.outputs.principalId
 output applicationInsightsName string = monitoring.outputs.applicationInsightsName
 
 @description('Durable Functions task hub name.')
-output taskHubName string = taskHubName
+output taskHubName string = checkedTaskHubName
 
 @description('App setting names generated from roleSettings and roleApiKeySecretNames (values are not echoed).')
 output roleAppSettingNames string[] = concat(objectKeys(roleAppSettings), objectKeys(apiKeyAppSettings))

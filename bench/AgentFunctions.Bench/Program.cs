@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AgentFunctions.Bench;
+using AgentFunctions.Testing;
 
 // Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [--n 5000] [--concurrency 128]
 //        [--rate 200] [--seconds 20] [--warmup 1000 (tasks per warm-up round)] [--server path/to/AgentFunctions.Standalone.dll]
@@ -18,10 +19,14 @@ var settings = new Dictionary<string, string>
     ["Roles:implementation:Concurrency"] = "32",
     ["Roles:review:Runner"] = "echo",
     ["Roles:review:Concurrency"] = "32",
-    ["Logging:LogLevel:Default"] = "Warning",
 };
 
-await using var server = await ServerProcess.StartAsync(options.ServerDll, settings);
+await using var server = await StandaloneServer.StartAsync(new StandaloneServerOptions
+{
+    ServerPath = options.ServerDll,
+    Settings = settings,
+    OnOutputLine = line => Console.Error.WriteLine("server: " + line),
+});
 using var client = new LoadClient(server.BaseAddress, options.Concurrency);
 Console.WriteLine($"server: {options.ServerDll}");
 Console.WriteLine($"tasks: {options.Tasks} fan-out-2 (implementation + review, echo runner), {options.Concurrency} concurrent clients");
@@ -122,7 +127,7 @@ foreach (var check in new[] { "commits", "operations", "journalApplyMs", "journa
     Report("server_" + check, double.Parse(health.GetProperty("checks").GetProperty(check).GetString()!, CultureInfo.InvariantCulture));
 }
 
-Report("server_peak_rss_mib", server.PeakRssMiB());
+Report("server_peak_rss_mib", ProcessMemory.PeakRssMiB(server.ProcessId));
 
 // Each task creates about eight files and folders; what this disk allows bounds how soon they are all written.
 // Measured last: the probe deletes its files, and ext4 allocates inodes more slowly right after deletions.

@@ -2,6 +2,7 @@
 // main.bicep flattens each role into app settings named Roles__<role>__<Key>.
 
 @export()
+@sealed()
 @description('Retry schedule of one role (Roles:<name>:Retry:*). Durations are TimeSpan strings such as 00:00:02.')
 type retrySettings = {
   @description('Attempts before the role is dead-lettered (1-10, default 5).')
@@ -18,7 +19,8 @@ type retrySettings = {
 }
 
 @export()
-@description('One worker role (Roles:<name>:*). Secrets are not accepted here: API keys come from Key Vault (roleApiKeySecrets).')
+@sealed()
+@description('One worker role (Roles:<name>:*). Sealed: a key that is not listed here (an ApiKey above all, which would become a plaintext app setting) is refused. API keys come from Key Vault (roleApiKeySecretNames).')
 type roleSetting = {
   @description('What runs the role.')
   Runner: 'remote' | 'http' | 'openai' | 'command' | 'echo'
@@ -64,7 +66,7 @@ type roleSetting = {
 }
 
 @export()
-@description('Worker roles keyed by role name (^[a-z][a-z0-9-]{0,39}$).')
+@description('Worker roles keyed by role name: on Azure Functions 1-40 lowercase letters and digits starting with a letter (main.bicep refuses other names).')
 type roleSettingsMap = {
   *: roleSetting
 }

@@ -22,6 +22,8 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
+        // Used where the host runs UseExceptionHandler (Standalone); the Functions triggers call ApiProblems.ForException.
+        services.AddExceptionHandler<ApiExceptionHandler>();
         return services;
     }
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using AgentFunctions.Core.Tasks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AgentFunctions.Api.Http;
 
@@ -41,4 +43,28 @@ public static class ApiProblems
 
     public static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+
+    /// <summary>
+    /// The answer to an exception no handler turned into one, the same in both hosts (the Standalone server's exception
+    /// handler and every Functions HTTP trigger call this). A request the server could not read (Kestrel's
+    /// <see cref="BadHttpRequestException"/>: a body over the limit, a body cut short) keeps its status and says why;
+    /// anything else is 500 with the trace id under which the host logged it; its message stays in the log, since it
+    /// may show internals.
+    /// </summary>
+    public static IResult ForException(Exception exception, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(context);
+        if (exception is BadHttpRequestException bad)
+        {
+            return Problem(bad.StatusCode, ReasonPhrases.GetReasonPhrase(bad.StatusCode), bad.Message);
+        }
+
+        var traceId = Activity.Current?.Id ?? context.TraceIdentifier;
+        return Problem(
+            StatusCodes.Status500InternalServerError,
+            ReasonPhrases.GetReasonPhrase(StatusCodes.Status500InternalServerError),
+            $"the server failed to answer {context.Request.Method} {context.Request.Path}; the error is logged with trace id {traceId}",
+            new Dictionary<string, object?> { ["traceId"] = traceId });
+    }
 }

@@ -60,6 +60,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddSingleton(sp => new AttemptResultWriter(sp.GetRequiredService<IArtifactStore>(), limits, sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<DurableClientAccessor>();
+        services.AddSingleton<HttpTriggerRunner>();
         services.AddSingleton<RemoteLeases>();
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<ITaskEngine, DurableTaskEngine>();

@@ -1,5 +1,4 @@
 using AgentFunctions.Api.Http;
-using AgentFunctions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -8,26 +7,19 @@ using Microsoft.DurableTask.Client;
 namespace AgentFunctions.Http;
 
 /// <summary><c>/api/health</c> (anonymous, for probes) and <c>/api/metrics</c> over <see cref="OperationsEndpoints"/>.</summary>
-public sealed class OperationsHttpFunctions(OperationsEndpoints endpoints, DurableClientAccessor clients)
+public sealed class OperationsHttpFunctions(OperationsEndpoints endpoints, HttpTriggerRunner http)
 {
     [Function("Health")]
-    public async Task<IActionResult> HealthAsync(
+    public Task<IActionResult> HealthAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Health)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.HealthAsync(cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.HealthAsync(cancellationToken));
 
     [Function("Metrics")]
-    public async Task<IActionResult> MetricsAsync(
+    public Task<IActionResult> MetricsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Metrics)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.MetricsAsync(request, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.MetricsAsync(request, cancellationToken));
 }

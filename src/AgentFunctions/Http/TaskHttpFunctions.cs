@@ -1,5 +1,4 @@
 using AgentFunctions.Api.Http;
-using AgentFunctions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -8,106 +7,76 @@ using Microsoft.DurableTask.Client;
 namespace AgentFunctions.Http;
 
 /// <summary>The task routes of DESIGN as HTTP triggers; parsing, validation and answers are the API's <see cref="TaskEndpoints"/>.</summary>
-public sealed class TaskHttpFunctions(TaskEndpoints endpoints, DurableClientAccessor clients)
+public sealed class TaskHttpFunctions(TaskEndpoints endpoints, HttpTriggerRunner http)
 {
     [Function("SubmitTask")]
-    public async Task<IActionResult> SubmitAsync(
+    public Task<IActionResult> SubmitAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Tasks)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.SubmitAsync(request, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.SubmitAsync(request, cancellationToken));
 
     [Function("ListTasks")]
-    public async Task<IActionResult> ListAsync(
+    public Task<IActionResult> ListAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Tasks)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.ListAsync(request, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.ListAsync(request, cancellationToken));
 
     [Function("GetTask")]
-    public async Task<IActionResult> GetAsync(
+    public Task<IActionResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Task)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.GetAsync(request, id, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.GetAsync(request, id, cancellationToken));
 
     [Function("GetTaskResult")]
-    public async Task<IActionResult> GetResultAsync(
+    public Task<IActionResult> GetResultAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.TaskResult)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.GetResultAsync(id, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.GetResultAsync(id, cancellationToken));
 
     [Function("ListTaskArtifacts")]
-    public async Task<IActionResult> ListArtifactsAsync(
+    public Task<IActionResult> ListArtifactsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.TaskArtifacts)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.GetArtifactAsync(id, null, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.GetArtifactAsync(id, null, cancellationToken));
 
     [Function("GetTaskArtifact")]
-    public async Task<IActionResult> GetArtifactAsync(
+    public Task<IActionResult> GetArtifactAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.TaskArtifact)] HttpRequest request,
         string id,
         string path,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.GetArtifactAsync(id, path, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.GetArtifactAsync(id, path, cancellationToken));
 
     [Function("ApproveTask")]
-    public async Task<IActionResult> ApproveAsync(
+    public Task<IActionResult> ApproveAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.TaskApprove)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.ApproveAsync(request, id, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.ApproveAsync(request, id, cancellationToken));
 
     [Function("RejectTask")]
-    public async Task<IActionResult> RejectAsync(
+    public Task<IActionResult> RejectAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.TaskReject)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.RejectAsync(request, id, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.RejectAsync(request, id, cancellationToken));
 
     [Function("CancelTask")]
-    public async Task<IActionResult> CancelAsync(
+    public Task<IActionResult> CancelAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.TaskCancel)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken)
-    {
-        using var scope = clients.Use(client);
-        return new ApiActionResult(await endpoints.CancelAsync(request, id, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        http.RunAsync(request, client, () => endpoints.CancelAsync(request, id, cancellationToken));
 }

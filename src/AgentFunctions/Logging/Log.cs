@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5603, Level = LogLevel.Error, Message = "Storage was not ready within {Seconds} s at start; the host starts anyway and /api/health reports what is missing")]
     public static partial void StorageEnsureTimedOut(this ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 5701, Message = "{Method} {Path} failed and was answered {Status} (problem+json)")]
+    public static partial void HttpTriggerFailed(this ILogger logger, LogLevel level, string method, string path, int status, Exception exception);
 }

@@ -1,4 +1,5 @@
 using AgentFunctions.Hosting;
+using AgentFunctions.Testing;
 using AgentFunctions.Testing.Azurite;
 using AgentFunctions.Testing.Durable;
 
@@ -13,7 +14,7 @@ public sealed class BothEngines : IAsyncLifetime
     public const string StandaloneEngine = "standalone";
     public const string FunctionsEngine = "functions";
 
-    private StandaloneProcess? _standalone;
+    private StandaloneServer? _standalone;
     private AzuriteServer? _azurite;
     private FunctionsEngineHost? _functions;
 
@@ -48,7 +49,7 @@ public sealed class BothEngines : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var standalone = StandaloneProcess.StartAsync(Roles);
+        var standalone = StandaloneServer.StartAsync(Roles.ToDictionary(p => p.Key, p => p.Value ?? string.Empty, StringComparer.OrdinalIgnoreCase));
         _azurite = await AzuriteServer.StartAsync();
         _functions = await FunctionsEngineHost.StartAsync(new FunctionsEngineOptions
         {

@@ -163,15 +163,19 @@ public sealed class FunctionsEngineHost : IAsyncDisposable
         var app = builder.Build();
         var clients = app.Services.GetRequiredService<DurableClientAccessor>();
         var client = app.Services.GetRequiredService<DurableTaskClient>();
-        app.UseExceptionHandler(errors => errors.Run(async context =>
-        {
-            // An exception in an HTTP function becomes problem+json, never a bare 500.
-            await ApiProblems.Problem(StatusCodes.Status500InternalServerError, "Internal Server Error", "the request failed: an unexpected error occurred").ExecuteAsync(context);
-        }));
         app.Use(async (context, next) =>
         {
+            // What the app's HttpTriggerRunner does around every HTTP trigger: the invocation's Durable client in
+            // scope, and an exception answered with the Standalone server's problem+json, never a bare 500.
             using var scope = clients.Use(client);
-            await next(context);
+            try
+            {
+                await next(context);
+            }
+            catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+            {
+                await ApiProblems.ForException(exception, context).ExecuteAsync(context);
+            }
         });
         app.MapAgentFunctionsApi();
         return app;

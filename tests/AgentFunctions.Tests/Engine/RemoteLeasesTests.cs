@@ -1,297 +1,301 @@
-using System.Text.Json;
+using AgentFunctions.Activities;
 using AgentFunctions.Core.Contracts;
-using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Engine;
+using AgentFunctions.Hosting;
 using AgentFunctions.Http;
 using AgentFunctions.Orchestration;
+using AgentFunctions.Testing.Azurite;
 using AgentFunctions.Tests.Support;
-using Azure;
-using Azure.Storage.Queues.Models;
+using Azure.Storage.Queues;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Moq;
 
 namespace AgentFunctions.Tests.Engine;
 
-public sealed class RemoteLeasesTests : IDisposable
+/// <summary>
+/// The remote worker protocol on real work queues and blobs (Azurite): what a lease, heartbeat, complete, fail and
+/// release do to the queue message, and what the waiting sub-orchestration is told. The Durable client is a double
+/// here (the sub-orchestration's side runs on the real Durable runtime in AgentFunctions.Durable.Tests).
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class RemoteLeasesTests : IAsyncLifetime
 {
-    private readonly TestApp _app = new();
+    private readonly string _role = AzuriteApp.UniqueRole();
+    private readonly string _taskId = AzuriteApp.UniqueTaskId();
+    private readonly AzuriteApp _app;
     private readonly List<(string Instance, string Name, object? Payload)> _raised = [];
 
-    public RemoteLeasesTests()
+    public RemoteLeasesTests(AzuriteFixture azurite)
     {
-        _app.Client.Setup(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+        _app = new AzuriteApp(azurite, new Dictionary<string, string?>
+        {
+            [$"Roles:{_role}:Runner"] = "remote",
+            [$"Roles:{_role}:LeaseSeconds"] = "30",
+            [$"Roles:{_role}:Retry:MaxAttempts"] = "3",
+        });
+        _app.Durable.Client.Setup(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()))
             .Callback((string instance, string name, object? payload, CancellationToken _) => _raised.Add((instance, name, payload)))
             .Returns(Task.CompletedTask);
-        _app.WorkQueue("worker").Setup(q => q.DeleteMessageAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Mock.Of<Response>());
     }
 
-    public void Dispose() => _app.Dispose();
+    private string InstanceId => OrchestrationNames.RemoteInstanceId(_taskId, _role);
 
-    [Fact]
-    public async Task A_lease_receives_with_the_role_lease_as_visibility_and_hands_out_the_envelope()
-    {
-        StoreEnvelope(1);
-        _app.AddRemoteRole("t1", "worker", 1);
-        Receive(Message(1));
-
-        var grant = await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, null, default);
-
-        Assert.NotNull(grant);
-        Assert.Equal(("t1", "worker", 1), (grant.TaskId, grant.Role, grant.Attempt));
-        Assert.Equal(30, grant.LeaseSeconds);
-        Assert.Equal("Do the work.", grant.Input.Instructions);
-        Assert.True(LeaseToken.TryDecode(grant.LeaseId, out var messageId, out var pop));
-        Assert.Equal(("m-1", "pop-1"), (messageId, pop));
-        _app.WorkQueue("worker").Verify(q => q.ReceiveMessageAsync(TimeSpan.FromSeconds(30), It.IsAny<CancellationToken>()));
-        Assert.True(_app.Artifacts.Files.ContainsKey(RemotePaths.Lease("worker", "m-1")));
-    }
-
-    [Fact]
-    public async Task An_empty_queue_answers_no_lease()
-    {
-        _app.WorkQueue("worker").Setup(q => q.ReceiveMessageAsync(It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue<QueueMessage>(null!, Mock.Of<Response>()));
-
-        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, null, default));
-    }
-
-    [Fact]
-    public async Task A_message_seen_again_after_its_lease_expired_is_a_transient_failure_of_that_attempt()
-    {
-        StoreEnvelope(1);
-        _app.AddRemoteRole("t1", "worker", 1);
-        _app.WorkQueue("worker").SetupSequence(q => q.ReceiveMessageAsync(It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(Message(1, dequeueCount: 2), Mock.Of<Response>()))
-            .ReturnsAsync(Response.FromValue<QueueMessage>(null!, Mock.Of<Response>()));
-
-        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, null, default));
-
-        var raised = Assert.Single(_raised);
-        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteResult(1)), (raised.Instance, raised.Name));
-        var failure = Assert.IsType<RemoteAttemptResult>(raised.Payload);
-        Assert.False(failure.Succeeded);
-        Assert.Equal(FailureKind.Transient, failure.Kind);
-        Assert.Contains("lease expired", failure.Error, StringComparison.Ordinal);
-        _app.WorkQueue("worker").Verify(q => q.DeleteMessageAsync("m-1", "pop-1", It.IsAny<CancellationToken>()));
-    }
-
-    [Fact]
-    public async Task A_superseded_attempt_is_dropped_instead_of_leased()
-    {
-        StoreEnvelope(1);
-        _app.AddRemoteRole("t1", "worker", attempt: 2);
-        _app.WorkQueue("worker").SetupSequence(q => q.ReceiveMessageAsync(It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(Message(1), Mock.Of<Response>()))
-            .ReturnsAsync(Response.FromValue<QueueMessage>(null!, Mock.Of<Response>()));
-
-        Assert.Null(await Leases.LeaseAsync("worker", null, TimeSpan.Zero, null, default));
-        Assert.Empty(_raised);
-        _app.WorkQueue("worker").Verify(q => q.DeleteMessageAsync("m-1", "pop-1", It.IsAny<CancellationToken>()));
-    }
-
-    [Fact]
-    public async Task A_heartbeat_extends_the_visibility_returns_the_new_lease_id_and_reports_progress()
-    {
-        var leaseId = await LeaseAsync();
-        _app.WorkQueue("worker").Setup(q => q.UpdateMessageAsync("m-1", "pop-1", (string?)null, TimeSpan.FromSeconds(30), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(QueuesModelFactory.UpdateReceipt("pop-2", TestApp.Start.AddSeconds(30)), Mock.Of<Response>()));
-
-        var beat = await Leases.HeartbeatAsync("worker", leaseId, new HeartbeatRequest { Progress = 0.4, Message = "compiling" }, default);
-
-        Assert.NotNull(beat);
-        Assert.False(beat.Canceled);
-        Assert.True(LeaseToken.TryDecode(beat.LeaseId, out _, out var pop));
-        Assert.Equal("pop-2", pop);
-        Assert.Equal(TestApp.Start.AddSeconds(30), beat.LeaseExpiresAt);
-        Assert.Equal(2, _raised.Count);
-        var extended = _raised[0];
-        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteLease(1)), (extended.Instance, extended.Name));
-        Assert.Equal(new RemoteLeaseEvent(1, TestApp.Start.AddSeconds(30), "w-1"), extended.Payload);
-        var progress = _raised[1];
-        Assert.Equal(("t1", OrchestrationEvents.Progress), (progress.Instance, progress.Name));
-        Assert.Equal(new ProgressEventPayload("worker", 1, 0.4, "compiling"), progress.Payload);
-    }
-
-    [Fact]
-    public async Task A_lease_tells_the_sub_orchestration_when_it_expires()
-    {
-        StoreEnvelope(1);
-        _app.AddRemoteRole("t1", "worker", 1);
-        Receive(Message(1));
-
-        var grant = await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, null, default);
-
-        var raised = Assert.Single(_raised);
-        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteLease(1)), (raised.Instance, raised.Name));
-        Assert.Equal(new RemoteLeaseEvent(1, grant!.LeaseExpiresAt, "w-7"), raised.Payload);
-    }
-
-    [Fact]
-    public async Task Whether_an_attempt_is_current_is_read_from_custom_status_without_fetching_inputs()
-    {
-        _app.AddRemoteRole("t1", "worker-2", 1, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed); // shares the prefix
-        StoreEnvelope(1);
-        _app.AddRemoteRole("t1", "worker", 1);
-        Receive(Message(1));
-
-        Assert.NotNull(await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, null, default));
-
-        Assert.NotEmpty(_app.Queries);
-        Assert.All(_app.Queries, q => Assert.False(q?.FetchInputsAndOutputs));
-        Assert.All(_app.Queries, q => Assert.Equal("t1:worker", q?.InstanceIdPrefix));
-        _app.Client.Verify(c => c.GetInstancesAsync(It.IsAny<string>(), true, It.IsAny<CancellationToken>()), Times.Never);
-    }
-
-    [Fact]
-    public async Task A_heartbeat_tells_the_worker_when_its_attempt_is_no_longer_wanted()
-    {
-        var leaseId = await LeaseAsync();
-        _app.AddRemoteRole("t1", "worker", 1, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed);
-        _app.WorkQueue("worker").Setup(q => q.UpdateMessageAsync("m-1", "pop-1", (string?)null, It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(QueuesModelFactory.UpdateReceipt("pop-2", TestApp.Start.AddSeconds(30)), Mock.Of<Response>()));
-
-        var beat = await Leases.HeartbeatAsync("worker", leaseId, new HeartbeatRequest(), default);
-
-        Assert.True(beat!.Canceled);
-    }
-
-    [Fact]
-    public async Task A_lease_whose_pop_receipt_is_gone_answers_410_through_the_trigger()
-    {
-        var leaseId = await LeaseAsync();
-        _app.WorkQueue("worker").Setup(q => q.UpdateMessageAsync("m-1", "pop-1", (string?)null, It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(404, "message not found", "MessageNotFound", null));
-        var request = HttpCall.Request("POST", $"/api/workers/worker/leases/{leaseId}/heartbeat", "{}");
-
-        var answer = await HttpCall.RunAsync(request, await _app.Create<WorkerHttpFunctions>().HeartbeatAsync(request, "worker", leaseId, _app.Client.Object, default));
-
-        Assert.Equal(410, answer.Status);
-    }
-
-    [Fact]
-    public async Task Complete_stores_the_result_raises_it_on_the_sub_orchestration_and_deletes_the_message()
-    {
-        var leaseId = await LeaseAsync();
-        Hold("pop-3");
-
-        var accepted = await Leases.CompleteAsync("worker", leaseId, AgentResult.Completed("# Done", "all good"), default);
-
-        Assert.True(accepted);
-        Assert.Equal("# Done", _app.Artifacts.Text(ArtifactLayout.ResultMarkdown("t1", "worker")));
-        var raised = Assert.Single(_raised);
-        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteResult(1)), (raised.Instance, raised.Name));
-        var result = Assert.IsType<RemoteAttemptResult>(raised.Payload);
-        Assert.True(result.Succeeded);
-        Assert.Equal("tasks/t1/results/worker.md", result.Result!.ResultRef);
-        _app.WorkQueue("worker").Verify(q => q.DeleteMessageAsync("m-1", "pop-3", It.IsAny<CancellationToken>()));
-        Assert.False(_app.Artifacts.Files.ContainsKey(RemotePaths.Lease("worker", "m-1")));
-    }
-
-    [Fact]
-    public async Task Fail_raises_a_permanent_failure_when_the_worker_says_so()
-    {
-        var leaseId = await LeaseAsync();
-        Hold("pop-3");
-
-        Assert.True(await Leases.FailAsync("worker", leaseId, new FailRequest { Reason = "bad input", Permanent = true }, default));
-
-        var failure = Assert.IsType<RemoteAttemptResult>(Assert.Single(_raised).Payload);
-        Assert.Equal((false, FailureKind.Permanent, "bad input"), (failure.Succeeded, failure.Kind, failure.Error));
-    }
-
-    [Fact]
-    public async Task A_late_result_of_an_ended_task_is_kept_only_as_discarded()
-    {
-        var leaseId = await LeaseAsync();
-        Hold("pop-3");
-        _app.AddRemoteRole("t1", "worker", 1, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed);
-
-        Assert.True(await Leases.CompleteAsync("worker", leaseId, AgentResult.Completed("# Late"), default));
-
-        Assert.Empty(_raised);
-        Assert.False(_app.Artifacts.Files.ContainsKey(ArtifactLayout.ResultMarkdown("t1", "worker")));
-        Assert.Contains(_app.Artifacts.Files.Keys, k => k.StartsWith("tasks/t1/discarded/worker/attempt-1/", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task Release_offers_the_same_attempt_again_as_a_fresh_message()
-    {
-        var leaseId = await LeaseAsync();
-        Hold("pop-3");
-        string? sent = null;
-        _app.WorkQueue("worker").Setup(q => q.SendMessageAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
-            .Callback((string body, CancellationToken _) => sent = body)
-            .ReturnsAsync(Response.FromValue(QueuesModelFactory.SendReceipt("m-2", TestApp.Start, TestApp.Start.AddDays(7), "pop-9", TestApp.Start), Mock.Of<Response>()));
-
-        Assert.True(await Leases.ReleaseLeaseAsync("worker", leaseId, default));
-
-        // The sub-orchestration stops timing the lease: the attempt waits in the queue again.
-        var released = Assert.Single(_raised);
-        Assert.Equal(("t1:worker", OrchestrationEvents.RemoteLease(1)), (released.Instance, released.Name));
-        Assert.Equal(new RemoteLeaseEvent(1, null, "w-1"), released.Payload);
-        var message = JsonSerializer.Deserialize<RemoteWorkMessage>(sent!, CoreJson.Options)!;
-        Assert.Equal(("t1", "worker", 1, "t1:worker"), (message.TaskId, message.Role, message.Attempt, message.InstanceId));
-        _app.WorkQueue("worker").Verify(q => q.DeleteMessageAsync("m-1", "pop-3", It.IsAny<CancellationToken>()));
-        Assert.False(_app.Artifacts.Files.ContainsKey(RemotePaths.Lease("worker", "m-1")));
-    }
-
-    [Fact]
-    public async Task A_shorter_lease_asked_by_the_worker_is_the_visibility_of_the_receive()
-    {
-        StoreEnvelope(1);
-        _app.AddRemoteRole("t1", "worker", 1);
-        Receive(Message(1));
-
-        var grant = await Leases.LeaseAsync("worker", "w-7", TimeSpan.Zero, TimeSpan.FromSeconds(10), default);
-
-        Assert.Equal(10, grant!.LeaseSeconds);
-        _app.WorkQueue("worker").Verify(q => q.ReceiveMessageAsync(TimeSpan.FromSeconds(10), It.IsAny<CancellationToken>()));
-    }
-
-    [Fact]
-    public async Task An_unknown_lease_id_is_gone()
-    {
-        Assert.Null(await Leases.HeartbeatAsync("worker", LeaseToken.Encode("m-404", "pop"), new HeartbeatRequest(), default));
-        Assert.False(await Leases.FailAsync("worker", "not-a-token", new FailRequest(), default));
-    }
+    private QueueClient Queue => _app.Queues.For(_role);
 
     private RemoteLeases Leases
     {
         get
         {
-            _ = _app.Get<AgentFunctions.Hosting.DurableClientAccessor>().Use(_app.Client.Object);
+            _ = _app.Get<DurableClientAccessor>().Use(_app.Durable.Client.Object);
             return _app.Get<RemoteLeases>();
         }
     }
 
-    private async Task<string> LeaseAsync()
+    public Task InitializeAsync() => _app.InitializeStorageAsync();
+
+    public async Task DisposeAsync()
     {
-        StoreEnvelope(1);
-        _app.AddRemoteRole("t1", "worker", 1);
-        Receive(Message(1));
-        var grant = await Leases.LeaseAsync("worker", "w-1", TimeSpan.Zero, null, default);
-        Assert.Equal(OrchestrationEvents.RemoteLease(1), Assert.Single(_raised).Name);
+        await Queue.DeleteIfExistsAsync();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task A_dispatched_attempt_is_leased_with_its_envelope_and_hidden_from_other_workers_for_the_lease()
+    {
+        await DispatchAsync(attempt: 1);
+
+        var grant = await Leases.LeaseAsync(_role, "w-7", TimeSpan.Zero, null, default);
+        var second = await Leases.LeaseAsync(_role, "w-8", TimeSpan.Zero, null, default);
+
+        Assert.NotNull(grant);
+        Assert.Equal((_taskId, _role, 1, 3), (grant.TaskId, grant.Role, grant.Attempt, grant.MaxAttempts));
+        Assert.Equal(30, grant.LeaseSeconds);
+        Assert.Equal("Do the work.", grant.Input.Instructions);
+        Assert.Contains("attempt 1 of 3", grant.Prompt, StringComparison.Ordinal);
+        Assert.InRange(grant.LeaseExpiresAt, DateTimeOffset.UtcNow.AddSeconds(20), DateTimeOffset.UtcNow.AddSeconds(31));
+        Assert.Null(second); // invisible while leased
+        Assert.Equal(1, await DepthAsync());
+        var record = await _app.Artifacts.ReadJsonAsync<LeaseRecord>(RemotePaths.Lease(_role, MessageId(grant.LeaseId)), default);
+        Assert.Equal(("w-7", 1, InstanceId), (record!.WorkerId, record.Attempt, record.InstanceId));
+        var raised = Assert.Single(_raised);
+        Assert.Equal((InstanceId, OrchestrationEvents.RemoteLease(1)), (raised.Instance, raised.Name));
+        Assert.Equal(new RemoteLeaseEvent(1, grant.LeaseExpiresAt, "w-7"), raised.Payload);
+    }
+
+    [Fact]
+    public async Task An_empty_queue_answers_no_lease_once_the_wait_is_over()
+    {
+        Assert.Null(await Leases.LeaseAsync(_role, null, TimeSpan.FromSeconds(1), null, default));
+    }
+
+    [Fact]
+    public async Task A_lease_that_runs_out_is_redelivered_and_reported_as_a_transient_failure_of_that_attempt()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, TimeSpan.FromSeconds(1), default);
+        Assert.Equal(1, grant!.LeaseSeconds);
         _raised.Clear();
-        return grant!.LeaseId;
+
+        // The message becomes visible again after a second, and the next lease call meets it on its second delivery.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (_raised.Count == 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            Assert.Null(await Leases.LeaseAsync(_role, "w-2", TimeSpan.Zero, null, default));
+            await Task.Delay(200);
+        }
+
+        var raised = Assert.Single(_raised);
+        Assert.Equal((InstanceId, OrchestrationEvents.RemoteResult(1)), (raised.Instance, raised.Name));
+        var failure = Assert.IsType<RemoteAttemptResult>(raised.Payload);
+        Assert.Equal((false, FailureKind.Transient), (failure.Succeeded, failure.Kind));
+        Assert.Contains("lease expired", failure.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await DepthAsync());
+        Assert.False(await _app.Artifacts.ExistsAsync(RemotePaths.Lease(_role, MessageId(grant.LeaseId)), default));
     }
 
-    private void Hold(string newPop) =>
-        _app.WorkQueue("worker").Setup(q => q.UpdateMessageAsync("m-1", It.IsAny<string>(), (string?)null, RemoteLeases.SettleHold, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(QueuesModelFactory.UpdateReceipt(newPop, TestApp.Start.AddSeconds(60)), Mock.Of<Response>()));
-
-    private void Receive(QueueMessage message) =>
-        _app.WorkQueue("worker").Setup(q => q.ReceiveMessageAsync(It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(message, Mock.Of<Response>()));
-
-    private void StoreEnvelope(int attempt)
+    [Fact]
+    public async Task A_heartbeat_extends_the_visibility_hands_out_a_new_lease_id_and_reports_progress()
     {
-        var envelope = new AgentAttempt { TaskId = "t1", Role = "worker", Attempt = attempt, MaxAttempts = 3, Type = "task", Instructions = "Do the work.", Prompt = "# Task t1" };
-        _app.Artifacts.Files[RemotePaths.Envelope("t1", "worker", attempt)] = (JsonSerializer.SerializeToUtf8Bytes(envelope, CoreJson.Options), ArtifactContentTypes.Json);
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, TimeSpan.FromSeconds(2), default);
+        _raised.Clear();
+
+        var beat = await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest { Progress = 0.4, Message = "compiling" }, default);
+
+        Assert.NotNull(beat);
+        Assert.False(beat.Canceled);
+        Assert.NotEqual(grant.LeaseId, beat.LeaseId); // a new pop receipt
+        Assert.True(beat.LeaseExpiresAt >= grant.LeaseExpiresAt);
+        Assert.Equal(2, _raised.Count);
+        Assert.Equal((InstanceId, OrchestrationEvents.RemoteLease(1)), (_raised[0].Instance, _raised[0].Name));
+        Assert.Equal(new RemoteLeaseEvent(1, beat.LeaseExpiresAt, "w-1"), _raised[0].Payload);
+        Assert.Equal((_taskId, OrchestrationEvents.Progress), (_raised[1].Instance, _raised[1].Name));
+        Assert.Equal(new ProgressEventPayload(_role, 1, 0.4, "compiling"), _raised[1].Payload);
+        Assert.Null(await Leases.HeartbeatAsync(_role, grant.LeaseId, new HeartbeatRequest(), default)); // the old pop receipt is spent
+        Assert.NotNull(await Leases.HeartbeatAsync(_role, beat.LeaseId, new HeartbeatRequest(), default));
     }
 
-    private static QueueMessage Message(int attempt, long dequeueCount = 1) => QueuesModelFactory.QueueMessage(
-        "m-1", "pop-1", JsonSerializer.Serialize(new RemoteWorkMessage("t1", "worker", attempt, "t1:worker", 30), CoreJson.Options), dequeueCount, TestApp.Start.AddSeconds(30));
+    [Fact]
+    public async Task A_heartbeat_tells_the_worker_when_its_attempt_is_no_longer_wanted()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Terminated);
+
+        var beat = await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest(), default);
+
+        Assert.True(beat!.Canceled);
+    }
+
+    [Fact]
+    public async Task Complete_stores_the_result_raises_it_on_the_sub_orchestration_and_deletes_the_message()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        _raised.Clear();
+
+        Assert.True(await Leases.CompleteAsync(_role, grant!.LeaseId, AgentResult.Completed("# Done", "all good"), default));
+
+        Assert.Equal("# Done", await _app.Artifacts.ReadTextAsync(ArtifactLayout.ResultMarkdown(_taskId, _role)));
+        var raised = Assert.Single(_raised);
+        Assert.Equal((InstanceId, OrchestrationEvents.RemoteResult(1)), (raised.Instance, raised.Name));
+        var result = Assert.IsType<RemoteAttemptResult>(raised.Payload);
+        Assert.True(result.Succeeded);
+        Assert.Equal(ArtifactLayout.ResultMarkdown(_taskId, _role), result.Result!.ResultRef);
+        Assert.Equal(0, await DepthAsync());
+        Assert.False(await _app.Artifacts.ExistsAsync(RemotePaths.Lease(_role, MessageId(grant.LeaseId)), default));
+        Assert.False(await Leases.CompleteAsync(_role, grant.LeaseId, AgentResult.Completed("# Again"), default)); // gone: 410
+    }
+
+    [Fact]
+    public async Task Fail_raises_a_permanent_failure_when_the_worker_says_so_and_deletes_the_message()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        _raised.Clear();
+
+        Assert.True(await Leases.FailAsync(_role, grant!.LeaseId, new FailRequest { Reason = "bad input", Permanent = true }, default));
+
+        var failure = Assert.IsType<RemoteAttemptResult>(Assert.Single(_raised).Payload);
+        Assert.Equal((false, FailureKind.Permanent, "bad input"), (failure.Succeeded, failure.Kind, failure.Error));
+        Assert.Equal(0, await DepthAsync());
+    }
+
+    [Fact]
+    public async Task A_late_result_of_an_ended_task_is_kept_only_as_discarded()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        _raised.Clear();
+        _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Completed);
+
+        Assert.True(await Leases.CompleteAsync(_role, grant!.LeaseId, AgentResult.Completed("# Late"), default));
+
+        Assert.Empty(_raised);
+        Assert.False(await _app.Artifacts.ExistsAsync(ArtifactLayout.ResultMarkdown(_taskId, _role), default));
+        var discarded = new List<string>();
+        await foreach (var item in _app.Artifacts.ListAsync($"tasks/{_taskId}/discarded/{_role}/attempt-1/", default))
+        {
+            discarded.Add(item.Path);
+        }
+
+        Assert.NotEmpty(discarded);
+        Assert.Equal(0, await DepthAsync());
+    }
+
+    [Fact]
+    public async Task Release_puts_the_same_attempt_back_as_a_fresh_message_that_the_next_worker_leases()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        _raised.Clear();
+
+        Assert.True(await Leases.ReleaseLeaseAsync(_role, grant!.LeaseId, default));
+
+        // The sub-orchestration stops timing the lease: the attempt waits in the queue again.
+        var released = Assert.Single(_raised);
+        Assert.Equal((InstanceId, OrchestrationEvents.RemoteLease(1)), (released.Instance, released.Name));
+        Assert.Equal(new RemoteLeaseEvent(1, null, "w-1"), released.Payload);
+        Assert.Equal(1, await DepthAsync());
+        _raised.Clear();
+        var again = await Leases.LeaseAsync(_role, "w-2", TimeSpan.Zero, null, default);
+        Assert.Equal((_taskId, 1), (again!.TaskId, again.Attempt)); // a fresh copy: not taken for an expired lease
+        Assert.NotEqual(MessageId(grant.LeaseId), MessageId(again.LeaseId));
+        Assert.Equal(OrchestrationEvents.RemoteLease(1), Assert.Single(_raised).Name);
+    }
+
+    [Fact]
+    public async Task A_superseded_attempt_is_dropped_instead_of_leased()
+    {
+        await DispatchAsync(attempt: 1);
+        _app.Durable.AddRemoteRole(_taskId, _role, attempt: 2, DateTimeOffset.UtcNow);
+
+        Assert.Null(await Leases.LeaseAsync(_role, null, TimeSpan.Zero, null, default));
+
+        Assert.Empty(_raised);
+        Assert.Equal(0, await DepthAsync());
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_work_of_this_role_is_deleted()
+    {
+        await Queue.SendMessageAsync("not a work message");
+
+        Assert.Null(await Leases.LeaseAsync(_role, null, TimeSpan.Zero, null, default));
+
+        Assert.Equal(0, await DepthAsync());
+    }
+
+    [Fact]
+    public async Task Whether_an_attempt_is_current_is_read_from_custom_status_without_fetching_inputs()
+    {
+        _app.Durable.AddRemoteRole(_taskId, _role + "-2", 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Completed); // shares the prefix
+        await DispatchAsync(attempt: 1);
+
+        Assert.NotNull(await Leases.LeaseAsync(_role, "w-7", TimeSpan.Zero, null, default));
+
+        Assert.NotEmpty(_app.Durable.Queries);
+        Assert.All(_app.Durable.Queries, q => Assert.False(q?.FetchInputsAndOutputs));
+        Assert.All(_app.Durable.Queries, q => Assert.Equal(InstanceId, q?.InstanceIdPrefix));
+        _app.Durable.Client.Verify(c => c.GetInstancesAsync(It.IsAny<string>(), true, It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task A_lease_whose_message_is_gone_answers_410_through_the_trigger()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        Assert.True(LeaseToken.TryDecode(grant!.LeaseId, out var messageId, out var popReceipt));
+        await Queue.DeleteMessageAsync(messageId, popReceipt);
+        var request = HttpCall.Request("POST", $"/api/workers/{_role}/leases/{grant.LeaseId}/heartbeat", "{}");
+
+        var answer = await HttpCall.RunAsync(request, await _app.Create<WorkerHttpFunctions>().HeartbeatAsync(request, _role, grant.LeaseId, _app.Durable.Client.Object, default));
+
+        Assert.Equal(410, answer.Status);
+    }
+
+    [Fact]
+    public async Task An_unknown_lease_id_is_gone()
+    {
+        Assert.Null(await Leases.HeartbeatAsync(_role, LeaseToken.Encode("m-404", "pop"), new HeartbeatRequest(), default));
+        Assert.False(await Leases.FailAsync(_role, "not-a-token", new FailRequest(), default));
+    }
+
+    /// <summary>Dispatches the attempt as the sub-orchestration does: the envelope to blobs, the message to the role's queue.</summary>
+    private async Task DispatchAsync(int attempt)
+    {
+        _app.Durable.AddRemoteRole(_taskId, _role, attempt, DateTimeOffset.UtcNow);
+        var input = new AgentAttempt { TaskId = _taskId, Role = _role, Attempt = attempt, MaxAttempts = 3, Type = "task", Instructions = "Do the work.", Prompt = string.Empty };
+        await _app.Create<AgentActivities>().DispatchRemoteAttemptAsync(
+            new RemoteWorkItem(_taskId, _role, attempt, InstanceId, 30, input), Mock.Of<FunctionContext>());
+    }
+
+    /// <summary>Messages on the queue, visible or leased (the service's approximate count, exact on an idle queue).</summary>
+    private async Task<int> DepthAsync() => (await Queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    private static string MessageId(string leaseId) => LeaseToken.TryDecode(leaseId, out var messageId, out _) ? messageId : string.Empty;
 }

@@ -24,25 +24,6 @@ public sealed class OperationsAndDeadLetterFunctionsTests : IDisposable
     public void Dispose() => _app.Dispose();
 
     [Fact]
-    public async Task Health_is_healthy_when_the_containers_and_the_intake_queue_exist()
-    {
-        var container = new Mock<BlobContainerClient>();
-        container.Setup(c => c.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Response.FromValue(true, Mock.Of<Response>()));
-        _app.Blobs.Setup(b => b.GetBlobContainerClient(It.IsAny<string>())).Returns(container.Object);
-        var intake = new Mock<QueueClient>();
-        intake.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Response.FromValue(false, Mock.Of<Response>()));
-        _app.Queues.Setup(q => q.Intake).Returns(intake.Object);
-        var request = HttpCall.Request("GET", "/api/health");
-
-        var answer = await HttpCall.RunAsync(request, await _app.Create<OperationsHttpFunctions>().HealthAsync(request, _app.Client.Object, default));
-
-        Assert.Equal(503, answer.Status);
-        Assert.Equal("unhealthy", answer.Json.GetProperty("status").GetString());
-        Assert.Equal("missing", answer.Json.GetProperty("checks").GetProperty("queue:" + StorageNames.IntakeQueue).GetString());
-        Assert.Equal("ok", answer.Json.GetProperty("checks").GetProperty("blob:" + StorageNames.ArtifactsContainer).GetString());
-    }
-
-    [Fact]
     public async Task Metrics_count_task_and_role_states_from_instances_and_queue_depth_per_remote_role()
     {
         var plan = TestPlans.Plan(TestPlans.Spec("t1", "review", "worker"));

@@ -20,22 +20,6 @@ public sealed class IntakeTests : IDisposable
     public void Dispose() => _app.Dispose();
 
     [Fact]
-    public async Task A_queued_spec_starts_its_task_through_the_durable_client_in_scope()
-    {
-        TaskInput? started = null;
-        _app.Client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
-            .Callback((TaskName _, object? input, StartOrchestrationOptions? _, CancellationToken _) => started = (TaskInput)input!)
-            .ReturnsAsync("t1");
-        var functions = _app.Create<QueueIntakeFunctions>();
-
-        await functions.RunAsync(Message("""{ "id": "q1", "to": ["review"], "instructions": "Check it." }"""), _app.Client.Object, default);
-
-        Assert.Equal("q1", started?.Id);
-        Assert.Empty(_app.DeadLetters.Records);
-        Assert.Null(_app.Get<DurableClientAccessor>().TryGetCurrent()); // the scope closed with the invocation
-    }
-
-    [Fact]
     public async Task A_spec_without_an_id_gets_the_message_id_so_a_redelivery_finds_the_same_task()
     {
         var engine = new Mock<ITaskEngine>();
@@ -92,23 +76,6 @@ public sealed class IntakeTests : IDisposable
     }
 
     [Fact]
-    public async Task A_poison_message_becomes_a_dead_letter_record_with_its_whole_spec_and_the_configured_tries()
-    {
-        var functions = _app.Create<QueueIntakeFunctions>();
-
-        // The copy on the poison queue is on its first delivery; the tries it took are host.json's maxDequeueCount (5).
-        await functions.PoisonAsync(Message("""{ "id": "q5", "to": ["review"], "instructions": "Check it.", "context": "queued context" }""", dequeueCount: 1), default);
-
-        var record = Assert.Single(_app.DeadLetters.Records.Values);
-        Assert.Equal("q5", record.TaskId);
-        Assert.Equal(5, record.Attempts);
-        Assert.Equal(5, Assert.Single(record.Failures).Attempt);
-        Assert.Contains(StorageNames.IntakePoisonQueue, record.Reason, StringComparison.Ordinal);
-        Assert.Equal("Check it.", record.Spec?.Instructions);
-        Assert.Equal("queued context", record.Spec?.Context);
-    }
-
-    [Fact]
     public async Task A_poison_record_counts_the_maxDequeueCount_the_app_setting_configures()
     {
         using var app = new TestApp(new Dictionary<string, string?> { [IntakeSettings.MaxDequeueCountKey] = "7" });
@@ -152,16 +119,6 @@ public sealed class IntakeTests : IDisposable
         var error = Assert.Throws<Core.Roles.InvalidConfigurationException>(() => IntakeSettings.Load(configuration, null));
 
         Assert.Contains(IntakeSettings.MaxDequeueCountKey, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_poison_message_that_is_not_a_spec_is_still_recorded()
-    {
-        await _app.Create<QueueIntakeFunctions>().PoisonAsync(Message("garbage"), default);
-
-        var record = Assert.Single(_app.DeadLetters.Records.Values);
-        Assert.Equal("queue", record.TaskId);
-        Assert.Null(record.Spec);
     }
 
     private IntakeProcessor Processor(ITaskEngine engine) => new(

@@ -1,49 +1,63 @@
-using System.Text;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Storage;
-using Azure;
+using AgentFunctions.Testing.Azurite;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Moq;
 
 namespace AgentFunctions.Tests.Storage;
 
-public sealed class BlobArtifactStoreTests
+/// <summary>The Blob artifact store against Azurite, through the real Azure.Storage.Blobs client.</summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class BlobArtifactStoreTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly Mock<BlobContainerClient> _container = new();
-    private readonly Dictionary<string, Mock<BlobClient>> _blobs = new(StringComparer.Ordinal);
+    private readonly BlobContainerClient _container = new(azurite.ConnectionString, AzuriteFixture.UniqueName("artifacts"));
 
-    public BlobArtifactStoreTests() =>
-        _container.Setup(c => c.GetBlobClient(It.IsAny<string>())).Returns((string name) => Blob(name).Object);
+    public Task InitializeAsync() => _container.CreateAsync();
+
+    public Task DisposeAsync() => _container.DeleteIfExistsAsync();
 
     [Fact]
-    public async Task Write_uploads_the_bytes_under_the_layout_path_with_the_content_type()
+    public async Task Written_text_reads_back_with_the_content_type_of_its_extension()
     {
-        BinaryData? uploaded = null;
-        BlobUploadOptions? options = null;
-        Blob("tasks/t1/results/review.md").Setup(b => b.UploadAsync(It.IsAny<BinaryData>(), It.IsAny<BlobUploadOptions>(), It.IsAny<CancellationToken>()))
-            .Callback((BinaryData data, BlobUploadOptions o, CancellationToken _) => (uploaded, options) = (data, o))
-            .ReturnsAsync(Mock.Of<Response<BlobContentInfo>>());
-        var store = new BlobArtifactStore(_container.Object);
+        var store = new BlobArtifactStore(_container);
 
         await store.WriteTextAsync("tasks/t1/results/review.md", "# Looks good");
 
-        Assert.Equal("# Looks good", uploaded!.ToString());
-        Assert.Equal(ArtifactContentTypes.Markdown, options!.HttpHeaders.ContentType);
-        Assert.Null(options.Conditions); // overwrite: a newer result replaces the older one
+        Assert.Equal("# Looks good", await store.ReadTextAsync("tasks/t1/results/review.md"));
+        var properties = await _container.GetBlobClient("tasks/t1/results/review.md").GetPropertiesAsync();
+        Assert.Equal(ArtifactContentTypes.Markdown, properties.Value.ContentType);
     }
 
     [Fact]
-    public async Task Write_keeps_an_explicit_content_type()
+    public async Task A_second_write_replaces_the_first()
     {
-        BlobUploadOptions? options = null;
-        Blob("tasks/t1/artifacts/review/diagram.svg").Setup(b => b.UploadAsync(It.IsAny<BinaryData>(), It.IsAny<BlobUploadOptions>(), It.IsAny<CancellationToken>()))
-            .Callback((BinaryData _, BlobUploadOptions o, CancellationToken _) => options = o)
-            .ReturnsAsync(Mock.Of<Response<BlobContentInfo>>());
+        var store = new BlobArtifactStore(_container);
+        await store.WriteTextAsync("tasks/t1/results/review.md", "# First");
 
-        await new BlobArtifactStore(_container.Object).WriteAsync("tasks/t1/artifacts/review/diagram.svg", new byte[] { 1 }, "image/svg+xml", default);
+        await store.WriteTextAsync("tasks/t1/results/review.md", "# Second");
 
-        Assert.Equal("image/svg+xml", options!.HttpHeaders.ContentType);
+        Assert.Equal("# Second", await store.ReadTextAsync("tasks/t1/results/review.md"));
+    }
+
+    [Fact]
+    public async Task An_explicit_content_type_is_stored_and_comes_back_on_read()
+    {
+        var store = new BlobArtifactStore(_container);
+
+        await store.WriteAsync("tasks/t1/artifacts/review/diagram.svg", "<svg/>"u8.ToArray(), "image/svg+xml", default);
+
+        await using var content = await store.OpenReadAsync("tasks/t1/artifacts/review/diagram.svg", default);
+        Assert.NotNull(content);
+        Assert.Equal(new ArtifactInfo("tasks/t1/artifacts/review/diagram.svg", 6, content.Info.LastModified, "image/svg+xml"), content.Info);
+        Assert.True(content.Info.LastModified > DateTimeOffset.UtcNow.AddMinutes(-5));
+    }
+
+    [Fact]
+    public async Task A_missing_artifact_reads_as_null_and_does_not_exist()
+    {
+        var store = new BlobArtifactStore(_container);
+
+        Assert.Null(await store.OpenReadAsync("tasks/t1/none.txt", default));
+        Assert.False(await store.ExistsAsync("tasks/t1/none.txt", default));
     }
 
     [Theory]
@@ -51,51 +65,34 @@ public sealed class BlobArtifactStoreTests
     [InlineData("/absolute")]
     [InlineData("tasks\\t1")]
     [InlineData("tasks//t1")]
-    public async Task Invalid_paths_are_refused_before_storage_is_touched(string path)
+    public async Task Invalid_paths_are_refused_and_nothing_is_written(string path)
     {
-        var store = new BlobArtifactStore(_container.Object);
+        var store = new BlobArtifactStore(_container);
 
         await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(path, new byte[] { 1 }, null, default));
         await Assert.ThrowsAsync<ArgumentException>(() => store.OpenReadAsync(path, default));
-        _container.Verify(c => c.GetBlobClient(It.IsAny<string>()), Times.Never);
+
+        Assert.Empty(await BlobNamesAsync());
     }
 
     [Fact]
-    public async Task Write_over_the_artifact_limit_is_refused()
+    public async Task Write_over_the_artifact_limit_is_refused_and_nothing_is_written()
     {
-        var store = new BlobArtifactStore(_container.Object, maxArtifactBytes: 4);
+        var store = new BlobArtifactStore(_container, maxArtifactBytes: 4);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.WriteAsync("tasks/t1/big.bin", new byte[5], null, default));
+
+        Assert.Empty(await BlobNamesAsync());
     }
 
     [Fact]
-    public async Task Open_read_returns_the_content_and_its_stored_type_or_null_when_missing()
+    public async Task List_reads_blobs_under_the_prefix_with_length_and_type_and_skips_names_the_layout_cannot_address()
     {
-        var details = BlobsModelFactory.BlobDownloadDetails(contentLength: 5, contentType: "text/plain; charset=utf-8", lastModified: TestSupportClock);
-        Blob("tasks/t1/log.txt").Setup(b => b.DownloadStreamingAsync(It.IsAny<BlobDownloadOptions>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(BlobsModelFactory.BlobDownloadStreamingResult(new MemoryStream(Encoding.UTF8.GetBytes("hello")), details), Mock.Of<Response>()));
-        Blob("tasks/t1/none.txt").Setup(b => b.DownloadStreamingAsync(It.IsAny<BlobDownloadOptions>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(404, "not found", "BlobNotFound", null));
-        var store = new BlobArtifactStore(_container.Object);
-
-        Assert.Equal("hello", await store.ReadTextAsync("tasks/t1/log.txt"));
-        await using (var content = await store.OpenReadAsync("tasks/t1/log.txt", default))
-        {
-            Assert.Equal(new ArtifactInfo("tasks/t1/log.txt", 5, TestSupportClock, "text/plain; charset=utf-8"), content!.Info);
-        }
-
-        Assert.Null(await store.OpenReadAsync("tasks/t1/none.txt", default));
-    }
-
-    [Fact]
-    public async Task List_reads_blobs_under_the_prefix_and_skips_names_the_layout_cannot_address()
-    {
-        BlobItem Item(string name, long length) =>
-            BlobsModelFactory.BlobItem(name: name, properties: BlobsModelFactory.BlobItemProperties(false, contentLength: length, contentType: "application/json", lastModified: TestSupportClock));
-        var page = Page<BlobItem>.FromValues([Item("tasks/t1/result.json", 10), Item("tasks/t1/bad name.json", 1), Item("tasks/t1/spec.json", 20)], null, Mock.Of<Response>());
-        _container.Setup(c => c.GetBlobsAsync(BlobTraits.None, BlobStates.None, "tasks/t1/", It.IsAny<CancellationToken>()))
-            .Returns(AsyncPageable<BlobItem>.FromPages([page]));
-        var store = new BlobArtifactStore(_container.Object);
+        var store = new BlobArtifactStore(_container);
+        await store.WriteTextAsync("tasks/t1/result.json", "{\"ok\":true}");
+        await store.WriteTextAsync("tasks/t1/spec.json", "{}");
+        await store.WriteTextAsync("tasks/t2/spec.json", "{}");
+        await _container.GetBlobClient("tasks/t1/bad name.json").UploadAsync(BinaryData.FromString("{}")); // another tool's blob
 
         var items = new List<ArtifactInfo>();
         await foreach (var item in store.ListAsync("tasks/t1/", default))
@@ -104,24 +101,53 @@ public sealed class BlobArtifactStoreTests
         }
 
         Assert.Equal(["tasks/t1/result.json", "tasks/t1/spec.json"], items.Select(i => i.Path));
-        Assert.Equal([10L, 20L], items.Select(i => i.Length));
+        Assert.Equal([11L, 2L], items.Select(i => i.Length));
+        Assert.All(items, i => Assert.Equal(ArtifactContentTypes.Json, i.ContentType));
+    }
+
+    [Fact]
+    public async Task Delete_removes_one_artifact_and_answers_whether_it_was_there()
+    {
+        var store = new BlobArtifactStore(_container);
+        await store.WriteTextAsync("tasks/t1/log.txt", "hello");
+
+        Assert.True(await store.DeleteAsync("tasks/t1/log.txt", default));
+        Assert.False(await store.DeleteAsync("tasks/t1/log.txt", default));
+        Assert.False(await store.ExistsAsync("tasks/t1/log.txt", default));
+    }
+
+    [Fact]
+    public async Task Delete_prefix_removes_everything_under_it_and_nothing_else()
+    {
+        var store = new BlobArtifactStore(_container);
+        await store.WriteTextAsync("tasks/t1/a.txt", "a");
+        await store.WriteTextAsync("tasks/t1/results/b.md", "b");
+        await store.WriteTextAsync("tasks/t10/c.txt", "c");
+
+        Assert.Equal(2, await store.DeletePrefixAsync("tasks/t1/", default));
+
+        Assert.Equal(["tasks/t10/c.txt"], await BlobNamesAsync());
     }
 
     [Fact]
     public async Task Delete_prefix_refuses_to_purge_everything()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => new BlobArtifactStore(_container.Object).DeletePrefixAsync(string.Empty, default));
+        var store = new BlobArtifactStore(_container);
+        await store.WriteTextAsync("tasks/t1/a.txt", "a");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DeletePrefixAsync(string.Empty, default));
+
+        Assert.Equal(["tasks/t1/a.txt"], await BlobNamesAsync());
     }
 
-    private static readonly DateTimeOffset TestSupportClock = new(2025, 1, 1, 8, 0, 0, TimeSpan.Zero);
-
-    private Mock<BlobClient> Blob(string name)
+    private async Task<List<string>> BlobNamesAsync()
     {
-        if (!_blobs.TryGetValue(name, out var blob))
+        var names = new List<string>();
+        await foreach (var blob in _container.GetBlobsAsync())
         {
-            _blobs[name] = blob = new Mock<BlobClient>();
+            names.Add(blob.Name);
         }
 
-        return blob;
+        return names;
     }
 }

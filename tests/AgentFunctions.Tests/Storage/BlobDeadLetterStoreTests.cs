@@ -1,115 +1,139 @@
 using System.Text.Json;
-using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Storage;
-using Azure;
+using AgentFunctions.Testing.Azurite;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Moq;
 
 namespace AgentFunctions.Tests.Storage;
 
-public sealed class BlobDeadLetterStoreTests
+/// <summary>The Blob dead-letter store against Azurite, through the real Azure.Storage.Blobs client.</summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class BlobDeadLetterStoreTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly DeadLetterRecord Record = new()
-    {
-        Id = "t1~review",
-        TaskId = "t1",
-        Role = "review",
-        Attempts = 3,
-        Failures = [new AttemptFailure(3, new DateTimeOffset(2025, 1, 1, 8, 0, 0, TimeSpan.Zero), FailureKind.Transient, "503")],
-        Reason = "gave up after 3 attempts",
-        DeadLetteredAt = new DateTimeOffset(2025, 1, 1, 8, 0, 0, TimeSpan.Zero),
-    };
+    private static readonly DateTimeOffset At = new(2025, 1, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private readonly Mock<BlobContainerClient> _container = new();
-    private readonly Mock<BlobClient> _blob = new();
+    private readonly BlobContainerClient _container = new(azurite.ConnectionString, AzuriteFixture.UniqueName("dead-letter"));
 
-    public BlobDeadLetterStoreTests() =>
-        _container.Setup(c => c.GetBlobClient("t1~review.json")).Returns(_blob.Object);
+    public Task InitializeAsync() => _container.CreateAsync();
+
+    public Task DisposeAsync() => _container.DeleteIfExistsAsync();
 
     [Fact]
-    public async Task Create_is_a_conditional_upload_that_never_overwrites()
+    public async Task A_created_record_reads_back_whole_as_indented_json()
     {
-        BlobUploadOptions? options = null;
-        BinaryData? body = null;
-        _blob.Setup(b => b.UploadAsync(It.IsAny<BinaryData>(), It.IsAny<BlobUploadOptions>(), It.IsAny<CancellationToken>()))
-            .Callback((BinaryData data, BlobUploadOptions o, CancellationToken _) => (body, options) = (data, o))
-            .ReturnsAsync(Mock.Of<Response<BlobContentInfo>>());
-        var store = new BlobDeadLetterStore(_container.Object);
+        var store = new BlobDeadLetterStore(_container);
 
-        Assert.True(await store.TryCreateAsync(Record, default));
-
-        Assert.Equal(ETag.All, options!.Conditions.IfNoneMatch);
-        Assert.Equal(ArtifactContentTypes.Json, options.HttpHeaders.ContentType);
-        Assert.Equal("t1~review", JsonDocument.Parse(body!.ToString()).RootElement.GetProperty("id").GetString());
-    }
-
-    [Fact]
-    public async Task Create_of_an_existing_record_answers_false()
-    {
-        _blob.Setup(b => b.UploadAsync(It.IsAny<BinaryData>(), It.IsAny<BlobUploadOptions>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(409, "exists", "BlobAlreadyExists", null));
-
-        Assert.False(await new BlobDeadLetterStore(_container.Object).TryCreateAsync(Record, default));
-    }
-
-    [Fact]
-    public async Task Replace_only_overwrites_a_record_that_exists()
-    {
-        BlobUploadOptions? options = null;
-        _blob.Setup(b => b.UploadAsync(It.IsAny<BinaryData>(), It.IsAny<BlobUploadOptions>(), It.IsAny<CancellationToken>()))
-            .Callback((BinaryData _, BlobUploadOptions o, CancellationToken _) => options = o)
-            .ThrowsAsync(new RequestFailedException(412, "gone", "ConditionNotMet", null));
-
-        Assert.False(await new BlobDeadLetterStore(_container.Object).ReplaceAsync(Record with { ReplayedAs = "t2" }, default));
-        Assert.Equal(ETag.All, options!.Conditions.IfMatch);
-    }
-
-    [Fact]
-    public async Task Get_reads_the_record_and_null_when_missing()
-    {
-        var json = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(Record, CoreJson.Options));
-        _blob.Setup(b => b.DownloadContentAsync(It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(BlobsModelFactory.BlobDownloadResult(json), Mock.Of<Response>()));
-        var missing = new Mock<BlobClient>();
-        missing.Setup(b => b.DownloadContentAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new RequestFailedException(404, "none", "BlobNotFound", null));
-        _container.Setup(c => c.GetBlobClient("t9~docs.json")).Returns(missing.Object);
-        var store = new BlobDeadLetterStore(_container.Object);
+        Assert.True(await store.TryCreateAsync(Record("t1", "review"), default));
 
         var read = await store.GetAsync("t1~review", default);
+        Assert.Equal(Record("t1", "review").Reason, read!.Reason);
+        Assert.Equal(Record("t1", "review").Failures, read.Failures);
+        var blob = await _container.GetBlobClient("t1~review.json").DownloadContentAsync();
+        Assert.Equal(ArtifactContentTypes.Json, blob.Value.Details.ContentType);
+        Assert.Equal("t1~review", JsonDocument.Parse(blob.Value.Content.ToString()).RootElement.GetProperty("id").GetString());
+    }
 
-        Assert.Equal(Record.Reason, read!.Reason);
-        Assert.Equal(Record.Failures, read.Failures);
-        Assert.Null(await store.GetAsync("t9~docs", default));
+    [Fact]
+    public async Task Creating_a_record_that_exists_answers_false_and_the_first_record_stands()
+    {
+        var store = new BlobDeadLetterStore(_container);
+        await store.TryCreateAsync(Record("t1", "review"), default);
+
+        Assert.False(await store.TryCreateAsync(Record("t1", "review") with { Reason = "a second writer" }, default));
+
+        Assert.Equal(Record("t1", "review").Reason, (await store.GetAsync("t1~review", default))!.Reason);
+    }
+
+    [Fact]
+    public async Task Replace_overwrites_a_record_that_exists()
+    {
+        var store = new BlobDeadLetterStore(_container);
+        await store.TryCreateAsync(Record("t1", "review"), default);
+
+        Assert.True(await store.ReplaceAsync(Record("t1", "review") with { ReplayedAs = "t2", ReplayedAt = At }, default));
+
+        Assert.Equal("t2", (await store.GetAsync("t1~review", default))!.ReplayedAs);
+    }
+
+    [Fact]
+    public async Task A_deleted_record_is_gone()
+    {
+        var store = new BlobDeadLetterStore(_container);
+        await store.TryCreateAsync(Record("t1", "review"), default);
+
+        Assert.True(await store.DeleteAsync("t1~review", default));
+
+        Assert.Null(await store.GetAsync("t1~review", default));
+        Assert.False(await store.DeleteAsync("t1~review", default));
+    }
+
+    [Fact]
+    public async Task A_missing_record_reads_as_null()
+    {
+        Assert.Null(await new BlobDeadLetterStore(_container).GetAsync("t9~docs", default));
     }
 
     [Fact]
     public async Task A_blob_holding_another_records_id_is_refused()
     {
-        var json = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(Record with { Id = "t2~docs" }, CoreJson.Options));
-        _blob.Setup(b => b.DownloadContentAsync(It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(BlobsModelFactory.BlobDownloadResult(json), Mock.Of<Response>()));
+        await _container.GetBlobClient("t1~review.json").UploadAsync(BinaryData.FromObjectAsJson(Record("t2", "docs"), Core.Json.CoreJson.Options));
 
-        await Assert.ThrowsAsync<InvalidDataException>(() => new BlobDeadLetterStore(_container.Object).GetAsync("t1~review", default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new BlobDeadLetterStore(_container).GetAsync("t1~review", default));
+
+        Assert.Contains("t2~docs", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task List_by_task_uses_the_id_prefix_and_passes_the_continuation_on()
+    public async Task Listing_by_task_pages_through_its_records_only_with_an_opaque_token()
     {
-        var json = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(Record, CoreJson.Options));
-        _blob.Setup(b => b.DownloadContentAsync(It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(BlobsModelFactory.BlobDownloadResult(json), Mock.Of<Response>()));
-        var page = Page<BlobItem>.FromValues([BlobsModelFactory.BlobItem(name: "t1~review.json")], "next-marker", Mock.Of<Response>());
-        _container.Setup(c => c.GetBlobsAsync(BlobTraits.None, BlobStates.None, "t1~", It.IsAny<CancellationToken>()))
-            .Returns(AsyncPageable<BlobItem>.FromPages([page]));
-        var store = new BlobDeadLetterStore(_container.Object);
+        var store = new BlobDeadLetterStore(_container);
+        foreach (var (task, role) in new[] { ("t1", "docs"), ("t1", "impl"), ("t1", "review"), ("t10", "review"), ("t2", "review") })
+        {
+            await store.TryCreateAsync(Record(task, role), default);
+        }
 
-        var listed = await store.ListAsync(new DeadLetterQuery(Top: 10, TaskId: "t1"), default);
+        var first = await store.ListAsync(new DeadLetterQuery(Top: 2, TaskId: "t1"), default);
+        var second = await store.ListAsync(new DeadLetterQuery(Top: 2, ContinuationToken: first.ContinuationToken, TaskId: "t1"), default);
 
-        Assert.Equal(["t1~review"], listed.Items.Select(r => r.Id));
-        Assert.NotNull(listed.ContinuationToken);
-        Assert.NotEqual("next-marker", listed.ContinuationToken); // opaque to clients
+        Assert.Equal(["t1~docs", "t1~impl"], first.Items.Select(r => r.Id));
+        Assert.NotNull(first.ContinuationToken);
+        Assert.DoesNotContain("t1", first.ContinuationToken, StringComparison.Ordinal); // the service's marker, encoded
+        Assert.Equal(["t1~review"], second.Items.Select(r => r.Id));
+        Assert.Null(second.ContinuationToken);
     }
+
+    [Fact]
+    public async Task Listing_by_role_filters_the_records_and_skips_unreadable_blobs()
+    {
+        var store = new BlobDeadLetterStore(_container);
+        await store.TryCreateAsync(Record("t1", "review"), default);
+        await store.TryCreateAsync(Record("t2", "docs"), default);
+        await store.TryCreateAsync(Record("t3", "review"), default);
+        await _container.GetBlobClient("t4~review.json").UploadAsync(BinaryData.FromString("{ not json"));
+        await _container.GetBlobClient("notes.txt").UploadAsync(BinaryData.FromString("not a record"));
+
+        var page = await store.ListAsync(new DeadLetterQuery(Role: "review"), default);
+
+        Assert.Equal(["t1~review", "t3~review"], page.Items.Select(r => r.Id));
+        Assert.Null(page.ContinuationToken);
+    }
+
+    [Fact]
+    public async Task A_continuation_token_that_is_not_one_is_refused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            new BlobDeadLetterStore(_container).ListAsync(new DeadLetterQuery(ContinuationToken: "not base64url!"), default));
+    }
+
+    private static DeadLetterRecord Record(string taskId, string role) => new()
+    {
+        Id = ArtifactLayout.DeadLetterId(taskId, role),
+        TaskId = taskId,
+        Role = role,
+        Attempts = 3,
+        Failures = [new AttemptFailure(3, At, FailureKind.Transient, "503")],
+        Reason = "gave up after 3 attempts",
+        DeadLetteredAt = At,
+    };
 }

@@ -37,6 +37,12 @@ internal static class HttpCall
     public static async Task<Answer> RunAsync(HttpRequest request, IActionResult result)
     {
         await result.ExecuteResultAsync(new ActionContext(request.HttpContext, new RouteData(), new ActionDescriptor()));
+        return await ReadAsync(request);
+    }
+
+    /// <summary>What was written to the request's response.</summary>
+    public static async Task<Answer> ReadAsync(HttpRequest request)
+    {
         var response = request.HttpContext.Response;
         response.Body.Position = 0;
         var text = await new StreamReader(response.Body).ReadToEndAsync();

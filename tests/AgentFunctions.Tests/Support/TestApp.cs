@@ -51,27 +51,12 @@ internal sealed class TestApp : IDisposable
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         Queues.Setup(q => q.For(It.IsAny<string>())).Returns((string role) => WorkQueue(role).Object);
-
-        // As the Functions host answers: a single-instance read without inputs and outputs carries no custom status
-        // either; a query without them keeps the custom status (Azure Storage backend). Neither attaches a converter.
-        Client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync((string id, bool withInputs, CancellationToken _) =>
-                Instances.GetValueOrDefault(id) is { } instance ? Fetched(instance, withInputs, keepCustomStatus: false) : null);
-        Client.Setup(c => c.GetAllInstancesAsync(It.IsAny<OrchestrationQuery?>()))
-            .Returns((OrchestrationQuery? query) => Pageable.Create((string? _, CancellationToken _) =>
-            {
-                Queries.Add(query);
-                var items = Instances.Values
-                    .Where(i => query?.InstanceIdPrefix is not { } prefix || i.InstanceId.StartsWith(prefix, StringComparison.Ordinal))
-                    .OrderBy(i => i.InstanceId, StringComparer.Ordinal)
-                    .Select(i => Fetched(i, query?.FetchInputsAndOutputs == true, keepCustomStatus: true))
-                    .ToList();
-                return Task.FromResult(new Microsoft.DurableTask.Page<OrchestrationMetadata>(items));
-            }));
     }
 
+    public DurableClientDouble Durable { get; } = new();
+
     /// <summary>The instance queries the code under test made.</summary>
-    public List<OrchestrationQuery?> Queries { get; } = [];
+    public List<OrchestrationQuery?> Queries => Durable.Queries;
 
     public ServiceProvider Services { get; }
 
@@ -85,14 +70,14 @@ internal sealed class TestApp : IDisposable
 
     public Dictionary<string, Mock<QueueClient>> WorkQueueMocks { get; } = new(StringComparer.Ordinal);
 
-    public Mock<DurableTaskClient> Client { get; } = new("test") { CallBase = true };
+    public Mock<DurableTaskClient> Client => Durable.Client;
 
     public Mock<Azure.Storage.Blobs.BlobServiceClient> Blobs { get; } = new();
 
     /// <summary>Orchestration instances the mocked client knows, by instance id.</summary>
-    public Dictionary<string, OrchestrationMetadata> Instances { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, OrchestrationMetadata> Instances => Durable.Instances;
 
-    public static JsonDataConverter Converter { get; } = new(CoreJson.Options);
+    public static JsonDataConverter Converter => DurableClientDouble.Converter;
 
     public T Create<T>() => ActivatorUtilities.CreateInstance<T>(Services);
 
@@ -115,46 +100,12 @@ internal sealed class TestApp : IDisposable
         AddTask(TaskInput.From(plan), status, state);
 
     /// <summary>A task instance started with <paramref name="input"/>, as the Durable client would report it.</summary>
-    public OrchestrationMetadata AddTask(TaskInput input, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running, TaskState? state = null)
-    {
-        var plan = input.ToPlan();
-        var taskState = state ?? WorkflowDecider.Start(plan, Start).State;
-        var instance = new OrchestrationMetadata(OrchestrationNames.AgentTask, plan.Id)
-        {
-            RuntimeStatus = status,
-            CreatedAt = Start,
-            LastUpdatedAt = Start,
-            SerializedInput = Converter.Serialize(input),
-            SerializedCustomStatus = CustomStatusView.ToCustomStatus(Core.Status.TaskViewProjector.ToView(taskState)).GetRawText(),
-            DataConverter = Converter,
-        };
-        Instances[plan.Id] = instance;
-        return instance;
-    }
+    public OrchestrationMetadata AddTask(TaskInput input, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running, TaskState? state = null) =>
+        Durable.AddTask(input, Start, status, state);
 
     /// <summary>A remote-role sub-orchestration waiting for <paramref name="attempt"/>.</summary>
-    public void AddRemoteRole(string taskId, string role, int attempt, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running)
-    {
-        var id = OrchestrationNames.RemoteInstanceId(taskId, role);
-        Instances[id] = new OrchestrationMetadata(OrchestrationNames.RemoteRole, id)
-        {
-            RuntimeStatus = status,
-            CreatedAt = Start,
-            LastUpdatedAt = Start,
-            SerializedCustomStatus = Converter.Serialize(new RemoteAttemptStatus(taskId, role, attempt)),
-            DataConverter = Converter,
-        };
-    }
+    public void AddRemoteRole(string taskId, string role, int attempt, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running) =>
+        Durable.AddRemoteRole(taskId, role, attempt, Start, status);
 
     public void Dispose() => Services.Dispose();
-
-    private static OrchestrationMetadata Fetched(OrchestrationMetadata instance, bool withInputs, bool keepCustomStatus) => withInputs
-        ? instance
-        : new OrchestrationMetadata(instance.Name, instance.InstanceId)
-        {
-            RuntimeStatus = instance.RuntimeStatus,
-            CreatedAt = instance.CreatedAt,
-            LastUpdatedAt = instance.LastUpdatedAt,
-            SerializedCustomStatus = keepCustomStatus ? instance.SerializedCustomStatus : null,
-        };
 }

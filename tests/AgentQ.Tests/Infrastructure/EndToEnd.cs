@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFunctions.Testing;
 
 namespace AgentQ.Tests.Infrastructure;
 

@@ -1,9 +1,11 @@
+using AgentFunctions.Testing;
+
 namespace AgentQ.Tests.Infrastructure;
 
 /// <summary>A scratch directory deleted with the test.</summary>
 internal sealed class TempDirectory : IDisposable
 {
-    public TempDirectory() => Path = Directory.CreateTempSubdirectory("agentq-cli-test-").FullName;
+    public TempDirectory() => Path = TempPaths.NewDirectory("agentq");
 
     public string Path { get; }
 
@@ -23,15 +25,5 @@ internal sealed class TempDirectory : IDisposable
         return path;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp directory does not change a test's outcome.
-        }
-    }
+    public void Dispose() => TempPaths.TryDelete(Path);
 }

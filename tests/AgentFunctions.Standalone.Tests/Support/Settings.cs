@@ -1,4 +1,4 @@
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Support;
 
 internal static class Settings
 {

@@ -1,9 +1,10 @@
 using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Storage;
+using AgentFunctions.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Engine;
 
 /// <summary>The journal on a real SQLite file: answers after the commit, and stops for good on a failure.</summary>
 public sealed class JournalTests : IAsyncLifetime

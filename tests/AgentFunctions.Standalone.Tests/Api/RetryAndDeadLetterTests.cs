@@ -1,18 +1,20 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Api;
 
 public sealed class RetryAndDeadLetterTests : IAsyncLifetime, IDisposable
 {
     private readonly Scripts _scripts = new();
-    private TestServer _server = null!;
+    private StandaloneServer _server = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,7 +31,7 @@ public sealed class RetryAndDeadLetterTests : IAsyncLifetime, IDisposable
             if [ -f "{_scripts.Directory}/fixed" ]; then echo "fixed now"; exit 0; fi
             echo "bad input" >&2; exit 3
             """;
-        _server = await TestServer.StartAsync(Settings.Of(
+        _server = await StandaloneServer.StartAsync(Settings.Of(
             _scripts.Role("flaky", flaky),
             Settings.Retry("flaky", 5, firstDelay: "00:00:00.500", coefficient: 2),
             _scripts.Role("broken", broken, new() { ["PermanentExitCodes:0"] = "3" }),
@@ -108,7 +110,7 @@ public sealed class RetryAndDeadLetterTests : IAsyncLifetime, IDisposable
         File.WriteAllText(_scripts.PathOf("fixed"), "yes");
         using var replay = await _server.Client.PostAsync("api/deadletters/broken-1~broken/replay", null);
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
-        var newId = (await TestServer.ReadJsonAsync(replay)).GetProperty("taskId").GetString()!;
+        var newId = (await Responses.ReadJsonAsync(replay)).GetProperty("taskId").GetString()!;
 
         var replayed = await _server.WaitForAsync(newId);
         Assert.Equal(AgentTaskStatus.Completed, replayed.State);
@@ -118,7 +120,7 @@ public sealed class RetryAndDeadLetterTests : IAsyncLifetime, IDisposable
         Assert.Equal(newId, record!.ReplayedAs);
 
         using var again = await _server.Client.PostAsync("api/deadletters/broken-1~broken/replay", null);
-        await TestServer.AssertProblemAsync(again, HttpStatusCode.Conflict, $"was already replayed as task '{newId}'");
+        await Responses.AssertProblemAsync(again, HttpStatusCode.Conflict, $"was already replayed as task '{newId}'");
     }
 
     [Fact]
@@ -132,7 +134,7 @@ public sealed class RetryAndDeadLetterTests : IAsyncLifetime, IDisposable
         using var deleteAgain = await _server.Client.DeleteAsync("api/deadletters/hopeless-2~hopeless");
 
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
-        await TestServer.AssertProblemAsync(gone, HttpStatusCode.NotFound, "dead letter 'hopeless-2~hopeless' does not exist");
+        await Responses.AssertProblemAsync(gone, HttpStatusCode.NotFound, "dead letter 'hopeless-2~hopeless' does not exist");
         Assert.Equal(HttpStatusCode.NotFound, deleteAgain.StatusCode);
     }
 

@@ -2,16 +2,18 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Api;
 
 public sealed class RemoteWorkerTests : IAsyncLifetime
 {
-    private TestServer _server = null!;
+    private StandaloneServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync(Settings.Of(
+        _server = await StandaloneServer.StartAsync(Settings.Of(
             new Dictionary<string, string>
             {
                 ["Roles:review:Runner"] = "remote",
@@ -44,7 +46,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
 
         await Task.Delay(20);
         using var heartbeat = await _server.PostJsonAsync($"api/workers/review/leases/{leaseId}/heartbeat", """{ "progress": 0.5, "message": "halfway" }""");
-        var beat = await TestServer.ReadJsonAsync(heartbeat);
+        var beat = await Responses.ReadJsonAsync(heartbeat);
         Assert.Equal(HttpStatusCode.OK, heartbeat.StatusCode);
         Assert.False(beat.GetProperty("canceled").GetBoolean());
         Assert.True(beat.GetProperty("leaseExpiresAt").GetDateTimeOffset() > expires);
@@ -68,7 +70,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         Assert.Equal(new byte[] { 0, 1, 2 }, await blob.Content.ReadAsByteArrayAsync());
 
         using var late = await _server.PostJsonAsync($"api/workers/review/leases/{leaseId}/heartbeat", "{}");
-        await TestServer.AssertProblemAsync(late, HttpStatusCode.Gone, $"lease '{leaseId}' is gone");
+        await Responses.AssertProblemAsync(late, HttpStatusCode.Gone, $"lease '{leaseId}' is gone");
     }
 
     [Fact]
@@ -108,7 +110,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         var view = await _server.GetTaskAsync("remote-3");
         Assert.Contains("lease expired", view.Roles[0].LastError, StringComparison.Ordinal);
         using var stale = await _server.PostJsonAsync($"api/workers/quick/leases/{firstId}/complete", """{ "status": "completed", "result": "too late" }""");
-        await TestServer.AssertProblemAsync(stale, HttpStatusCode.Gone, "is gone");
+        await Responses.AssertProblemAsync(stale, HttpStatusCode.Gone, "is gone");
         using var done = await _server.PostJsonAsync($"api/workers/quick/leases/{second.GetProperty("leaseId").GetString()}/complete", """{ "status": "completed", "result": "on time" }""");
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
         Assert.Equal(AgentTaskStatus.Completed, (await _server.WaitForAsync("remote-3")).State);
@@ -127,7 +129,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
 
         using var heartbeat = await _server.PostJsonAsync($"api/workers/review/leases/{leaseId}/heartbeat", "{}");
         Assert.Equal(HttpStatusCode.OK, heartbeat.StatusCode);
-        Assert.True((await TestServer.ReadJsonAsync(heartbeat)).GetProperty("canceled").GetBoolean());
+        Assert.True((await Responses.ReadJsonAsync(heartbeat)).GetProperty("canceled").GetBoolean());
 
         using var complete = await _server.PostJsonAsync($"api/workers/review/leases/{leaseId}/complete", """{ "status": "completed", "result": "finished anyway" }""");
         Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
@@ -166,13 +168,13 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         await _server.SubmitAsync("""{ "id": "remote-8", "to": ["review"], "instructions": "x" }""");
 
         using var response = await _server.PostJsonAsync("api/workers/review/lease", """{ "workerId": "brief", "waitSeconds": 5, "leaseSeconds": 1 }""");
-        var lease = await TestServer.ReadJsonAsync(response);
+        var lease = await Responses.ReadJsonAsync(response);
         Assert.Equal(1, lease.GetProperty("leaseSeconds").GetInt32());
 
         var second = await LeaseAsync("review", "patient", wait: 10);
         Assert.Equal(2, second.GetProperty("attempt").GetInt32());
         using var tooLong = await _server.PostJsonAsync("api/workers/review/lease", """{ "leaseSeconds": 0 }""");
-        await TestServer.AssertProblemAsync(tooLong, HttpStatusCode.BadRequest, "leaseSeconds: must be a whole number of seconds between 1 and 86400");
+        await Responses.AssertProblemAsync(tooLong, HttpStatusCode.BadRequest, "leaseSeconds: must be a whole number of seconds between 1 and 86400");
     }
 
     [Fact]
@@ -189,7 +191,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, leased.StatusCode);
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(9));
-        Assert.Equal("remote-5", (await TestServer.ReadJsonAsync(leased)).GetProperty("taskId").GetString());
+        Assert.Equal("remote-5", (await Responses.ReadJsonAsync(leased)).GetProperty("taskId").GetString());
     }
 
     [Fact]
@@ -199,9 +201,9 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         using var unknown = await _server.Client.PostAsync("api/workers/ghost/lease", null);
         using var invalid = await _server.Client.PostAsync("api/workers/Bad_Role/lease", null);
 
-        await TestServer.AssertProblemAsync(local, HttpStatusCode.NotFound, "role 'local' is not a remote role");
-        await TestServer.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "role 'ghost' is not configured");
-        await TestServer.AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "is not a valid role name");
+        await Responses.AssertProblemAsync(local, HttpStatusCode.NotFound, "role 'local' is not a remote role");
+        await Responses.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "role 'ghost' is not configured");
+        await Responses.AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "is not a valid role name");
     }
 
     [Fact]
@@ -214,7 +216,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
             $"api/workers/review/leases/{lease.GetProperty("leaseId").GetString()}/complete",
             """{ "status": "completed", "result": "x", "artifacts": [ { "name": "../../escape.txt", "content": "x" } ] }""");
 
-        await TestServer.AssertProblemAsync(complete, HttpStatusCode.BadRequest, "artifacts[0].name: the path must not contain '.' or '..' segments");
+        await Responses.AssertProblemAsync(complete, HttpStatusCode.BadRequest, "artifacts[0].name: the path must not contain '.' or '..' segments");
         Assert.False(File.Exists(Path.Combine(_server.DataDirectory, "artifacts", "tasks", "escape.txt")));
         Assert.Equal(RoleStatus.Running, (await _server.GetTaskAsync("remote-6")).Roles[0].State);
     }
@@ -223,7 +225,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
     {
         using var response = await _server.PostJsonAsync($"api/workers/{role}/lease", $$"""{ "workerId": "{{workerId}}", "waitSeconds": {{wait}} }""");
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}");
-        return await TestServer.ReadJsonAsync(response);
+        return await Responses.ReadJsonAsync(response);
     }
 
     private static async Task WaitForFileAsync(string path)

@@ -1,16 +1,18 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Api;
 
 public sealed class MetricsTests : IAsyncLifetime, IDisposable
 {
     private readonly Scripts _scripts = new();
-    private TestServer _server = null!;
+    private StandaloneServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync(Settings.Of(
+    public async Task InitializeAsync() => _server = await StandaloneServer.StartAsync(Settings.Of(
         Settings.Echo("implementation"),
         _scripts.Role("broken", "exit 2", new() { ["PermanentExitCodes:0"] = "2" }),
         new Dictionary<string, string> { ["Roles:review:Runner"] = "remote" }));

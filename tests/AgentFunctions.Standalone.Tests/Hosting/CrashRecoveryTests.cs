@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Hosting;
 
 /// <summary>
 /// kill -9 in the middle of a batch (attempts running, retries waiting, approvals pending, a remote
@@ -29,7 +31,6 @@ public sealed class CrashRecoveryTests : IDisposable
     public async Task Every_acknowledged_task_reaches_its_terminal_state_after_a_kill_and_restart()
     {
         var settings = Settings.Of(
-            new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data, ["Logging:LogLevel:Default"] = "Warning" },
             // slow: each run logs its attempt number, then takes a while.
             _scripts.Role("slow", $"echo $AGENTQ_ATTEMPT >> \"{_scripts.Directory}/slow-$AGENTQ_TASK_ID.log\"; sleep 3; echo done", new() { ["Concurrency"] = "16" }),
             // flaky: attempt 1 fails, later attempts succeed; the retry waits 3 s, across the crash.
@@ -38,9 +39,10 @@ public sealed class CrashRecoveryTests : IDisposable
             Settings.Echo("quick", "gated"),
             new Dictionary<string, string> { ["Roles:remote-review:Runner"] = "remote", ["Roles:remote-review:LeaseSeconds"] = "120" });
 
-        var port = ServerProcess.FreePort();
+        // The restart keeps the port and the data directory, as a supervisor restarting the service would.
+        var start = new StandaloneServerOptions { Settings = settings, Port = LoopbackPorts.Free(), DataDirectory = _data };
         var acknowledged = new ConcurrentBag<string>();
-        await using (var first = await ServerProcess.StartAsync(port, settings))
+        await using (var first = await StandaloneServer.StartAsync(start))
         {
             using var client = new HttpClient { BaseAddress = first.BaseAddress };
             for (var i = 0; i < 8; i++)
@@ -56,7 +58,7 @@ public sealed class CrashRecoveryTests : IDisposable
 
             await Submit(client, "remote-0", "remote-review", acknowledged);
             using var lease = await client.PostAsync("api/workers/remote-review/lease", JsonContent.Create(new { workerId = "survivor" }));
-            var leaseId = (await TestServer.ReadJsonAsync(lease)).GetProperty("leaseId").GetString();
+            var leaseId = (await Responses.ReadJsonAsync(lease)).GetProperty("leaseId").GetString();
             File.WriteAllText(Path.Combine(_scripts.Directory, "lease"), leaseId);
 
             await WaitUntilAsync(async () =>
@@ -89,7 +91,7 @@ public sealed class CrashRecoveryTests : IDisposable
         }
 
         Assert.Contains(acknowledged, id => id.StartsWith("quick-", StringComparison.Ordinal));
-        await using var second = await ServerProcess.StartAsync(port, settings);
+        await using var second = await StandaloneServer.StartAsync(start);
         using var after = new HttpClient { BaseAddress = second.BaseAddress };
 
         // The remote worker's lease survived the crash: it hands in its result with the same lease id.

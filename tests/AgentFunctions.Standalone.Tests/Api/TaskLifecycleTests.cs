@@ -1,20 +1,22 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Api;
 
 public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
 {
     private readonly Scripts _scripts = new();
-    private TestServer _server = null!;
+    private StandaloneServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync(Settings.Of(
+        _server = await StandaloneServer.StartAsync(Settings.Of(
             Settings.Echo("implementation", "review", "docs"),
             // Echoes its prompt back, so a later stage shows what it was given.
             _scripts.Role("reader", "cat"),
@@ -31,7 +33,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
         using var response = await _server.PostJsonAsync("api/tasks", """{ "id": "lifecycle-1", "to": ["implementation"], "instructions": "x" }""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var payload = await TestServer.ReadJsonAsync(response);
+        var payload = await Responses.ReadJsonAsync(response);
         var status = new Uri(_server.BaseAddress, "runtime/webhooks/durabletask/instances/lifecycle-1").ToString();
         Assert.Equal(status, response.Headers.Location!.ToString());
         Assert.Equal("lifecycle-1", payload.GetProperty("id").GetString());
@@ -111,7 +113,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
 
         using var early = await _server.Client.GetAsync("api/tasks/not-yet/result");
 
-        await TestServer.AssertProblemAsync(early, HttpStatusCode.Conflict, "task 'not-yet' has not finished yet");
+        await Responses.AssertProblemAsync(early, HttpStatusCode.Conflict, "task 'not-yet' has not finished yet");
         await _server.WaitForAsync("not-yet");
         using var late = await _server.Client.GetAsync("api/tasks/not-yet/result");
         Assert.Equal(HttpStatusCode.OK, late.StatusCode);
@@ -127,8 +129,8 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
         using var different = await _server.PostJsonAsync("api/tasks", """{ "id": "idem", "to": ["implementation"], "instructions": "other" }""");
 
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal("idem", (await TestServer.ReadJsonAsync(again)).GetProperty("id").GetString());
-        await TestServer.AssertProblemAsync(different, HttpStatusCode.Conflict, "task 'idem' already exists with a different spec");
+        Assert.Equal("idem", (await Responses.ReadJsonAsync(again)).GetProperty("id").GetString());
+        await Responses.AssertProblemAsync(different, HttpStatusCode.Conflict, "task 'idem' already exists with a different spec");
     }
 
     [Fact]
@@ -136,7 +138,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
     {
         using var response = await _server.PostJsonAsync("api/tasks", """{ "to": ["implementation"], "instructions": "x" }""");
 
-        var id = (await TestServer.ReadJsonAsync(response)).GetProperty("id").GetString()!;
+        var id = (await Responses.ReadJsonAsync(response)).GetProperty("id").GetString()!;
         Assert.StartsWith("t-", id, StringComparison.Ordinal);
         Assert.Equal(AgentTaskStatus.Completed, (await _server.WaitForAsync(id)).State);
     }
@@ -147,7 +149,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
         await _server.SubmitAsync("""{ "id": "durable-status", "to": ["slow"], "instructions": "x" }""");
 
         using var running = await _server.Client.GetAsync("runtime/webhooks/durabletask/instances/durable-status");
-        var runningBody = await TestServer.ReadJsonAsync(running);
+        var runningBody = await Responses.ReadJsonAsync(running);
         Assert.Equal(HttpStatusCode.Accepted, running.StatusCode);
         Assert.Equal("Running", runningBody.GetProperty("runtimeStatus").GetString());
         Assert.Equal("AgentTaskOrchestrator", runningBody.GetProperty("name").GetString());
@@ -157,7 +159,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
 
         await _server.WaitForAsync("durable-status");
         using var done = await _server.Client.GetAsync("runtime/webhooks/durabletask/instances/durable-status");
-        var doneBody = await TestServer.ReadJsonAsync(done);
+        var doneBody = await Responses.ReadJsonAsync(done);
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
         Assert.Equal("Completed", doneBody.GetProperty("runtimeStatus").GetString());
         Assert.Equal("completed", doneBody.GetProperty("output").GetProperty("state").GetString());
@@ -173,7 +175,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
         using var purge = await _server.Client.DeleteAsync("runtime/webhooks/durabletask/instances/purge-me");
 
         Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
-        Assert.Equal(1, (await TestServer.ReadJsonAsync(purge)).GetProperty("instancesDeleted").GetInt32());
+        Assert.Equal(1, (await Responses.ReadJsonAsync(purge)).GetProperty("instancesDeleted").GetInt32());
         using var after = await _server.Client.GetAsync("runtime/webhooks/durabletask/instances/purge-me");
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
         Assert.False(Directory.Exists(Path.Combine(_server.DataDirectory, "artifacts", "tasks", "purge-me")));

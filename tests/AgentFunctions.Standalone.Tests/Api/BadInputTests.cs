@@ -1,16 +1,18 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Api;
 
 /// <summary>Every bad request gets a clear problem+json answer and leaves nothing behind.</summary>
 public sealed class BadInputTests : IAsyncLifetime
 {
-    private TestServer _server = null!;
+    private StandaloneServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync(Settings.Of(
+    public async Task InitializeAsync() => _server = await StandaloneServer.StartAsync(Settings.Of(
         Settings.Echo("implementation", "review"),
         new Dictionary<string, string> { ["Roles:remote-one:Runner"] = "remote" }));
 
@@ -30,7 +32,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         using var response = await _server.PostJsonAsync("api/tasks", body);
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
+        await Responses.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
         await AssertNothingStoredAsync();
     }
 
@@ -39,7 +41,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         using var response = await _server.PostJsonAsync("api/tasks", """{ "to": ["ghost"], "priority": 3 }""");
 
-        var problem = await TestServer.AssertProblemAsync(response, HttpStatusCode.BadRequest, "the task spec has 3 problems");
+        var problem = await Responses.AssertProblemAsync(response, HttpStatusCode.BadRequest, "the task spec has 3 problems");
         var fields = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()).ToList();
         Assert.Equal(["priority", "to[0]", "instructions"], fields);
     }
@@ -51,7 +53,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         using var response = await _server.Client.PostAsync("api/tasks", content);
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "Content-Type must be application/json");
+        await Responses.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "Content-Type must be application/json");
         await AssertNothingStoredAsync();
     }
 
@@ -62,7 +64,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         using var response = await _server.PostJsonAsync("api/tasks", body);
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "context: is 1048586 bytes; the limit is 1048576");
+        await Responses.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "context: is 1048586 bytes; the limit is 1048576");
         await AssertNothingStoredAsync();
     }
 
@@ -86,7 +88,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         using var response = await _server.Client.PostAsync("api/tasks", content);
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "the limit is");
+        await Responses.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "the limit is");
         await AssertNothingStoredAsync();
     }
 
@@ -98,7 +100,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         using var response = await _server.Client.GetAsync(path);
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
+        await Responses.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
     }
 
     [Fact]
@@ -146,7 +148,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         using var response = await _server.Client.GetAsync("api/tasks/art-2/artifacts/results/none.md");
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.NotFound, "task 'art-2' has no artifact 'results/none.md'");
+        await Responses.AssertProblemAsync(response, HttpStatusCode.NotFound, "task 'art-2' has no artifact 'results/none.md'");
     }
 
     [Theory]
@@ -160,7 +162,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         using var response = await _server.Client.GetAsync(path);
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
+        await Responses.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
     }
 
     [Fact]
@@ -172,9 +174,9 @@ public sealed class BadInputTests : IAsyncLifetime
         using var badRole = await _server.PostJsonAsync("api/tasks/decide-1/approve", """{ "role": "Not A Role" }""");
         using var badBy = await _server.PostJsonAsync("api/tasks/decide-1/reject", """{ "by": 42 }""");
 
-        await TestServer.AssertProblemAsync(notObject, HttpStatusCode.BadRequest, "the request body must be a JSON object");
-        await TestServer.AssertProblemAsync(badRole, HttpStatusCode.BadRequest, "role: 'Not A Role' is not a valid role name");
-        await TestServer.AssertProblemAsync(badBy, HttpStatusCode.BadRequest, "by: must be a string");
+        await Responses.AssertProblemAsync(notObject, HttpStatusCode.BadRequest, "the request body must be a JSON object");
+        await Responses.AssertProblemAsync(badRole, HttpStatusCode.BadRequest, "role: 'Not A Role' is not a valid role name");
+        await Responses.AssertProblemAsync(badBy, HttpStatusCode.BadRequest, "by: must be a string");
         Assert.Equal(Core.Workflow.AgentTaskStatus.AwaitingApproval, (await _server.GetTaskAsync("decide-1")).State);
     }
 
@@ -187,11 +189,11 @@ public sealed class BadInputTests : IAsyncLifetime
         using var badWait = await _server.Client.PostAsync("api/workers/remote-one/lease?wait=600", null);
         using var badStatus = await _server.PostJsonAsync("api/workers/remote-one/leases/abcdef/complete", """{ "status": "sort-of" }""");
 
-        await TestServer.AssertProblemAsync(badLease, HttpStatusCode.BadRequest, "the lease id is not valid");
-        await TestServer.AssertProblemAsync(unknownLease, HttpStatusCode.Gone, "lease 'abcdef' is gone");
-        await TestServer.AssertProblemAsync(badProgress, HttpStatusCode.BadRequest, "progress: must be a number between 0 and 1");
-        await TestServer.AssertProblemAsync(badWait, HttpStatusCode.BadRequest, "wait: must be a whole number of seconds between 0 and 60");
-        await TestServer.AssertProblemAsync(badStatus, HttpStatusCode.BadRequest, "the result is not valid");
+        await Responses.AssertProblemAsync(badLease, HttpStatusCode.BadRequest, "the lease id is not valid");
+        await Responses.AssertProblemAsync(unknownLease, HttpStatusCode.Gone, "lease 'abcdef' is gone");
+        await Responses.AssertProblemAsync(badProgress, HttpStatusCode.BadRequest, "progress: must be a number between 0 and 1");
+        await Responses.AssertProblemAsync(badWait, HttpStatusCode.BadRequest, "wait: must be a whole number of seconds between 0 and 60");
+        await Responses.AssertProblemAsync(badStatus, HttpStatusCode.BadRequest, "the result is not valid");
     }
 
     [Fact]
@@ -200,7 +202,7 @@ public sealed class BadInputTests : IAsyncLifetime
         using var unknown = await _server.Client.GetAsync("api/nothing-here");
         using var wrongMethod = await _server.Client.PutAsync("api/tasks", new StringContent("{}", Encoding.UTF8, "application/json"));
 
-        await TestServer.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "there is no route GET /api/nothing-here");
+        await Responses.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "there is no route GET /api/nothing-here");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
         Assert.Equal("application/problem+json", wrongMethod.Content.Headers.ContentType?.MediaType);
     }

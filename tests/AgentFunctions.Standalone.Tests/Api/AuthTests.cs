@@ -1,8 +1,10 @@
 using System.Net;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Standalone.Hosting;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Api;
 
 public sealed class AuthTests : IAsyncLifetime
 {
@@ -10,9 +12,9 @@ public sealed class AuthTests : IAsyncLifetime
     private const string Reader = "reader-key-0123456789abcd";
     private const string Worker = "worker-key-0123456789abcd";
     private const string Admin = "admin-key-0123456789abcdef";
-    private TestServer _server = null!;
+    private StandaloneServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync(Settings.Of(
+    public async Task InitializeAsync() => _server = await StandaloneServer.StartAsync(Settings.Of(
         Settings.Echo("implementation"),
         new Dictionary<string, string>
         {
@@ -41,7 +43,7 @@ public sealed class AuthTests : IAsyncLifetime
     {
         using var response = await _server.PostJsonAsync("api/tasks", """{ "id": "auth-1", "to": ["implementation"], "instructions": "x" }""");
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "a key is required: send it in the x-functions-key header");
+        await Responses.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "a key is required: send it in the x-functions-key header");
         using var check = await Send(HttpMethod.Get, "api/tasks/auth-1", Admin);
         Assert.Equal(HttpStatusCode.NotFound, check.StatusCode);
     }
@@ -51,7 +53,7 @@ public sealed class AuthTests : IAsyncLifetime
     {
         using var response = await Send(HttpMethod.Get, "api/tasks", "not-a-real-key-at-all");
 
-        await TestServer.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "the key is not valid");
+        await Responses.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "the key is not valid");
     }
 
     [Fact]
@@ -61,9 +63,9 @@ public sealed class AuthTests : IAsyncLifetime
         using var approve = await _server.PostJsonAsync("api/tasks/auth-2/approve", "{}", Coordinator);
         using var otherRole = await Send(HttpMethod.Post, "api/workers/docs/lease", Worker);
 
-        await TestServer.AssertProblemAsync(submit, HttpStatusCode.Forbidden, "key 'dashboard' lacks the scope this request needs (submit or admin)");
-        await TestServer.AssertProblemAsync(approve, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (approve or admin)");
-        await TestServer.AssertProblemAsync(otherRole, HttpStatusCode.Forbidden, "key 'review-worker' lacks the scope this request needs (worker:docs or admin)");
+        await Responses.AssertProblemAsync(submit, HttpStatusCode.Forbidden, "key 'dashboard' lacks the scope this request needs (submit or admin)");
+        await Responses.AssertProblemAsync(approve, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (approve or admin)");
+        await Responses.AssertProblemAsync(otherRole, HttpStatusCode.Forbidden, "key 'review-worker' lacks the scope this request needs (worker:docs or admin)");
     }
 
     [Fact]
@@ -93,8 +95,8 @@ public sealed class AuthTests : IAsyncLifetime
         // The coordinator may cancel but not approve: the Durable route must not be a way around that.
         using var approve = await _server.PostJsonAsync("runtime/webhooks/durabletask/instances/auth-4/raiseEvent/approval", """{ "decision": "approve" }""", Coordinator);
         using var other = await _server.PostJsonAsync("runtime/webhooks/durabletask/instances/auth-4/raiseEvent/something", "{}", Coordinator);
-        await TestServer.AssertProblemAsync(approve, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (approve or admin)");
-        await TestServer.AssertProblemAsync(other, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (admin)");
+        await Responses.AssertProblemAsync(approve, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (approve or admin)");
+        await Responses.AssertProblemAsync(other, HttpStatusCode.Forbidden, "key 'coordinator' lacks the scope this request needs (admin)");
         using (var view = await Send(HttpMethod.Get, "api/tasks/auth-4", Reader))
         {
             Assert.Contains("\"state\":\"awaiting_approval\"", await view.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -1,4 +1,6 @@
-namespace AgentFunctions.Standalone.Tests;
+using AgentFunctions.Testing;
+
+namespace AgentFunctions.Standalone.Tests.Support;
 
 /// <summary>Small /bin/sh agents for command roles, written to a temp folder the test owns.</summary>
 internal sealed class Scripts : IDisposable

@@ -1,6 +1,6 @@
 using AgentFunctions.Standalone.Engine;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Engine;
 
 public sealed class PendingWritesTests
 {

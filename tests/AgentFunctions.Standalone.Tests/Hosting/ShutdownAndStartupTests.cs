@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Hosting;
 
 public sealed class ShutdownAndStartupTests : IDisposable
 {
@@ -24,30 +26,27 @@ public sealed class ShutdownAndStartupTests : IDisposable
     {
         var log = _scripts.PathOf("runs.log");
         var settings = Settings.Of(
-            new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data, ["Standalone:ShutdownGraceSeconds"] = graceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new Dictionary<string, string> { ["Standalone:ShutdownGraceSeconds"] = graceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             _scripts.Role("worker", $"echo start >> \"{log}\"; sleep 1; echo done"));
-        var port = ServerProcess.FreePort();
-        await using (var first = await ServerProcess.StartAsync(port, settings))
+        var start = new StandaloneServerOptions { Settings = settings, Port = LoopbackPorts.Free(), DataDirectory = _data };
+        await using (var first = await StandaloneServer.StartAsync(start))
         {
-            using var client = new HttpClient { BaseAddress = first.BaseAddress };
-            using (await client.PostAsync("api/tasks", JsonContent.Create(new { id = "graceful", to = new[] { "worker" }, instructions = "x" }))) { }
+            using (await first.Client.PostAsync("api/tasks", JsonContent.Create(new { id = "graceful", to = new[] { "worker" }, instructions = "x" }))) { }
             for (var i = 0; i < 100 && !File.Exists(log); i++)
             {
                 await Task.Delay(20);
             }
 
-            using var kill = Process.Start("kill", ["-TERM", first.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill!.WaitForExitAsync();
+            first.RequestShutdown();
             Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), first.Output);
         }
 
-        await using var second = await ServerProcess.StartAsync(port, settings);
-        using var after = new HttpClient { BaseAddress = second.BaseAddress };
+        await using var second = await StandaloneServer.StartAsync(start);
         TaskView view;
         do
         {
             await Task.Delay(50);
-            view = (await after.GetFromJsonAsync<TaskView>("api/tasks/graceful", CoreJson.Options))!;
+            view = (await second.Client.GetFromJsonAsync<TaskView>("api/tasks/graceful", CoreJson.Options))!;
         }
         while (!view.State.IsTerminal());
 
@@ -59,16 +58,17 @@ public sealed class ShutdownAndStartupTests : IDisposable
     [Fact]
     public async Task Invalid_configuration_stops_the_server_with_a_message_naming_the_key()
     {
-        await using var server = await ServerProcess.StartAsync(
-            ServerProcess.FreePort(),
-            new Dictionary<string, string>
+        await using var server = await StandaloneServer.StartAsync(new StandaloneServerOptions
+        {
+            Settings = new Dictionary<string, string>
             {
-                ["Standalone:DataDirectory"] = _data,
                 ["Roles:broken:Runner"] = "teleport",
                 ["Roles:slow:Runner"] = "echo",
                 ["Roles:slow:Retry:MaxAttempts"] = "50",
             },
-            waitForHealth: false);
+            DataDirectory = _data,
+            WaitUntilHealthy = false,
+        });
 
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, server.ExitCode);
@@ -80,17 +80,16 @@ public sealed class ShutdownAndStartupTests : IDisposable
     [Fact]
     public async Task A_second_server_on_the_same_data_directory_stops_with_a_message_naming_the_holder()
     {
-        var settings = new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data, ["Roles:echo:Runner"] = "echo" };
-        await using var first = await ServerProcess.StartAsync(ServerProcess.FreePort(), settings);
+        var settings = new Dictionary<string, string> { ["Roles:echo:Runner"] = "echo" };
+        await using var first = await StandaloneServer.StartAsync(new StandaloneServerOptions { Settings = settings, DataDirectory = _data });
 
-        await using var second = await ServerProcess.StartAsync(ServerProcess.FreePort(), settings, waitForHealth: false);
+        await using var second = await StandaloneServer.StartAsync(new StandaloneServerOptions { Settings = settings, DataDirectory = _data, WaitUntilHealthy = false });
 
         Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, second.ExitCode);
         Assert.Contains($"Standalone:DataDirectory: '{_data}' is in use by another AgentFunctions server (process {first.ProcessId})", second.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", second.Output, StringComparison.Ordinal);
-        using var client = new HttpClient { BaseAddress = first.BaseAddress };
-        using var health = await client.GetAsync("api/health");
+        using var health = await first.Client.GetAsync("api/health");
         Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
     }
 
@@ -101,7 +100,7 @@ public sealed class ShutdownAndStartupTests : IDisposable
         taken.Start();
         var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
 
-        await using var server = await ServerProcess.StartAsync(port, new Dictionary<string, string> { ["Standalone:DataDirectory"] = _data }, waitForHealth: false);
+        await using var server = await StandaloneServer.StartAsync(new StandaloneServerOptions { Port = port, DataDirectory = _data, WaitUntilHealthy = false });
 
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, server.ExitCode);

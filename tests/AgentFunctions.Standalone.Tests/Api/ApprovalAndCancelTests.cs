@@ -1,17 +1,19 @@
 using System.Net;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Standalone.Tests.Support;
+using AgentFunctions.Testing;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Api;
 
 public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
 {
     private readonly Scripts _scripts = new();
-    private TestServer _server = null!;
+    private StandaloneServer _server = null!;
 
     public async Task InitializeAsync()
     {
         var checker = """printf '%s\n' '{"status":"needs_approval","summary":"please check the migration","result":"# Migration\nDrops a column."}'""";
-        _server = await TestServer.StartAsync(Settings.Of(
+        _server = await StandaloneServer.StartAsync(Settings.Of(
             Settings.Echo("implementation", "review"),
             new Dictionary<string, string> { ["Roles:deploy:Runner"] = "echo", ["Roles:deploy:RequiresApproval"] = "true" },
             _scripts.Role("checker", checker),
@@ -78,7 +80,7 @@ public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
         Assert.Equal(RoleStatus.AwaitingApproval, waiting.Roles[1].State);
 
         using var wrongRole = await _server.PostJsonAsync("api/tasks/gate-2/approve", """{ "role": "implementation" }""");
-        await TestServer.AssertProblemAsync(wrongRole, HttpStatusCode.Conflict, "role 'implementation' of task 'gate-2' is not awaiting approval (succeeded)");
+        await Responses.AssertProblemAsync(wrongRole, HttpStatusCode.Conflict, "role 'implementation' of task 'gate-2' is not awaiting approval (succeeded)");
 
         using var approve = await _server.PostJsonAsync("api/tasks/gate-2/approve", """{ "by": "bob", "role": "deploy" }""");
         Assert.Equal(HttpStatusCode.Accepted, approve.StatusCode);
@@ -116,7 +118,7 @@ public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
         Assert.Equal(RoleStatus.Rejected, view.Roles[0].State);
         Assert.Equal("dave", view.Outcome!.By);
         using var late = await _server.PostJsonAsync("api/tasks/post-2/approve", "{}");
-        await TestServer.AssertProblemAsync(late, HttpStatusCode.Conflict, "task 'post-2' has already ended (rejected)");
+        await Responses.AssertProblemAsync(late, HttpStatusCode.Conflict, "task 'post-2' has already ended (rejected)");
     }
 
     [Fact]
@@ -126,7 +128,7 @@ public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
 
         using var approve = await _server.PostJsonAsync("api/tasks/no-gate/approve", "{}");
 
-        await TestServer.AssertProblemAsync(approve, HttpStatusCode.Conflict, "task 'no-gate' is not awaiting approval");
+        await Responses.AssertProblemAsync(approve, HttpStatusCode.Conflict, "task 'no-gate' is not awaiting approval");
         using var cancel = await _server.PostJsonAsync("api/tasks/no-gate/cancel", "{}");
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
     }
@@ -148,7 +150,7 @@ public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
         var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         await WaitUntilAsync(() => !ProcessIsAlive(pid));
         using var again = await _server.PostJsonAsync("api/tasks/cancel-running/cancel", "{}");
-        await TestServer.AssertProblemAsync(again, HttpStatusCode.Conflict, "has already ended (canceled)");
+        await Responses.AssertProblemAsync(again, HttpStatusCode.Conflict, "has already ended (canceled)");
     }
 
     [Fact]
@@ -190,7 +192,7 @@ public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
         await _server.WaitForAsync("terminate-1");
         using var status = await _server.Client.GetAsync("runtime/webhooks/durabletask/instances/terminate-1");
         Assert.Equal(HttpStatusCode.BadRequest, status.StatusCode);
-        Assert.Equal("Terminated", (await TestServer.ReadJsonAsync(status)).GetProperty("runtimeStatus").GetString());
+        Assert.Equal("Terminated", (await Responses.ReadJsonAsync(status)).GetProperty("runtimeStatus").GetString());
         using var again = await _server.Client.PostAsync("runtime/webhooks/durabletask/instances/terminate-1/terminate", null);
         Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
     }
@@ -205,7 +207,7 @@ public sealed class ApprovalAndCancelTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.Accepted, raise.StatusCode);
         Assert.Equal(AgentTaskStatus.Completed, (await _server.WaitForAsync("raise-1")).State);
         using var bad = await _server.PostJsonAsync("runtime/webhooks/durabletask/instances/raise-1/raiseEvent/approval", """{ "decision": "maybe" }""");
-        await TestServer.AssertProblemAsync(bad, HttpStatusCode.BadRequest, "the approval event needs \"decision\"");
+        await Responses.AssertProblemAsync(bad, HttpStatusCode.BadRequest, "the approval event needs \"decision\"");
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using AgentFunctions.Core.Tasks;
 using AgentFunctions.Standalone.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentFunctions.Standalone.Tests;
+namespace AgentFunctions.Standalone.Tests.Engine;
 
 public sealed class WorkSchedulerTests : IAsyncLifetime
 {
