@@ -5,7 +5,14 @@ using AgentFunctions.Testing;
 
 // Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [--n 5000] [--concurrency 128]
 //        [--rate 200] [--seconds 20] [--warmup 1000 (tasks per warm-up round)] [--server path/to/AgentFunctions.Standalone.dll]
+//        [--durable-n 500 (fan-out-2 tasks per Durable backend; 0 skips them)] [--durable-only]
 var options = BenchOptions.Parse(args);
+if (options.DurableOnly)
+{
+    await DurableBench.RunAsync(options.DurableTasks, Math.Min(options.Concurrency, 32), Report);
+    return 0;
+}
+
 var settings = new Dictionary<string, string>
 {
     ["Roles:implementation:Runner"] = "echo",
@@ -125,6 +132,13 @@ Report("server_peak_rss_mib", ProcessMemory.PeakRssMiB(server.ProcessId));
 // Each task creates about eight files and folders; what this disk allows bounds how soon they are all written.
 // Measured last: the probe deletes its files, and ext4 allocates inodes more slowly right after deletions.
 Report("disk_file_creates_per_second", FileCreationProbe.FilesPerSecond(5000));
+
+// The Functions engine on the real Durable runtime, on this machine (not Azure).
+if (options.DurableTasks > 0)
+{
+    await DurableBench.RunAsync(options.DurableTasks, Math.Min(options.Concurrency, 32), Report);
+}
+
 return 0;
 
 static void Report(string name, double value) =>

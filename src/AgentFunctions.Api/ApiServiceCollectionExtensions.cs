@@ -13,6 +13,8 @@ public static class ApiServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAgentFunctionsApi(this IServiceCollection services)
     {
+        // Problem answers carry the request's traceId on both hosts.
+        services.AddProblemDetails();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IManagementUrls, OriginManagementUrls>();
         services.TryAddSingleton<ApiDependencies>();

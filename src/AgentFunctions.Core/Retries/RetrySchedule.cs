@@ -36,8 +36,8 @@ public sealed record RetrySchedule
 
     /// <summary>
     /// This schedule narrowed by a task's own settings (already validated against it). A maxDelay shorter than
-    /// the role's firstDelay shortens the first wait too, so the first delay never exceeds the cap (which a
-    /// Durable retry policy would refuse) and every wait stays what <see cref="DelayAfter"/> gives.
+    /// the role's firstDelay shortens the first wait too, so the first delay never exceeds the cap and every
+    /// wait stays what <see cref="DelayAfter"/> gives.
     /// </summary>
     public RetrySchedule With(TaskRetryOverride? taskOverride)
     {

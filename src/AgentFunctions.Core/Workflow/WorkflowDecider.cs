@@ -75,6 +75,16 @@ public static class WorkflowDecider
             return Absorb(state, workflowEvent);
         }
 
+        if (workflowEvent is ApprovalTimedOut { } timedOut && now < timedOut.DeadlineAt)
+        {
+            // An early timer (Azure Storage makes a timer message visible in whole seconds): the gate stays open and
+            // its timer is armed again for the rest of the wait.
+            var gate = timedOut.Role is null ? state.Approval : state.FindRole(timedOut.Role)?.Approval;
+            return gate is { IsPending: true } && gate.DeadlineAt == timedOut.DeadlineAt
+                ? new Decision(state, [new AwaitApproval(timedOut.Role, gate.Kind, gate.DeadlineAt)], Applied: false)
+                : Decision.Ignored(state);
+        }
+
         if (workflowEvent is DeadlineReached)
         {
             if (state.DeadlineAt is not { } deadline)

@@ -1,3 +1,4 @@
+using AgentFunctions.Api;
 using AgentFunctions.Api.Http;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
@@ -69,11 +70,7 @@ public static class StandaloneApp
         });
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
-        app.MapTaskApi();
-        app.MapDeadLetterApi();
-        app.MapWorkerApi();
-        app.MapOperationsApi();
-        app.MapDurableApi();
+        app.MapAgentFunctionsApi();
         return app;
     }
 }

@@ -46,7 +46,7 @@ public sealed class AgentActivities(
 
     /// <summary>
     /// Runs one attempt: a failure becomes a <see cref="PermanentAttemptException"/> or <see cref="TransientAttemptException"/>
-    /// for the retry policy; a result is stored in the artifact layout. A result that arrives after the task
+    /// for the orchestrator; a result is stored in the artifact layout. A result that arrives after the task
     /// ended (its <c>result.json</c> exists) is kept only as a discarded artifact.
     /// </summary>
     public async Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, CancellationToken cancellationToken)

@@ -35,6 +35,9 @@ public sealed class DurableTaskEngine(
     TimeProvider time,
     ILogger<DurableTaskEngine> logger) : ITaskEngine, IDeadLetterEngine
 {
+    /// <summary>How many instance pages one list request reads at most to find a task to answer with.</summary>
+    private const int MaxPagesPerList = 20;
+
     private static readonly OrchestrationRuntimeStatus[] Active =
         [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended];
 
@@ -98,7 +101,8 @@ public sealed class DurableTaskEngine(
 
     /// <summary>
     /// One page of the instance query, newest first within the page, filtered to task orchestrations (not their
-    /// remote-role sub-orchestrations) and by state and role; a filtered page may hold fewer than <c>top</c>.
+    /// remote-role sub-orchestrations) and by state and role; a filtered page may hold fewer than <c>top</c>, but is
+    /// empty only when no task is left to list (or after <see cref="MaxPagesPerList"/> pages without one).
     /// </summary>
     public async Task<Core.Contracts.Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken)
     {
@@ -110,6 +114,7 @@ public sealed class DurableTaskEngine(
             ContinuationToken: query.ContinuationToken);
         var items = new List<TaskSnapshot>();
         string? next = null;
+        var pages = 0;
         await foreach (var page in clients.Current.GetAllInstancesAsync(filter).AsPages(query.ContinuationToken, query.Top).WithCancellation(cancellationToken))
         {
             foreach (var instance in page.Values)
@@ -122,8 +127,13 @@ public sealed class DurableTaskEngine(
                 }
             }
 
+            // A page that held only sub-orchestrations (or tasks the filter drops) is not answered empty while more
+            // follow: the next page is read instead, up to a bound so one request stays short.
             next = page.ContinuationToken;
-            break;
+            if (items.Count > 0 || next is null || ++pages >= MaxPagesPerList)
+            {
+                break;
+            }
         }
 
         items.Sort((a, b) => b.View.CreatedAt.CompareTo(a.View.CreatedAt));

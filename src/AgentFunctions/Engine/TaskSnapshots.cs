@@ -67,6 +67,10 @@ public static class TaskSnapshots
 
                 result = storedResult ?? FromView(view);
                 break;
+            default:
+                // The orchestration has published its final view and is storing its records: the task has ended.
+                result = view.State.IsTerminal() ? FromView(view) : null;
+                break;
         }
 
         return new TaskSnapshot(view, plan.Spec, result);

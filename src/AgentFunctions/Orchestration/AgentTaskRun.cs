@@ -24,18 +24,16 @@ internal sealed class AgentTaskRun : IDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly List<PendingRole> _roles = [];
     private readonly List<PendingApproval> _approvals = [];
+    private readonly List<PendingRetry> _retries = [];
     private readonly List<Task> _sideEffects = [];
-    private readonly Dictionary<string, CancellationTokenSource> _retryWaits = new(StringComparer.Ordinal);
     private Dictionary<string, RoleRoute> _routes = new(StringComparer.Ordinal);
     private TaskState _state = null!;
     private string? _contextRef;
-
-    /// <summary>The inline role whose failure the retry policy is reporting (its retry is the policy's, not a new run).</summary>
-    private string? _retriedByPolicy;
     private Task? _deadline;
     private Task<JsonElement>? _approvalWait;
     private Task<JsonElement>? _cancelWait;
     private Task<JsonElement>? _progressWait;
+    private Task<JsonElement>? _remoteAttemptWait;
 
     public AgentTaskRun(TaskOrchestrationContext context)
     {
@@ -94,9 +92,9 @@ internal sealed class AgentTaskRun : IDisposable
             approval.Cancellation.Dispose();
         }
 
-        foreach (var retry in _retryWaits.Values)
+        foreach (var retry in _retries)
         {
-            retry.Dispose();
+            retry.Cancellation.Dispose();
         }
 
         _lifetime.Dispose();
@@ -104,8 +102,9 @@ internal sealed class AgentTaskRun : IDisposable
 
     private List<Task> Pending()
     {
-        var pending = new List<Task>(_roles.Count + _approvals.Count + 4);
+        var pending = new List<Task>(_roles.Count + _retries.Count + _approvals.Count + 5);
         pending.AddRange(_roles.Select(r => r.Run));
+        pending.AddRange(_retries.Select(r => r.Timer));
         pending.AddRange(_approvals.Select(a => a.Timer));
         if (_deadline is not null)
         {
@@ -115,6 +114,7 @@ internal sealed class AgentTaskRun : IDisposable
         pending.Add(_approvalWait!);
         pending.Add(_cancelWait!);
         pending.Add(_progressWait!);
+        pending.Add(_remoteAttemptWait!);
         return pending;
     }
 
@@ -146,11 +146,26 @@ internal sealed class AgentTaskRun : IDisposable
         else if (completed == _progressWait)
         {
             _progressWait = Wait(OrchestrationEvents.Progress);
-            if (Payload(completed) is { } payload && ExternalEventParser.ParseProgress(payload) is { } progress
-                && _state.FindRole(progress.Role) is { } role)
+            if (Payload(completed) is { } payload && ExternalEventParser.ParseProgress(payload) is { } progress)
             {
-                // Remote retries happen inside the role's sub-orchestration: the task sees one attempt per role run.
-                Apply(new RoleProgressReported(progress.Role, role.Attempt, progress.Progress, progress.Message));
+                if (Route(progress.Role) is { Remote: true } && _state.FindRole(progress.Role) is { Status: not RoleStatus.Running })
+                {
+                    // A heartbeat proves the attempt is leased, even if the sub-orchestration's word of it is still on its way.
+                    Apply(new RoleAttemptStarted(progress.Role, progress.Attempt));
+                }
+
+                Apply(new RoleProgressReported(progress.Role, progress.Attempt, progress.Progress, progress.Message));
+            }
+        }
+        else if (completed == _remoteAttemptWait)
+        {
+            _remoteAttemptWait = Wait(OrchestrationEvents.RemoteAttempt);
+            if (Payload(completed) is { } payload && ExternalEventParser.ParseRemoteAttempt(payload) is { } attempt
+                && Route(attempt.Role) is { Remote: true })
+            {
+                Apply(attempt.Error is { } error
+                    ? new RoleAttemptFailed(attempt.Role, attempt.Attempt, attempt.Kind ?? FailureKind.Transient, error)
+                    : new RoleAttemptStarted(attempt.Role, attempt.Attempt));
             }
         }
         else if (_approvals.Find(a => a.Timer == completed) is { } approval)
@@ -159,15 +174,25 @@ internal sealed class AgentTaskRun : IDisposable
             approval.Cancellation.Dispose();
             Apply(new ApprovalTimedOut(approval.Role, approval.DeadlineAt));
         }
+        else if (_retries.Find(r => r.Timer == completed) is { } retry)
+        {
+            _retries.Remove(retry);
+            retry.Cancellation.Dispose();
+            if (retry.Command.DueAt is { } due && due > Now)
+            {
+                // Timers may fire early (Azure Storage makes a queue message visible in whole seconds): wait the rest.
+                WaitToStart(retry.Command, due);
+            }
+            else
+            {
+                StartRole(retry.Command);
+            }
+        }
         else if (_roles.Find(r => r.Run == completed) is { } role)
         {
             _roles.Remove(role);
-            EndRetryWait(role.Role);
-
-            var outcome = role.Run.Status == TaskStatus.RanToCompletion
-                ? role.Run.Result
-                : RoleRunResult.Failure(role.Role, 1, [new AttemptFailure(1, Now, FailureKind.Transient, role.Run.Exception?.GetBaseException().Message ?? "the role run was interrupted")]);
-            if (outcome.ToEvent() is { } roleEvent)
+            var outcome = role.Run.Status == TaskStatus.RanToCompletion ? role.Run.Result : [role.Interrupted(role.Run.Exception?.GetBaseException().Message, Now)];
+            foreach (var roleEvent in outcome)
             {
                 Apply(roleEvent);
             }
@@ -202,9 +227,11 @@ internal sealed class AgentTaskRun : IDisposable
                     var source = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
                     _approvals.Add(new PendingApproval(await.Role, await.DeadlineAt, _context.CreateTimer(await.DeadlineAt.UtcDateTime, source.Token), source));
                     break;
-                case RunRoleAttempt run when run.Role == _retriedByPolicy:
-                    // The Durable retry policy runs this attempt after the same delay; a timer at its due time marks its start.
-                    WaitForRetry(run);
+                case RunRoleAttempt run when run.Attempt > 1 && Route(run.Role) is { Remote: true }:
+                    // A remote role's sub-orchestration runs its retries itself and tells the task (RemoteAttemptEvent).
+                    break;
+                case RunRoleAttempt run when run.DueAt is { } due && due > Now:
+                    WaitToStart(run, due);
                     break;
                 case RunRoleAttempt run:
                     StartRole(run);
@@ -216,8 +243,10 @@ internal sealed class AgentTaskRun : IDisposable
                         OrchestrationEvents.Cancel,
                         new CancelEventPayload(null, "the task ended"));
                     break;
-                case CancelRoleAttempt:
-                    // An activity cannot be stopped; it sees result.json and keeps its result as discarded.
+                case CancelRoleAttempt cancel:
+                    // A retry that has not started is dropped; an activity that runs cannot be stopped: it sees
+                    // result.json and keeps its result as discarded.
+                    DropRetry(cancel.Role);
                     break;
                 case WriteDeadLetter deadLetter:
                     _sideEffects.Add(_context.CallActivityAsync(
@@ -243,168 +272,116 @@ internal sealed class AgentTaskRun : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts attempt <see cref="RunRoleAttempt.Attempt"/> of a role now: an inline role's activity, called once with
+    /// an envelope built for that attempt number (the decider records the start), or the remote role's
+    /// sub-orchestration, which runs its attempts on the role's schedule itself and tells the task when one is leased.
+    /// </summary>
+    [SuppressMessage("DurableTask", "DURABLE0010", Justification = "_logger comes from context.CreateReplaySafeLogger (see the constructor); the analyzer cannot see through the field.")]
     private void StartRole(RunRoleAttempt run)
     {
-        if (run.DueAt is not { } due || due <= Now)
+        var started = WorkflowDecider.Apply(_state, new RoleAttemptStarted(run.Role, run.Attempt), Now);
+        if (!started.Applied)
         {
-            var started = WorkflowDecider.Apply(_state, new RoleAttemptStarted(run.Role, run.Attempt), Now);
-            if (started.Applied)
-            {
-                _state = started.State;
-            }
+            // The task ended or the role settled while the attempt waited to start.
+            _logger.EventIgnored(_state.Id, nameof(RoleAttemptStarted));
+            return;
+        }
+
+        // A remote attempt starts when a worker leases it (its sub-orchestration says so), as in the Standalone
+        // server; until then the role waits in the queue as pending.
+        var remote = Route(run.Role) is { Remote: true };
+        if (!remote)
+        {
+            _state = started.State;
         }
 
         // The context travels by reference: activities read it (and build the prompt) from the artifact store. (An
         // input written before TaskInput still has the context inline; the factory then names its artifact.)
         var attempt = AttemptFactory.Create(_state, run);
         attempt = attempt with { Context = null, ContextRef = _contextRef ?? attempt.ContextRef, Prompt = string.Empty };
-        var task = Route(run.Role) is { Remote: true } route
-            ? RunRemoteAsync(run, attempt, route)
-            : RunInlineAsync(run, attempt);
-        _roles.Add(new PendingRole(run.Role, task));
+        _roles.Add(remote
+            ? new PendingRole(run.Role, run.Attempt, true, RunRemoteAsync(run, attempt, Route(run.Role)!))
+            : new PendingRole(run.Role, run.Attempt, false, RunInlineAsync(run, attempt)));
     }
 
-    private async Task<RoleRunResult> RunInlineAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt)
+    /// <summary>
+    /// One attempt of an inline role: a single activity call, without a Durable retry policy. durabletask-dotnet
+    /// tells an activity nothing about its retries, so a policy would re-send this attempt's envelope (attempt
+    /// number, prompt) on every try; instead each failure goes back to the decider, which schedules the next attempt.
+    /// </summary>
+    private async Task<IReadOnlyList<WorkflowEvent>> RunInlineAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt)
     {
-        await DelayUntilAsync(run.DueAt);
-        var reported = 0;
-        var policy = RetryPolicies.ForRole(run.Schedule, details =>
-        {
-            reported++;
-            return OnInlineFailure(run.Role, details);
-        });
         try
         {
-            var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(
-                OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt), TaskOptions.FromRetryPolicy(policy));
-            return RoleRunResult.Success(run.Role, CurrentAttempt(run.Role), outcome.Result, outcome.NeedsApproval);
+            var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt));
+            return outcome.NeedsApproval
+                ? [new RoleNeedsApproval(run.Role, run.Attempt, outcome.Result)]
+                : [new RoleSucceeded(run.Role, run.Attempt, outcome.Result)];
         }
         catch (TaskFailedException ex)
         {
-            if (_state.FindRole(run.Role) is not { Status: RoleStatus.Pending or RoleStatus.Running or RoleStatus.Retrying })
-            {
-                // The failure callback already gave the decider the last failure (and it dead-lettered the role).
-                return RoleRunResult.Settled(run.Role);
-            }
-
-            // The runtime gave up without reporting the last failure to the callback: it is the final one.
             var (kind, message) = AttemptErrors.Describe(ex.FailureDetails);
-            var attempts = reported == 0 && kind == FailureKind.Transient ? run.Schedule.MaxAttempts : CurrentAttempt(run.Role);
-            return RoleRunResult.Failure(run.Role, attempts, [new AttemptFailure(attempts, Now, kind, message)]);
+            return [new RoleAttemptFailed(run.Role, run.Attempt, kind, message)];
         }
     }
 
     /// <summary>
-    /// The retry policy's failure filter: each failed attempt of an inline role goes to the decider, which records it
-    /// (attempt, time, kind, message) and either schedules the next attempt (the view shows <c>retrying</c> and when)
-    /// or dead-letters the role. Runs in orchestrator code, replayed like the rest.
+    /// All attempts of a remote role, as its sub-orchestration runs them. It tells the task of each failure and retry
+    /// as they happen (see <see cref="OrchestrationEvents.RemoteAttempt"/>); its outcome repeats them, so the task's
+    /// view ends right even if one of those events is still on its way (the decider ignores what it already knows).
     /// </summary>
-    /// <returns>Whether the policy should run the next attempt.</returns>
-    private bool OnInlineFailure(string role, TaskFailureDetails details)
+    private async Task<IReadOnlyList<WorkflowEvent>> RunRemoteAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt, RoleRoute route)
     {
-        var (kind, message) = AttemptErrors.Describe(details);
-        var decision = WorkflowDecider.Apply(_state, new RoleAttemptFailed(role, CurrentAttempt(role), kind, message), Now);
-        if (!decision.Applied)
-        {
-            // The task ended meanwhile (or the role settled): no further attempt is wanted.
-            return false;
-        }
-
-        _state = decision.State;
-        _retriedByPolicy = role;
-        try
-        {
-            Execute(decision.Commands);
-        }
-        finally
-        {
-            _retriedByPolicy = null;
-        }
-
-        CancelDecidedApprovalTimers();
-        Publish();
-        return _state.FindRole(role)?.Status == RoleStatus.Retrying;
-    }
-
-    /// <summary>The attempt of a role that is running now, or the one about to run after a failure.</summary>
-    private int CurrentAttempt(string role) => _state.FindRole(role) is { } state
-        ? state.Status == RoleStatus.Running ? state.Attempt : state.Attempt + 1
-        : 1;
-
-    /// <summary>
-    /// The Durable retry policy runs the next attempt after the same delay on its own timer, which the orchestrator
-    /// cannot observe; a timer of its own at the same due time turns the view from <c>retrying</c> to <c>running</c>.
-    /// It runs beside the main loop (like the failure callback) and only updates the state the loop reads next.
-    /// </summary>
-    private void WaitForRetry(RunRoleAttempt run)
-    {
-        EndRetryWait(run.Role);
-        var source = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-        _retryWaits[run.Role] = source;
-        _ = MarkRetryStartedAsync(run.Role, run.Attempt, run.DueAt ?? Now, source);
-    }
-
-    private async Task MarkRetryStartedAsync(string role, int attempt, DateTimeOffset due, CancellationTokenSource source)
-    {
-        try
-        {
-            await _context.CreateTimer(due.UtcDateTime, source.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            return; // the role finished (or the task ended) first
-        }
-
-        if (_retryWaits.GetValueOrDefault(role) == source)
-        {
-            EndRetryWait(role);
-        }
-
-        var started = WorkflowDecider.Apply(_state, new RoleAttemptStarted(role, attempt), Now);
-        if (started.Applied)
-        {
-            _state = started.State;
-            Publish();
-        }
-    }
-
-    private void EndRetryWait(string role)
-    {
-        if (_retryWaits.Remove(role, out var source))
-        {
-            source.Cancel();
-            source.Dispose();
-        }
-    }
-
-    private async Task<RoleRunResult> RunRemoteAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt, RoleRoute route)
-    {
-        await DelayUntilAsync(run.DueAt);
         try
         {
             var outcome = await _context.CallSubOrchestratorAsync<RemoteRoleOutcome>(
                 OrchestrationNames.RemoteRole,
                 new RemoteRoleRequest(attempt, run.Schedule, route.LeaseSeconds),
                 new SubOrchestrationOptions(instanceId: OrchestrationNames.RemoteInstanceId(_state.Id, run.Role)));
-            return outcome.Kind switch
+            if (outcome.Kind == RemoteOutcomeKind.Canceled)
             {
-                RemoteOutcomeKind.Succeeded when outcome.Result is { } result => RoleRunResult.Success(run.Role, run.Attempt, result, outcome.NeedsApproval),
-                RemoteOutcomeKind.Canceled => RoleRunResult.WasCanceled(run.Role, outcome.Attempts),
-                _ => RoleRunResult.Failure(run.Role, outcome.Attempts, outcome.Failures),
-            };
+                return []; // the task was canceled: the decider already knows
+            }
+
+            var events = new List<WorkflowEvent>();
+            var retried = outcome.Kind == RemoteOutcomeKind.Failed ? outcome.Failures.SkipLast(1) : outcome.Failures;
+            foreach (var failure in retried.Where(f => f.Attempt >= run.Attempt))
+            {
+                events.Add(new RoleAttemptFailed(run.Role, failure.Attempt, failure.Kind, failure.Message));
+                events.Add(new RoleAttemptStarted(run.Role, failure.Attempt + 1));
+            }
+
+            events.Add(outcome switch
+            {
+                { Kind: RemoteOutcomeKind.Succeeded, Result: { } result, NeedsApproval: true } => new RoleNeedsApproval(run.Role, outcome.Attempts, result),
+                { Kind: RemoteOutcomeKind.Succeeded, Result: { } result } => new RoleSucceeded(run.Role, outcome.Attempts, result),
+                _ => new RoleFailedFinally(run.Role, outcome.Attempts, outcome.Failures.TakeLast(1).ToList()),
+            });
+            return events;
         }
         catch (TaskFailedException ex)
         {
             var (_, message) = AttemptErrors.Describe(ex.FailureDetails);
-            return RoleRunResult.Failure(run.Role, run.Attempt, [new AttemptFailure(run.Attempt, Now, FailureKind.Transient, message)]);
+            return [new RoleFailedFinally(run.Role, run.Attempt, [new AttemptFailure(run.Attempt, Now, FailureKind.Transient, message)])];
         }
     }
 
-    private async Task DelayUntilAsync(DateTimeOffset? dueAt)
+    /// <summary>The next attempt after a failure: a durable timer until it is due, then it starts (see Handle).</summary>
+    private void WaitToStart(RunRoleAttempt run, DateTimeOffset due)
     {
-        if (dueAt is { } due && due > Now)
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        _retries.Add(new PendingRetry(run, _context.CreateTimer(due.UtcDateTime, wait.Token), wait));
+    }
+
+    /// <summary>Stops waiting to start a role's next attempt (the role was canceled with its task).</summary>
+    private void DropRetry(string role)
+    {
+        foreach (var retry in _retries.Where(r => r.Command.Role == role).ToList())
         {
-            await _context.CreateTimer(due.UtcDateTime, _lifetime.Token);
+            retry.Cancellation.Cancel();
+            retry.Cancellation.Dispose();
+            _retries.Remove(retry);
         }
     }
 
@@ -415,6 +392,7 @@ internal sealed class AgentTaskRun : IDisposable
         _approvalWait = Wait(OrchestrationEvents.Approval);
         _cancelWait = Wait(OrchestrationEvents.Cancel);
         _progressWait = Wait(OrchestrationEvents.Progress);
+        _remoteAttemptWait = Wait(OrchestrationEvents.RemoteAttempt);
     }
 
     private Task<JsonElement> Wait(string eventName) => _context.WaitForExternalEvent<JsonElement>(eventName, _lifetime.Token);

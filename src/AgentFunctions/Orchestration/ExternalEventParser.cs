@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
@@ -58,6 +59,23 @@ public static class ExternalEventParser
         var attempt = Property(payload, "attempt") is { ValueKind: JsonValueKind.Number } a && a.TryGetInt32(out var n) ? n : 0;
         double? progress = Property(payload, "progress") is { ValueKind: JsonValueKind.Number } p && p.TryGetDouble(out var d) ? d : null;
         return new ProgressEventPayload(role, attempt, progress, Text(payload, "message"));
+    }
+
+    /// <summary>A remote role's sub-orchestration's <see cref="RemoteAttemptEvent"/>; null when it is not one.</summary>
+    public static RemoteAttemptEvent? ParseRemoteAttempt(JsonElement payload)
+    {
+        try
+        {
+            return payload.ValueKind == JsonValueKind.Object
+                && payload.Deserialize<RemoteAttemptEvent>(CoreJson.Options) is { Attempt: > 0 } attempt
+                && Identifiers.IsValidRole(attempt.Role)
+                ? attempt
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string? Text(JsonElement payload, string name) =>

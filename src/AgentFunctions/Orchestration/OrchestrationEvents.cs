@@ -14,6 +14,9 @@ public static class OrchestrationEvents
     /// <summary><c>{ role, attempt, progress, message }</c> raised by a remote worker's heartbeat.</summary>
     public const string Progress = "progress";
 
+    /// <summary>Sent by a remote role's sub-orchestration to its task when an attempt failed and when the next one starts (<see cref="RemoteAttemptEvent"/>).</summary>
+    public const string RemoteAttempt = "remote-attempt";
+
     /// <summary>The outcome of attempt <paramref name="attempt"/> of a remote role, raised to its sub-orchestration.</summary>
     public static string RemoteResult(int attempt) => $"result-{attempt}";
 

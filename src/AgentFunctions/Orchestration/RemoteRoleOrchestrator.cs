@@ -69,13 +69,9 @@ public static class RemoteRoleOrchestrator
 
                 // From here the failed attempt is no longer current: the lease API drops its messages and late results.
                 SetStatus(context, request, attempt + 1);
+                Tell(context, request, new RemoteAttemptEvent(request.Attempt.Role, attempt, failure.Kind, failure.Message));
 
-                // Disposing a linked source does not cancel it: each scope is canceled explicitly on the way out.
-                using var backoffScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
-                var backoff = context.CreateTimer(Now(context).Add(schedule.DelayAfter(attempt)).UtcDateTime, backoffScope.Token);
-                var canceled = await Task.WhenAny(backoff, cancel) == cancel;
-                backoffScope.Cancel();
-                if (canceled)
+                if (await BackOffAsync(context, Now(context).Add(schedule.DelayAfter(attempt)), cancel, lifetime.Token))
                 {
                     return Canceled(attempt, failures);
                 }
@@ -164,11 +160,23 @@ public static class RemoteRoleOrchestrator
                         continue; // malformed, or older than the expiry already armed
                     }
 
+                    if (expiresAt is null && lease.LeaseExpiresAt is not null)
+                    {
+                        // Leased (not a heartbeat): the attempt starts now, as the task's view shows it.
+                        Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null));
+                    }
+
                     Arm(lease.LeaseExpiresAt);
                     continue;
                 }
 
-                var expired = expiresAt!.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                if (Now(context) < expiresAt!.Value + LeaseGrace)
+                {
+                    Arm(expiresAt); // the timer fired early (see BackOffAsync): the lease still holds
+                    continue;
+                }
+
+                var expired = expiresAt.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                 return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, $"lease expired at {expired}: the worker neither heartbeated, completed nor failed the attempt in time"));
             }
 
@@ -181,6 +189,32 @@ public static class RemoteRoleOrchestrator
             attemptScope.Cancel();
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="due"/> unless the task cancels first (true). A timer may fire early (Azure Storage
+    /// makes a queue message visible in whole seconds), so the wait goes on until the orchestration's clock is due.
+    /// </summary>
+    private static async Task<bool> BackOffAsync(TaskOrchestrationContext context, DateTimeOffset due, Task cancel, CancellationToken lifetime)
+    {
+        while (Now(context) < due)
+        {
+            // Disposing a linked source does not cancel it: each scope is canceled explicitly on the way out.
+            using var backoffScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
+            var backoff = context.CreateTimer(due.UtcDateTime, backoffScope.Token);
+            var canceled = await Task.WhenAny(backoff, cancel) == cancel;
+            backoffScope.Cancel();
+            if (canceled)
+            {
+                return true;
+            }
+        }
+
+        return cancel.IsCompleted;
+    }
+
+    /// <summary>Tells the task (whose instance id is its task id) how the role's attempts go, for its view.</summary>
+    private static void Tell(TaskOrchestrationContext context, RemoteRoleRequest request, RemoteAttemptEvent attemptEvent) =>
+        context.SendEvent(request.Attempt.TaskId, OrchestrationEvents.RemoteAttempt, attemptEvent);
 
     /// <summary>The attempt the lease API may hand out and accept results for (any other is superseded).</summary>
     private static void SetStatus(TaskOrchestrationContext context, RemoteRoleRequest request, int attempt) =>

@@ -4,6 +4,7 @@ namespace AgentFunctions.Orchestration;
 
 /// <summary>
 /// What a successful attempt produced: the stored result's references, and whether the agent asked for
-/// a human to approve it. Failures are exceptions (retried by the Durable retry policy unless permanent).
+/// a human to approve it. Failures are exceptions; the orchestrator hands them to the decider, which schedules
+/// the next attempt (never after a permanent failure).
 /// </summary>
 public sealed record RoleAttemptOutcome(RoleResult Result, bool NeedsApproval);

@@ -444,6 +444,27 @@ public class WorkflowDeciderTests
     }
 
     [Fact]
+    public void Approval_timer_that_fires_before_the_deadline_is_ignored_and_armed_again()
+    {
+        var plan = Plans.Build(new TaskSpec { Id = "t1", To = ["implementation"], Instructions = "x", RequiresApproval = true }, approvalTimeout: TimeSpan.FromMinutes(10));
+        var run = DeciderRun.Start(plan);
+        var wait = run.Single<AwaitApproval>();
+        var before = run.State;
+
+        run.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(600));
+        var early = run.Apply(new ApprovalTimedOut(null, wait.DeadlineAt));
+
+        Assert.False(early.Applied);
+        Assert.Same(before, early.State);
+        Assert.Equal(wait, Assert.Single(early.Commands));
+
+        run.Advance(TimeSpan.FromMilliseconds(600));
+        run.Apply(new ApprovalTimedOut(null, wait.DeadlineAt));
+
+        Assert.Equal(AgentTaskStatus.Expired, run.State.Status);
+    }
+
+    [Fact]
     public void Approval_timer_of_a_decided_gate_is_ignored()
     {
         var run = DeciderRun.Start(Plans.FanOut("implementation"));

@@ -35,24 +35,6 @@ public sealed class FailureAndEventParsingTests
         Assert.True(AttemptErrors.IsRetryable(details));
     }
 
-    [Fact]
-    public void The_retry_policy_is_the_roles_schedule()
-    {
-        var schedule = new RetrySchedule { MaxAttempts = 4, FirstDelay = TimeSpan.FromSeconds(3), BackoffCoefficient = 1.5, MaxDelay = TimeSpan.FromSeconds(20) };
-
-        var seen = new List<TaskFailureDetails>();
-        var policy = RetryPolicies.ForRole(schedule, details =>
-        {
-            seen.Add(details);
-            return false;
-        });
-
-        Assert.Equal((4, TimeSpan.FromSeconds(3), 1.5, TimeSpan.FromSeconds(20)), (policy.MaxNumberOfAttempts, policy.FirstRetryInterval, policy.BackoffCoefficient, policy.MaxRetryInterval));
-        var failure = new TaskFailureDetails("System.Exception", "boom", null, null, null);
-        Assert.False(policy.OnFailure(failure));
-        Assert.Equal([failure], seen);
-    }
-
     [Theory]
     [InlineData("""{ "decision": "approve", "by": "ana", "note": "ok" }""", ApprovalDecision.Approve, "ana", "ok", null)]
     [InlineData("""{ "Decision": "REJECT", "By": "lead", "reason": "no", "role": "review" }""", ApprovalDecision.Reject, "lead", "no", "review")]

@@ -104,14 +104,6 @@ internal sealed class OrchestrationHarness
         Step(() => wait.Completion.SetResult(payload));
     }
 
-    /// <summary>
-    /// What Durable's retry loop does with a failure: runs the policy's filter inside the orchestration. Called
-    /// from the test itself, its continuations would be posted to the test's synchronization context and race
-    /// the assertions that follow.
-    /// </summary>
-    public bool RetryFilter(AgentFunctions.Orchestration.RoleRetryPolicy policy, TaskFailureDetails failure) =>
-        Step(() => policy.OnFailure(failure));
-
     public TimerCall OpenTimer(DateTime fireAt) => Timers.Single(t => t.FireAt == fireAt && !t.Completion.Task.IsCompleted);
 
     /// <summary>Every timer and event wait the orchestrator created has fired, arrived or been canceled.</summary>

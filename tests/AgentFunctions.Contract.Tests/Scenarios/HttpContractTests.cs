@@ -1,0 +1,279 @@
+using System.Net;
+using System.Text.Json;
+using AgentFunctions.Contract.Tests.Support;
+using static AgentFunctions.Contract.Tests.Support.BothEngines;
+
+namespace AgentFunctions.Contract.Tests.Scenarios;
+
+/// <summary>
+/// The same HTTP scenarios against the Standalone server and the Functions engine: the same status codes, the same
+/// states, and (in <see cref="Both_engines_answer_with_the_same_fields"/>) the same JSON fields.
+/// </summary>
+[Collection(ContractCollection.Name)]
+public sealed class HttpContractTests(BothEngines engines)
+{
+    public static TheoryData<string> Engines => new() { StandaloneEngine, FunctionsEngine };
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Submit_answers_202_with_the_management_payload_then_status_and_result(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var id = ApiSession.NewId("submit");
+        var spec = new { id, to = new[] { "impl", "review" }, instructions = "Add a health endpoint.", context = "# Notes" };
+
+        var submitted = (await api.PostAsync("api/tasks", spec)).Is(HttpStatusCode.Accepted);
+        var payload = submitted.Json;
+        Assert.Equal(id, payload.GetProperty("id").GetString());
+        foreach (var link in new[] { "statusQueryGetUri", "sendEventPostUri", "terminatePostUri", "purgeHistoryDeleteUri" })
+        {
+            Assert.Contains(id, payload.GetProperty(link).GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(payload.GetProperty("statusQueryGetUri").GetString(), submitted.Location?.ToString());
+        var view = await api.WaitForStateAsync(id, "completed");
+        Assert.All(view.GetProperty("roles").EnumerateArray(), role => Assert.Equal(("succeeded", 1), (role.GetProperty("state").GetString(), role.GetProperty("attempt").GetInt32())));
+
+        var result = (await api.GetAsync($"api/tasks/{id}/result")).Is(HttpStatusCode.OK).Json;
+        Assert.Equal("completed", result.GetProperty("state").GetString());
+        Assert.Equal($"tasks/{id}/results/impl.md", result.GetProperty("roles")[0].GetProperty("resultRef").GetString());
+        Assert.Contains("Echo from review", (await api.GetAsync($"api/tasks/{id}/artifacts/results/review.md")).Is(HttpStatusCode.OK).Body, StringComparison.Ordinal);
+
+        (await api.PostAsync("api/tasks", spec)).Is(HttpStatusCode.OK);
+        (await api.PostAsync("api/tasks", spec with { context = "# Other notes" })).IsProblem(HttpStatusCode.Conflict);
+        (await api.GetAsync("api/tasks/no-such-task")).IsProblem(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task The_durable_status_route_answers_202_running_200_completed_400_failed_404_unknown(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var waiting = ApiSession.NewId("dwait");
+        await api.PostAsync("api/tasks", new { id = waiting, to = new[] { "gate" }, instructions = "Deploy." });
+        await api.WaitForStateAsync(waiting, "awaiting_approval");
+        var running = (await api.GetAsync($"runtime/webhooks/durabletask/instances/{waiting}")).Is(HttpStatusCode.Accepted).Json;
+        Assert.Equal(("AgentTaskOrchestrator", waiting, "Running"), (running.GetProperty("name").GetString(), running.GetProperty("instanceId").GetString(), running.GetProperty("runtimeStatus").GetString()));
+        Assert.Equal("awaiting_approval", running.GetProperty("customStatus").GetProperty("state").GetString());
+        (await api.GetAsync($"api/tasks/{waiting}/result")).IsProblem(HttpStatusCode.Conflict);
+
+        var done = ApiSession.NewId("ddone");
+        await api.PostAsync("api/tasks", new { id = done, to = new[] { "impl" }, instructions = "Build." });
+        await api.WaitForStateAsync(done, "completed");
+        var completed = (await api.GetAsync($"runtime/webhooks/durabletask/instances/{done}")).Is(HttpStatusCode.OK).Json;
+        Assert.Equal("Completed", completed.GetProperty("runtimeStatus").GetString());
+        Assert.Equal("completed", completed.GetProperty("output").GetProperty("state").GetString());
+
+        var failed = ApiSession.NewId("dfail");
+        await api.PostAsync("api/tasks", new { id = failed, to = new[] { "refuser" }, instructions = "Send it." });
+        await api.WaitForStateAsync(failed, "failed");
+        var failure = (await api.GetAsync($"runtime/webhooks/durabletask/instances/{failed}")).Is(HttpStatusCode.BadRequest).Json;
+        Assert.Equal("Failed", failure.GetProperty("runtimeStatus").GetString());
+
+        (await api.GetAsync("runtime/webhooks/durabletask/instances/no-such-task")).Is(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Approve_reject_and_cancel_answer_202_404_and_409(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        (await api.PostAsync("api/tasks/no-such-task/approve", new { by = "ana" })).IsProblem(HttpStatusCode.NotFound);
+        (await api.PostAsync("api/tasks/no-such-task/cancel", new { by = "ana" })).IsProblem(HttpStatusCode.NotFound);
+
+        var approved = ApiSession.NewId("appr");
+        await api.PostAsync("api/tasks", new { id = approved, to = new[] { "gate" }, instructions = "Deploy." });
+        await api.WaitForStateAsync(approved, "awaiting_approval");
+        (await api.PostAsync($"api/tasks/{approved}/approve", new { by = "ana", role = "gate", note = "go" })).Is(HttpStatusCode.Accepted);
+        await api.WaitForStateAsync(approved, "completed");
+        (await api.PostAsync($"api/tasks/{approved}/approve", new { by = "ana" })).IsProblem(HttpStatusCode.Conflict);
+        (await api.PostAsync($"api/tasks/{approved}/cancel", new { by = "ana" })).IsProblem(HttpStatusCode.Conflict);
+
+        var rejected = ApiSession.NewId("rej");
+        await api.PostAsync("api/tasks", new { id = rejected, to = new[] { "impl" }, instructions = "Migrate.", requiresApproval = true });
+        await api.WaitForStateAsync(rejected, "awaiting_approval");
+        (await api.PostAsync($"api/tasks/{rejected}/reject", new { by = "lead", note = "not now" })).Is(HttpStatusCode.Accepted);
+        var view = await api.WaitForStateAsync(rejected, "rejected");
+        Assert.Equal("lead", view.GetProperty("outcome").GetProperty("by").GetString());
+
+        var canceled = ApiSession.NewId("canc");
+        await api.PostAsync("api/tasks", new { id = canceled, to = new[] { "worker" }, instructions = "Train." });
+        await api.WaitForTaskAsync(canceled, v => v.GetProperty("roles")[0].GetProperty("state").GetString() == "pending", "the remote role waiting in its queue");
+        (await api.PostAsync($"api/tasks/{canceled}/cancel", new { by = "ana", reason = "superseded" })).Is(HttpStatusCode.Accepted);
+        var ended = await api.WaitForStateAsync(canceled, "canceled");
+        Assert.Equal("superseded", ended.GetProperty("outcome").GetProperty("reason").GetString());
+        (await api.PostAsync($"api/tasks/{canceled}/cancel", new { by = "ana" })).IsProblem(HttpStatusCode.Conflict);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Dead_letters_are_listed_shown_replayed_and_deleted(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var id = ApiSession.NewId("dl");
+        await api.PostAsync("api/tasks", new { id, to = new[] { "refuser" }, instructions = "Send it." });
+        await api.WaitForStateAsync(id, "failed");
+        var deadLetterId = $"{id}~refuser";
+
+        var record = await WaitForDeadLetterAsync(api, deadLetterId);
+        Assert.Equal((id, "refuser", 1), (record.GetProperty("taskId").GetString(), record.GetProperty("role").GetString(), record.GetProperty("attempts").GetInt32()));
+        Assert.Equal("permanent", record.GetProperty("failures")[0].GetProperty("kind").GetString());
+        var list = (await api.GetAsync($"api/deadletters?taskId={id}")).Is(HttpStatusCode.OK).Json;
+        Assert.Equal(deadLetterId, Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+
+        var replay = (await api.PostAsync($"api/deadletters/{deadLetterId}/replay")).Is(HttpStatusCode.Accepted).Json;
+        Assert.Equal($"{id}.r1", replay.GetProperty("taskId").GetString());
+        await api.WaitForStateAsync($"{id}.r1", "failed");
+        Assert.Equal($"{id}.r1", (await api.GetAsync($"api/deadletters/{deadLetterId}")).Is(HttpStatusCode.OK).Json.GetProperty("replayedAs").GetString());
+        (await api.PostAsync($"api/deadletters/{deadLetterId}/replay")).IsProblem(HttpStatusCode.Conflict);
+
+        (await api.DeleteAsync($"api/deadletters/{deadLetterId}")).Is(HttpStatusCode.NoContent);
+        (await api.GetAsync($"api/deadletters/{deadLetterId}")).IsProblem(HttpStatusCode.NotFound);
+        (await api.PostAsync("api/deadletters/no-such~letter/replay")).IsProblem(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Workers_lease_heartbeat_complete_and_fail_and_a_lost_lease_is_410(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        (await api.PostAsync("api/workers/idle/lease", new { workerId = "w1" })).Is(HttpStatusCode.NoContent);
+
+        var id = ApiSession.NewId("work");
+        await api.PostAsync("api/tasks", new { id, to = new[] { "worker" }, instructions = "Train." });
+        var lease = await LeaseAsync(api, id);
+        Assert.Equal((id, "worker", 1), (lease.GetProperty("taskId").GetString(), lease.GetProperty("role").GetString(), lease.GetProperty("attempt").GetInt32()));
+        Assert.Contains("(attempt 1 of 2)", lease.GetProperty("prompt").GetString(), StringComparison.Ordinal);
+        var leaseId = lease.GetProperty("leaseId").GetString()!;
+
+        var beat = (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(leaseId)}/heartbeat", new { progress = 0.5, message = "halfway" })).Is(HttpStatusCode.OK).Json;
+        Assert.False(beat.GetProperty("canceled").GetBoolean());
+        await api.WaitForTaskAsync(id, v => v.GetProperty("roles")[0].GetProperty("progress").ValueKind == JsonValueKind.Number, "progress 0.5");
+        var current = beat.GetProperty("leaseId").GetString()!;
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(current)}/complete", new { status = "completed", summary = "trained", result = "# done" })).Is(HttpStatusCode.OK);
+        await api.WaitForStateAsync(id, "completed");
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(current)}/heartbeat", new { })).IsProblem(HttpStatusCode.Gone);
+
+        var failing = ApiSession.NewId("workf");
+        await api.PostAsync("api/tasks", new { id = failing, to = new[] { "worker" }, instructions = "Train." });
+        var failLease = (await LeaseAsync(api, failing)).GetProperty("leaseId").GetString()!;
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(failLease)}/fail", new { reason = "bad input", permanent = true })).Is(HttpStatusCode.OK);
+        var failed = await api.WaitForStateAsync(failing, "failed");
+        Assert.Equal(("dead_lettered", 1), (failed.GetProperty("roles")[0].GetProperty("state").GetString(), failed.GetProperty("roles")[0].GetProperty("attempt").GetInt32()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Health_and_metrics_answer_200(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var health = (await api.GetAsync("api/health")).Is(HttpStatusCode.OK).Json;
+        Assert.Contains(health.GetProperty("status").GetString(), new[] { "healthy", "degraded" });
+
+        var metrics = (await api.GetAsync("api/metrics")).Is(HttpStatusCode.OK).Json;
+        Assert.True(metrics.TryGetProperty("roles", out _), $"[{engine}] metrics without roles: {metrics}");
+        (await api.GetAsync("api/metrics?format=prometheus")).Is(HttpStatusCode.OK);
+        (await api.GetAsync("api/metrics?format=xml")).IsProblem(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Bad_input_gets_problem_json_with_a_clear_detail(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        (await api.PostAsync("api/tasks", "{ not json")).IsProblem(HttpStatusCode.BadRequest);
+        (await api.PostAsync("api/tasks", new { to = new[] { "nobody" }, instructions = "x" })).IsProblem(HttpStatusCode.BadRequest);
+        (await api.PostAsync("api/tasks", new { id = "bad id!", to = new[] { "impl" }, instructions = "x" })).IsProblem(HttpStatusCode.BadRequest);
+        (await api.PostAsync("api/tasks", new { to = new[] { "impl" }, instructions = "x", context = new string('x', (1024 * 1024) + 1) })).IsProblem(HttpStatusCode.RequestEntityTooLarge);
+        (await api.GetAsync("api/tasks?top=0")).IsProblem(HttpStatusCode.BadRequest);
+        (await api.PostAsync("api/workers/worker/lease?wait=abc", new { })).IsProblem(HttpStatusCode.BadRequest);
+        (await api.PostAsync("api/workers/worker/leases/not-a-lease/heartbeat", new { progress = 2 })).IsProblem(HttpStatusCode.BadRequest);
+        (await api.PostAsync("runtime/webhooks/durabletask/instances/no-such-task/raiseEvent/approval", new { decision = "maybe" })).IsProblem(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Both_engines_answer_with_the_same_fields()
+    {
+        var documents = new Dictionary<string, Dictionary<string, JsonElement>>();
+        foreach (var engine in new[] { StandaloneEngine, FunctionsEngine })
+        {
+            using var api = new ApiSession(engines, engine);
+            var answers = documents[engine] = [];
+            var id = ApiSession.NewId("shape");
+            answers["submit payload"] = (await api.PostAsync("api/tasks", new { id, to = new[] { "impl" }, instructions = "Build." })).Json;
+            answers["task view"] = await api.WaitForStateAsync(id, "completed");
+            answers["task result"] = (await api.GetAsync($"api/tasks/{id}/result")).Json;
+            answers["durable status"] = (await api.GetAsync($"runtime/webhooks/durabletask/instances/{id}")).Json;
+            answers["task list"] = (await api.GetAsync("api/tasks?top=1")).Json;
+
+            var failed = ApiSession.NewId("shapef");
+            await api.PostAsync("api/tasks", new { id = failed, to = new[] { "refuser" }, instructions = "Send it." });
+            await api.WaitForStateAsync(failed, "failed");
+            answers["dead letter"] = await WaitForDeadLetterAsync(api, $"{failed}~refuser");
+
+            var remote = ApiSession.NewId("shapew");
+            await api.PostAsync("api/tasks", new { id = remote, to = new[] { "worker" }, instructions = "Train." });
+            answers["lease"] = await LeaseAsync(api, remote);
+            answers["heartbeat"] = (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(answers["lease"].GetProperty("leaseId").GetString()!)}/heartbeat", new { progress = 0.1 })).Json;
+            answers["health"] = (await api.GetAsync("api/health")).Json;
+            answers["problem"] = (await api.GetAsync("api/tasks/no-such-task")).Json;
+        }
+
+        var problems = new List<string>();
+        foreach (var (what, standalone) in documents[StandaloneEngine])
+        {
+            try
+            {
+                // Health checks name each engine's own components (SQLite journal; Blob containers and queues); a
+                // list's first item is whichever task is newest there (item fields are the task view's, compared above).
+                var prefix = what switch { "health" => "$.checks.", "task list" => "$.items[].", _ => null };
+                var ignored = prefix is null ? [] : Shapes.Of(standalone).Concat(Shapes.Of(documents[FunctionsEngine][what])).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+                Shapes.AssertSame(what, standalone, documents[FunctionsEngine][what], ignored);
+            }
+            catch (Xunit.Sdk.XunitException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    private static async Task<JsonElement> WaitForDeadLetterAsync(ApiSession api, string id)
+    {
+        // Both engines write the record right after the task settles; a client may look a moment before.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var answer = await api.GetAsync($"api/deadletters/{id}");
+            if (answer.Status == HttpStatusCode.OK)
+            {
+                return answer.Json;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"[{api.Engine}] dead letter {id} never appeared: {answer.Body}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<JsonElement> LeaseAsync(ApiSession api, string taskId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var answer = await api.PostAsync("api/workers/worker/lease?wait=5", new { workerId = "contract" });
+            if (answer.Status == HttpStatusCode.OK && answer.Json.GetProperty("taskId").GetString() == taskId)
+            {
+                return answer.Json;
+            }
+
+            if (answer.Status == HttpStatusCode.OK)
+            {
+                // An attempt of a task an earlier scenario left: hand it back.
+                await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(answer.Json.GetProperty("leaseId").GetString()!)}/release");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"[{api.Engine}] no attempt of {taskId} was offered: {answer.Status} {answer.Body}");
+        }
+    }
+}
