@@ -144,6 +144,13 @@ public sealed class BatchContext
 
     public void OutboxDone(long id) => _batch.Rows.Add(w => w.DeleteOutbox(id));
 
+    /// <summary>Stores a role's circuit breaker (its status and break; the window stays in memory).</summary>
+    public void SaveCircuit(string role, string stateJson)
+    {
+        var now = Now;
+        _batch.Rows.Add(w => w.UpsertCircuit(role, stateJson, now));
+    }
+
     /// <summary>Deletes a finished task's rows; its artifacts go through the outbox.</summary>
     public void Purge(string id)
     {
@@ -307,11 +314,18 @@ public sealed class BatchContext
                 continue;
             }
 
-            var item = new WorkItem(entry.Id, key.Item1, key.Item2, want.Attempt, want.Due, state.Spec.Priority, now);
+            var item = new WorkItem(entry.Id, key.Item1, key.Item2, want.Attempt, want.Due, state.Spec.Priority, now)
+            {
+                Requires = key.Item1 == WorkKind.Attempt ? RequirementsOf(state, key.Item2) : [],
+            };
             entry.Work[key] = item;
             Effects.Scheduled.Add(item);
         }
     }
+
+    /// <summary>What whoever runs an attempt of <paramref name="role"/> must be able to do.</summary>
+    internal static IReadOnlyList<string> RequirementsOf(TaskState state, string role) =>
+        state.FindRole(role) is { } found ? state.Spec.RequirementsOf(found.Stage) : [];
 
     private void Withdraw(TaskEntry entry, WorkItem item)
     {
