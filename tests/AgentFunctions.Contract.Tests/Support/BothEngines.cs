@@ -9,7 +9,7 @@ namespace AgentFunctions.Contract.Tests.Support;
 /// Both engines with the same roles: the Standalone server (child process, SQLite) and the Functions engine on the
 /// real Durable runtime (in-memory backend, storage on its own Azurite). Started once for the contract tests.
 /// </summary>
-public sealed class BothEngines : IAsyncLifetime
+public sealed class BothEngines : IEngines, IAsyncLifetime
 {
     public const string StandaloneEngine = "standalone";
     public const string FunctionsEngine = "functions";
