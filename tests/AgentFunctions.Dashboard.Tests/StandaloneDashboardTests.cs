@@ -50,6 +50,15 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await session.GoAsync("tasks");
         await Expect(row).ToBeVisibleAsync();
         await Expect(page.Locator(".count.state-completed .num")).Not.ToHaveTextAsync("0");
+
+        // A live refresh keeps the operator where they scrolled to (a phone-sized window, so the list scrolls).
+        await page.SetViewportSizeAsync(Screens.NarrowWidth, 400);
+        await page.EvaluateAsync("() => window.scrollTo(0, 250)");
+        var scrolled = await page.EvaluateAsync<double>("() => window.scrollY");
+        Assert.True(scrolled > 0, "the list does not scroll in a 390x400 window");
+        var before = await page.Locator("#view .live").TextContentAsync();
+        await Expect(page.Locator("#view .live")).Not.ToHaveTextAsync(before!);
+        Assert.Equal(scrolled, await page.EvaluateAsync<double>("() => window.scrollY"));
         Report(await Screens.CaptureAsync(page, "tasks"));
         session.AssertNoProblems();
     }
