@@ -64,7 +64,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
     {
         if (context.FindActive(item.TaskId) is { } entry && entry.Work.GetValueOrDefault(item.Key) == item)
         {
-            context.Apply(entry, new RoleAttemptStarted(item.Role, item.Attempt));
+            context.AttemptStarted(entry, item, worker: null);
         }
 
         return true;
@@ -113,6 +113,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
             var entry = context.FindActive(item.TaskId);
             if (entry is not null && entry.Work.GetValueOrDefault(item.Key) == item && (leaseId is null || item.LeaseId == leaseId))
             {
+                context.EndHold(entry, item.Role);
                 var decision = context.Apply(entry, outcome);
                 if (decision.Applied)
                 {

@@ -100,6 +100,31 @@ public sealed class BatchContext
         return decision;
     }
 
+    /// <summary>
+    /// Records that a runner or worker began the item's attempt; an attempt the circuit breaker held is released
+    /// first, so the hold's end is in the history of the attempt it held (a probe, or one run after the break).
+    /// </summary>
+    public void AttemptStarted(TaskEntry entry, WorkItem item, string? worker)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(item);
+        EndHold(entry, item.Role);
+        Apply(entry, new RoleAttemptStarted(item.Role, item.Attempt, worker));
+    }
+
+    /// <summary>
+    /// Records the end of the circuit breaker's hold on the role's attempt when it is held: before the attempt starts,
+    /// or before its outcome when a quick local run was never announced as running.
+    /// </summary>
+    public void EndHold(TaskEntry entry, string role)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.State.Roles.FirstOrDefault(r => r.Role == role) is { CircuitHeldUntil: not null })
+        {
+            Apply(entry, new RoleCircuitReleased(role));
+        }
+    }
+
     /// <summary>Records that a work item's lease fields changed.</summary>
     public void LeaseChanged(TaskEntry entry, WorkItem item)
     {

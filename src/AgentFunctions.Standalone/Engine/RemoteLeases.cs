@@ -70,7 +70,7 @@ public sealed class RemoteLeases(
                 item.WorkerId = workerId;
                 item.LeasedAt = context.Now;
                 context.LeaseChanged(entry, item);
-                context.Apply(entry, new RoleAttemptStarted(item.Role, item.Attempt, workerId ?? "anonymous"));
+                context.AttemptStarted(entry, item, workerId ?? "anonymous");
                 return entry.State;
             });
 
