@@ -42,7 +42,7 @@ public sealed record RoleMetrics
 
     /// <summary>
     /// For a remote role: how many workers would drain its queue within <c>Alerts:TargetDrainSeconds</c>
-    /// (see <c>ScalingHint</c> and docs/operations.md). Null for roles this host runs itself.
+    /// (see <c>ScalingHint</c> and docs/routing.md). Null for roles this host runs itself.
     /// </summary>
     public int? DesiredWorkers { get; init; }
 }
