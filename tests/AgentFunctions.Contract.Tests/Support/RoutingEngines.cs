@@ -1,8 +1,3 @@
-using AgentFunctions.Hosting;
-using AgentFunctions.Testing;
-using AgentFunctions.Testing.Azurite;
-using AgentFunctions.Testing.Durable;
-
 namespace AgentFunctions.Contract.Tests.Support;
 
 /// <summary>
@@ -13,48 +8,22 @@ namespace AgentFunctions.Contract.Tests.Support;
 public sealed class RoutingEngines : IEngines, IAsyncLifetime
 {
     private readonly DirectoryInfo _marks = Directory.CreateTempSubdirectory("agentfunctions-routing-");
-    private StandaloneServer? _standalone;
-    private AzuriteServer? _azurite;
-    private FunctionsEngineHost? _functions;
+    private EnginePair? _engines;
 
     /// <summary>While this file is missing, role <c>fragile</c> fails transiently ("dependency down").</summary>
     public string FixedMark(string engine) => Path.Combine(_marks.FullName, engine + ".fixed");
 
-    public Uri BaseAddress(string engine) => engine switch
-    {
-        BothEngines.StandaloneEngine => _standalone!.BaseAddress,
-        BothEngines.FunctionsEngine => _functions!.BaseUrl,
-        _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "standalone or functions"),
-    };
+    public Uri BaseAddress(string engine) => _engines!.BaseAddress(engine);
 
-    public string Log(string engine) => engine == BothEngines.StandaloneEngine ? _standalone?.Output ?? string.Empty : _functions?.Log.ToString() ?? string.Empty;
+    public string Log(string engine) => _engines?.Log(engine) ?? string.Empty;
 
-    public async Task InitializeAsync()
-    {
-        var standalone = StandaloneServer.StartAsync(Roles(BothEngines.StandaloneEngine).ToDictionary(p => p.Key, p => p.Value ?? string.Empty, StringComparer.OrdinalIgnoreCase));
-        _azurite = await AzuriteServer.StartAsync();
-        _functions = await FunctionsEngineHost.StartAsync(new FunctionsEngineOptions
-        {
-            Settings = new Dictionary<string, string?>(Roles(BothEngines.FunctionsEngine), StringComparer.OrdinalIgnoreCase) { [StorageNames.Connection] = _azurite.ConnectionString },
-        });
-        _standalone = await standalone;
-    }
+    public async Task InitializeAsync() => _engines = await EnginePair.StartAsync(Roles);
 
     public async Task DisposeAsync()
     {
-        if (_functions is not null)
+        if (_engines is not null)
         {
-            await _functions.DisposeAsync();
-        }
-
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        if (_standalone is not null)
-        {
-            await _standalone.DisposeAsync();
+            await _engines.DisposeAsync();
         }
 
         _marks.Delete(recursive: true);
