@@ -25,7 +25,7 @@ public static class RoleHealth
         var limits = role.Alerts;
         if (limits.MaxDepth is { } maxDepth && metrics.QueueDepth > maxDepth)
         {
-            alerts.Add(new HealthAlert(name, MaxDepth, metrics.QueueDepth, maxDepth, $"role '{name}': {metrics.QueueDepth} attempts wait in the queue (Alerts:MaxDepth is {maxDepth})"));
+            alerts.Add(new HealthAlert(name, MaxDepth, metrics.QueueDepth, maxDepth, $"role '{name}': {(metrics.QueueDepth == 1 ? "1 attempt waits" : $"{metrics.QueueDepth} attempts wait")} in the queue (Alerts:MaxDepth is {maxDepth})"));
         }
 
         if (limits.MaxOldestWaitSeconds is { } maxWait && metrics.OldestWaitingSeconds is { } oldest && oldest > maxWait)
@@ -40,7 +40,7 @@ public static class RoleHealth
 
         if (limits.MaxDeadLettersPerHour is { } maxDead && metrics.DeadLettersLastHour is { } dead && dead > maxDead)
         {
-            alerts.Add(new HealthAlert(name, MaxDeadLettersPerHour, dead, maxDead, $"role '{name}': {dead} dead letters in the last hour (Alerts:MaxDeadLettersPerHour is {maxDead})"));
+            alerts.Add(new HealthAlert(name, MaxDeadLettersPerHour, dead, maxDead, $"role '{name}': {(dead == 1 ? "1 dead letter" : $"{dead} dead letters")} in the last hour (Alerts:MaxDeadLettersPerHour is {maxDead})"));
         }
 
         if (metrics.Circuit is { Enabled: true, State: not CircuitStatus.Closed } circuit)

@@ -35,6 +35,9 @@ public class ScalingAndHealthTests
         var alerts = RoleHealth.Evaluate(role, busy);
         Assert.Equal([RoleHealth.MaxDepth, RoleHealth.MaxOldestWait, RoleHealth.MaxFailureRatio, RoleHealth.MaxDeadLettersPerHour], alerts.Select(a => a.Kind));
         Assert.Equal("role 'gpu': 11 attempts wait in the queue (Alerts:MaxDepth is 10)", alerts[0].Message);
+        Assert.Equal("role 'gpu': 3 dead letters in the last hour (Alerts:MaxDeadLettersPerHour is 2)", alerts[3].Message);
+        var one = RoleHealth.Evaluate(role with { Alerts = new RoleAlertOptions { MaxDepth = 0, MaxDeadLettersPerHour = 0 } }, busy with { QueueDepth = 1, DeadLettersLastHour = 1 });
+        Assert.Equal(["role 'gpu': 1 attempt waits in the queue (Alerts:MaxDepth is 0)", "role 'gpu': 1 dead letter in the last hour (Alerts:MaxDeadLettersPerHour is 0)"], one.Select(a => a.Message));
         Assert.Empty(RoleHealth.Evaluate(role with { Alerts = RoleAlertOptions.Default }, busy));
     }
 
