@@ -14,6 +14,7 @@ public static class ApiEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapTaskApi();
+        app.MapHistoryApi();
         app.MapDeadLetterApi();
         app.MapWorkerApi();
         app.MapOperationsApi();

@@ -8,7 +8,7 @@ public static class ApiServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the endpoint groups. The host registers the engine (<see cref="Engine.ITaskEngine"/>, <see cref="Engine.IDeadLetterEngine"/>,
-    /// <see cref="Engine.IWorkerLeases"/>, <see cref="Engine.IEngineMonitor"/>), the artifact store,
+    /// <see cref="Engine.IWorkerLeases"/>, <see cref="Engine.IEngineMonitor"/>, <see cref="Engine.ITaskHistory"/>), the artifact store,
     /// the role catalog, workflow options and limits (see <see cref="ApiDependencies"/>).
     /// </summary>
     public static IServiceCollection AddAgentFunctionsApi(this IServiceCollection services)
@@ -23,6 +23,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
+        services.TryAddSingleton<HistoryEndpoints>();
         services.TryAddSingleton<AccessEndpoints>();
         services.TryAddSingleton<Dashboard.DashboardAssets>();
         services.TryAddSingleton<Dashboard.DashboardEndpoints>();

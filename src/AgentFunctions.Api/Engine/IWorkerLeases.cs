@@ -7,10 +7,11 @@ namespace AgentFunctions.Api.Engine;
 public interface IWorkerLeases
 {
     /// <summary>
-    /// Hands the next due attempt of a remote role to a worker, waiting up to <paramref name="wait"/>; null when none.
+    /// Hands the next due attempt of a remote role whose requirements <paramref name="capabilities"/> cover to a worker
+    /// (highest priority first, then the longest waiting), waiting up to <paramref name="wait"/>; null when none.
     /// <paramref name="leaseDuration"/> (already capped by the role's lease) replaces the role's lease when given.
     /// </summary>
-    Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken);
+    Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken);
 
     /// <summary>Extends a lease; null when the lease is gone.</summary>
     Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken);

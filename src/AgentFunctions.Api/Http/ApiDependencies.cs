@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 
@@ -12,7 +13,8 @@ public sealed record ApiDependencies(
     WorkflowOptions Workflow,
     TaskLimits Limits,
     IManagementUrls ManagementUrls,
-    TimeProvider Time)
+    TimeProvider Time,
+    SecurityOptions Security)
 {
     public TaskSpecValidator Validator { get; } = new(Roles, Limits);
 

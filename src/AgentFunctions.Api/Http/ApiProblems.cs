@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -40,6 +41,17 @@ public static class ApiProblems
         return tooLarge
             ? Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail, extensions)
             : Problem(StatusCodes.Status400BadRequest, "Validation failed", detail, extensions);
+    }
+
+    /// <summary>
+    /// 422: the spec carries secrets (<c>Security:SecretScan</c> = Reject). <c>findings</c> lists the field, kind and
+    /// position of each; the secret itself is never repeated.
+    /// </summary>
+    public static IResult SecretsFound(IReadOnlyList<SecretFinding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        var extensions = new Dictionary<string, object?> { ["findings"] = findings };
+        return Problem(StatusCodes.Status422UnprocessableEntity, "Secret detected", SecretScreening.Describe(findings), extensions);
     }
 
     public static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>

@@ -13,6 +13,7 @@ public static class ApiRoutes
     public const string TaskApprove = "tasks/{id}/approve";
     public const string TaskReject = "tasks/{id}/reject";
     public const string TaskCancel = "tasks/{id}/cancel";
+    public const string TaskHistory = "tasks/{id}/history";
 
     public const string DeadLetters = "deadletters";
     public const string DeadLetter = "deadletters/{id}";

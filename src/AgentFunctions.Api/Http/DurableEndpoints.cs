@@ -13,9 +13,12 @@ namespace AgentFunctions.Api.Http;
 /// The Durable Functions HTTP API (instance status, raiseEvent, terminate, purge) with its status
 /// codes and JSON, so a status URL behaves the same on both hosts.
 /// </summary>
-public sealed class DurableEndpoints(ApiDependencies api, ITaskEngine tasks)
+public sealed class DurableEndpoints(ApiDependencies api, ITaskEngine tasks, ITaskHistory history)
 {
-    /// <summary>GET instances/{id}: 202 while running, 200 completed, 400 failed or terminated, 404 unknown.</summary>
+    /// <summary>
+    /// GET instances/{id}[?showInput=false][&amp;showHistory=true]: 202 while running, 200 completed, 400 failed or terminated,
+    /// 404 unknown; <c>historyEvents</c> with showHistory.
+    /// </summary>
     public async Task<IResult> GetStatusAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -31,6 +34,8 @@ public sealed class DurableEndpoints(ApiDependencies api, ITaskEngine tasks)
         }
 
         var showInput = !string.Equals(request.Query["showInput"], "false", StringComparison.OrdinalIgnoreCase);
+        var showHistory = string.Equals(request.Query["showHistory"], "true", StringComparison.OrdinalIgnoreCase);
+        var historyEvents = showHistory ? await history.GetDurableHistoryAsync(id, cancellationToken) ?? [] : null;
         var view = task.View with { Links = TaskViewProjector.LinksFor(id, RequestOrigin.Of(request)) };
         var runtimeStatus = RuntimeStatusOf(view.State);
         var status = new DurableInstanceStatus
@@ -43,6 +48,7 @@ public sealed class DurableEndpoints(ApiDependencies api, ITaskEngine tasks)
             Output = task.Result is null ? null : JsonSerializer.SerializeToElement(task.Result, CoreJson.Options),
             CreatedTime = view.CreatedAt,
             LastUpdatedTime = view.UpdatedAt,
+            HistoryEvents = historyEvents,
         };
 
         return runtimeStatus switch

@@ -1,4 +1,5 @@
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -10,7 +11,8 @@ public sealed class OperationsEndpoints(IEngineMonitor monitor)
     public async Task<IResult> HealthAsync(CancellationToken cancellationToken)
     {
         var report = await monitor.CheckHealthAsync(cancellationToken);
-        return TypedResults.Json(report, CoreJson.Options, statusCode: report.Status == "healthy" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        // Degraded (alerts firing) still serves: 200 with the reasons. Only an engine or storage that is down is 503.
+        return TypedResults.Json(report, CoreJson.Options, statusCode: report.Status == HealthReport.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 
     public async Task<IResult> MetricsAsync(HttpRequest request, CancellationToken cancellationToken)

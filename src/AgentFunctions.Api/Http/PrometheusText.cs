@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Resilience;
 
 namespace AgentFunctions.Api.Http;
 
@@ -32,6 +33,19 @@ public static class PrometheusText
         RoleFamily(text, snapshot, "agentfunctions_role_dead_lettered_total", "counter", "Roles dead-lettered.", r => r.DeadLettered);
         RoleFamily(text, snapshot, "agentfunctions_role_succeeded_total", "counter", "Attempts that succeeded.", r => r.Succeeded);
         RoleFamily(text, snapshot, "agentfunctions_role_failed_attempts_total", "counter", "Attempts that failed.", r => r.FailedAttempts);
+
+        RoleFamily(text, snapshot, "agentfunctions_role_circuit_open", "gauge", "1 while the role's circuit breaker is open or half-open (its attempts wait), else 0.", r => r.Circuit is { Enabled: true, State: not CircuitStatus.Closed } ? 1 : 0);
+        Header(text, "agentfunctions_role_circuit_openings_total", "counter", "Times the role's circuit breaker opened.");
+        foreach (var role in snapshot.Roles.Where(r => r.Circuit is not null))
+        {
+            Sample(text, "agentfunctions_role_circuit_openings_total", role.Circuit!.Openings, ("role", role.Role));
+        }
+
+        Header(text, "agentfunctions_role_desired_workers", "gauge", "Workers a remote role needs to drain its queue within Alerts:TargetDrainSeconds.");
+        foreach (var role in snapshot.Roles.Where(r => r.DesiredWorkers is not null))
+        {
+            Sample(text, "agentfunctions_role_desired_workers", role.DesiredWorkers!.Value, ("role", role.Role));
+        }
 
         Header(text, "agentfunctions_role_attempt_latency_ms", "summary", "Attempt latency in milliseconds.");
         foreach (var role in snapshot.Roles)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
@@ -19,7 +20,7 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
     public const int DefaultTop = 50;
     public const int MaxTop = 1000;
 
-    /// <summary>POST /tasks: 202 + Location for a new task, 200 for an identical resubmission, 400/409/413/415 otherwise.</summary>
+    /// <summary>POST /tasks: 202 + Location for a new task, 200 for an identical resubmission, 400/409/413/415/422 otherwise.</summary>
     public async Task<IResult> SubmitAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         // The body limit leaves room for JSON escaping of a context at its limit.
@@ -36,12 +37,18 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
         }
 
         var spec = validation.Spec!;
+        var screening = SecretScreening.ScreenSpec(spec, api.Security.SecretScan);
+        if (screening.Rejected)
+        {
+            return ApiProblems.SecretsFound(screening.Findings);
+        }
+
         if (spec.Id is null)
         {
             spec = spec with { Id = "t-" + Guid.CreateVersion7(api.Time.GetUtcNow()).ToString("N") };
         }
 
-        var plan = TaskPlan.Create(spec, api.Roles, api.Workflow);
+        var plan = TaskPlan.Create(spec, api.Roles, api.Workflow) with { Warnings = screening.Warnings };
         var submitted = await tasks.SubmitAsync(plan, cancellationToken);
         var payload = api.ManagementUrls.Create(plan.Id, request);
         return submitted.Outcome switch

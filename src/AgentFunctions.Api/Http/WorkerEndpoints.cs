@@ -19,7 +19,10 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
     public const int MaxWaitSeconds = 60;
     public const int MaxLeaseSeconds = 24 * 3600;
 
-    /// <summary>POST /workers/{role}/lease[?wait=N]: 200 with an attempt, 204 when none arrives within the wait.</summary>
+    /// <summary>
+    /// POST /workers/{role}/lease[?wait=N] { workerId, capabilities, waitSeconds, leaseSeconds }: 200 with an attempt whose
+    /// requirements the capabilities cover, 204 when none arrives within the wait (or the role's circuit breaker holds them).
+    /// </summary>
     public async Task<IResult> LeaseAsync(HttpRequest request, string role, CancellationToken cancellationToken)
     {
         if (CheckRole(role) is { } problem)
@@ -72,10 +75,27 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.BadRequest("workerId: must be at most 200 characters");
         }
 
+        var capabilities = new HashSet<string>(StringComparer.Ordinal);
+        var named = (lease?.Capabilities ?? []).Concat(request.Query["capability"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!)).ToList();
+        for (var i = 0; i < named.Count; i++)
+        {
+            if (!Identifiers.IsValidCapability(named[i]))
+            {
+                return ApiProblems.BadRequest($"capabilities[{i}]: '{Snippet.Of(named[i], 60)}' is not a valid capability name ({Identifiers.CapabilityPattern})");
+            }
+
+            capabilities.Add(named[i]);
+        }
+
+        if (capabilities.Count > Identifiers.MaxCapabilities)
+        {
+            return ApiProblems.BadRequest($"capabilities: {capabilities.Count} given; a worker may name at most {Identifiers.MaxCapabilities}");
+        }
+
         // The role's lease is the most a worker gets; a worker may ask for less (to notice its own death sooner).
         var roleLease = api.Roles.Find(role)!.LeaseDuration;
         TimeSpan? duration = leaseSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < roleLease ? TimeSpan.FromSeconds(seconds) : null;
-        var grant = await leases.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, TimeSpan.FromSeconds(wait), duration, cancellationToken);
+        var grant = await leases.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, capabilities, TimeSpan.FromSeconds(wait), duration, cancellationToken);
         if (grant is null)
         {
             return TypedResults.NoContent();

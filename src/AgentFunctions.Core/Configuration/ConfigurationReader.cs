@@ -97,6 +97,72 @@ public sealed class ConfigurationReader
         return value;
     }
 
+    /// <summary>A number within [<paramref name="min"/>, <paramref name="max"/>], or null when the key is absent (a setting that is off unless set).</summary>
+    public T? OptionalNumber<T>(IConfigurationSection parent, string key, T min, T max)
+        where T : struct, INumber<T>
+    {
+        if (string.IsNullOrWhiteSpace(parent.GetSection(key).Value))
+        {
+            return null;
+        }
+
+        var problems = _problems.Count;
+        var value = Number(parent, key, min, min, max);
+        return _problems.Count == problems ? value : null;
+    }
+
+    /// <summary>
+    /// A duration as a number of seconds (<c>60</c>, <c>0.5</c>) or a TimeSpan string (<c>00:01:00</c>). A bare number
+    /// is seconds here: TimeSpan would read <c>60</c> as sixty days.
+    /// </summary>
+    public TimeSpan Duration(IConfigurationSection parent, string key, TimeSpan fallback, TimeSpan min, TimeSpan max)
+    {
+        var section = parent.GetSection(key);
+        if (string.IsNullOrWhiteSpace(section.Value))
+        {
+            return fallback;
+        }
+
+        TimeSpan value;
+        if (double.TryParse(section.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && Math.Abs(seconds) < 1e9)
+        {
+            value = System.TimeSpan.FromSeconds(seconds);
+        }
+        else if (!System.TimeSpan.TryParse(section.Value, CultureInfo.InvariantCulture, out value))
+        {
+            Problem(section, $"'{section.Value}' is not a duration: a number of seconds such as 30, or a TimeSpan such as 00:00:30");
+            return fallback;
+        }
+
+        if (value < min || value > max)
+        {
+            Problem(section, $"must be between {min:c} and {max:c} (got {value:c})");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    /// <summary>An enum value by name (case-insensitive); the fallback when absent or unknown.</summary>
+    public TEnum Enum<TEnum>(IConfigurationSection parent, string key, TEnum fallback)
+        where TEnum : struct, Enum
+    {
+        var section = parent.GetSection(key);
+        if (string.IsNullOrWhiteSpace(section.Value))
+        {
+            return fallback;
+        }
+
+        if (System.Enum.TryParse<TEnum>(section.Value.Trim(), ignoreCase: true, out var value) && System.Enum.IsDefined(value)
+            && !section.Value.Trim().All(char.IsAsciiDigit))
+        {
+            return value;
+        }
+
+        Problem(section, $"must be one of {string.Join(", ", System.Enum.GetNames<TEnum>())} (got '{section.Value}')");
+        return fallback;
+    }
+
     public Uri? AbsoluteHttpUri(IConfigurationSection parent, string key)
     {
         var section = parent.GetSection(key);

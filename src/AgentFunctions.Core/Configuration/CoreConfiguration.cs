@@ -1,6 +1,8 @@
 using System.Globalization;
+using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Tasks;
 using Microsoft.Extensions.Configuration;
 
@@ -45,6 +47,20 @@ public static class CoreConfiguration
         var options = new WorkflowOptions
         {
             ApprovalTimeout = reader.TimeSpan(section, "ApprovalTimeout", defaults.ApprovalTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)),
+        };
+        reader.ThrowIfAny();
+        return options;
+    }
+
+    /// <summary>The <c>Security</c> section: <c>Security:SecretScan</c> (Reject, Flag or Off; Reject when absent).</summary>
+    public static SecurityOptions LoadSecurity(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var reader = new ConfigurationReader();
+        var section = configuration.GetSection(SecurityOptions.SectionName);
+        var options = new SecurityOptions
+        {
+            SecretScan = reader.Enum(section, nameof(SecurityOptions.SecretScan), SecurityOptions.Default.SecretScan),
         };
         reader.ThrowIfAny();
         return options;
@@ -128,6 +144,9 @@ public static class CoreConfiguration
             LeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "LeaseSeconds", (int)defaults.LeaseDuration.TotalSeconds, 1, 24 * 3600)),
             MaxOutputBytes = reader.Number(section, "MaxOutputBytes", defaults.MaxOutputBytes, 1024, 64 * 1024 * 1024),
             Retry = ReadRetry(section.GetSection("Retry"), reader),
+            Capabilities = ReadCapabilities(section, reader),
+            CircuitBreaker = ReadCircuitBreaker(section.GetSection("CircuitBreaker"), reader),
+            Alerts = ReadAlerts(section.GetSection("Alerts"), reader),
         };
 
         switch (runner)
@@ -173,6 +192,52 @@ public static class CoreConfiguration
 
         return schedule;
     }
+
+    private static List<string> ReadCapabilities(IConfigurationSection role, ConfigurationReader reader)
+    {
+        var capabilities = new List<string>();
+        foreach (var child in ConfigurationReader.Indexed(role, "Capabilities"))
+        {
+            var name = child.Value?.Trim();
+            if (!Identifiers.IsValidCapability(name))
+            {
+                reader.Problem(child, $"'{child.Value}' is not a valid capability name ({Identifiers.CapabilityPattern})");
+            }
+            else if (!capabilities.Contains(name!, StringComparer.Ordinal))
+            {
+                capabilities.Add(name!);
+            }
+        }
+
+        if (capabilities.Count > Identifiers.MaxCapabilities)
+        {
+            reader.Problem(role.GetSection("Capabilities"), $"names {capabilities.Count} capabilities; at most {Identifiers.MaxCapabilities} are allowed");
+        }
+
+        return capabilities;
+    }
+
+    private static CircuitBreakerOptions ReadCircuitBreaker(IConfigurationSection section, ConfigurationReader reader)
+    {
+        var defaults = CircuitBreakerOptions.Default;
+        return new CircuitBreakerOptions
+        {
+            Enabled = reader.Bool(section, nameof(CircuitBreakerOptions.Enabled), defaults.Enabled),
+            FailureRatio = reader.Number(section, nameof(CircuitBreakerOptions.FailureRatio), defaults.FailureRatio, 0.01, 1.0),
+            MinimumThroughput = reader.Number(section, nameof(CircuitBreakerOptions.MinimumThroughput), defaults.MinimumThroughput, 1, 100_000),
+            SamplingDuration = reader.Duration(section, nameof(CircuitBreakerOptions.SamplingDuration), defaults.SamplingDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            BreakDuration = reader.Duration(section, nameof(CircuitBreakerOptions.BreakDuration), defaults.BreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
+        };
+    }
+
+    private static RoleAlertOptions ReadAlerts(IConfigurationSection section, ConfigurationReader reader) => new()
+    {
+        MaxDepth = reader.OptionalNumber(section, nameof(RoleAlertOptions.MaxDepth), 0, int.MaxValue),
+        MaxOldestWaitSeconds = reader.OptionalNumber(section, nameof(RoleAlertOptions.MaxOldestWaitSeconds), 0.0, 365.0 * 24 * 3600),
+        MaxFailureRatio = reader.OptionalNumber(section, nameof(RoleAlertOptions.MaxFailureRatio), 0.0, 1.0),
+        MaxDeadLettersPerHour = reader.OptionalNumber(section, nameof(RoleAlertOptions.MaxDeadLettersPerHour), 0, int.MaxValue),
+        TargetDrainSeconds = reader.Number(section, nameof(RoleAlertOptions.TargetDrainSeconds), RoleAlertOptions.DefaultTargetDrainSeconds, 1, 7 * 24 * 3600),
+    };
 
     private static bool TryParseRunner(string text, out RunnerKind runner)
     {

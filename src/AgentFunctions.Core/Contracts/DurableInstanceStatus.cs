@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using AgentFunctions.Core.History;
 
 namespace AgentFunctions.Core.Contracts;
 
@@ -20,4 +22,8 @@ public sealed record DurableInstanceStatus
     public required DateTimeOffset CreatedTime { get; init; }
 
     public required DateTimeOffset LastUpdatedTime { get; init; }
+
+    /// <summary>With <c>showHistory=true</c>: the instance's history events, oldest first.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DurableHistoryEvent>? HistoryEvents { get; init; }
 }

@@ -9,4 +9,7 @@ public sealed record LeaseRequest
 
     /// <summary>A shorter lease than the role's <c>LeaseSeconds</c> (the role's value is the cap and the default).</summary>
     public int? LeaseSeconds { get; init; }
+
+    /// <summary>What the worker can do: it is handed only attempts whose <c>requires</c> these cover.</summary>
+    public IReadOnlyList<string>? Capabilities { get; init; }
 }

@@ -29,6 +29,7 @@ public static class AttemptFactory
             Inputs = inputs ?? command.Inputs.Select(i => new AttemptInput(i.Role, i.Stage, i.Summary, i.ResultRef, null)).ToList(),
             ExpectedOutput = spec.ExpectedOutput,
             Priority = spec.Priority,
+            Requires = spec.RequirementsOf(command.Stage),
             DeadlineAt = state.DeadlineAt,
             ReplyTo = spec.ReplyTo,
             Prompt = string.Empty,

@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Retries;
 
 namespace AgentFunctions.Core.Roles;
@@ -43,4 +44,14 @@ public sealed record RoleDefinition
     public int MaxOutputBytes { get; init; } = 1024 * 1024;
 
     public RetrySchedule Retry { get; init; } = RetrySchedule.Default;
+
+    /// <summary>
+    /// What this host's runner of the role can do (<c>Roles:&lt;name&gt;:Capabilities:0..n</c>): a local role runs only
+    /// attempts whose <c>requires</c> these cover. Remote workers say what they can do when they lease.
+    /// </summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    public CircuitBreakerOptions CircuitBreaker { get; init; } = CircuitBreakerOptions.Default;
+
+    public RoleAlertOptions Alerts { get; init; } = RoleAlertOptions.Default;
 }

@@ -37,6 +37,9 @@ public sealed record AgentAttempt
 
     public TaskPriority Priority { get; init; } = TaskPriority.Normal;
 
+    /// <summary>The capabilities this attempt needs from whoever runs it (the task's and its stage's <c>requires</c>).</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
     public DateTimeOffset? DeadlineAt { get; init; }
 
     public string? ReplyTo { get; init; }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Core.Status;
@@ -36,4 +37,19 @@ public sealed record RoleView
     public string? DeadLetterId { get; init; }
 
     public AgentUsage? Usage { get; init; }
+
+    /// <summary>Capabilities this role's attempts need (the task's and its stage's <c>requires</c>); absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Requires { get; init; }
+
+    /// <summary>Until when the role's circuit breaker holds its next attempt; absent when not held.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CircuitHeldUntil { get; init; }
+
+    /// <summary>
+    /// Why a role that waits to run waits, in words: <c>waiting for a worker with: database</c>, or the circuit
+    /// breaker's hold. Absent when nothing holds it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? WaitReason { get; init; }
 }

@@ -42,6 +42,13 @@ public sealed record TaskView
     public required TaskLinks Links { get; init; }
 
     /// <summary>
+    /// What the server flagged: secrets found in the task when <c>Security:SecretScan</c> is Flag, and secrets it
+    /// redacted from a role's result. Absent when there is nothing to say.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Warnings { get; init; }
+
+    /// <summary>
     /// True when a host shortened the view to fit a size limit (the Durable custom status): texts such as
     /// summaries and errors were dropped; they stay in the artifacts. Absent from the JSON when false.
     /// </summary>

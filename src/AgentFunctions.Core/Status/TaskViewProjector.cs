@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Core.Status;
@@ -21,14 +22,33 @@ public static class TaskViewProjector
             DeadlineAt = state.DeadlineAt,
             Stage = state.CurrentStage,
             StageCount = state.StageCount,
-            Roles = state.Roles.Select(ToView).ToList(),
+            Roles = state.Roles.Select(role => ToView(state, role)).ToList(),
             Approval = ToApprovalView(state),
             Outcome = ToOutcomeView(state.Outcome),
             Usage = TotalUsage(state),
             ReplyTo = state.Spec.ReplyTo,
             ReplayOf = state.Spec.ReplayOf,
             Links = LinksFor(state.Id, baseUrl),
+            Warnings = WarningsOf(state),
         };
+    }
+
+    /// <summary>The words a role view shows for a role whose attempt waits on its requirements or on the circuit breaker.</summary>
+    public static string? WaitReason(IReadOnlyList<string> requires, DateTimeOffset? circuitHeldUntil, string role)
+    {
+        ArgumentNullException.ThrowIfNull(requires);
+        var reasons = new List<string>(2);
+        if (circuitHeldUntil is { } until)
+        {
+            reasons.Add($"held by the circuit breaker of role '{role}' until {until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}");
+        }
+
+        if (requires.Count > 0)
+        {
+            reasons.Add("waiting for a worker with: " + string.Join(", ", requires));
+        }
+
+        return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
     /// <summary>The result document of a finished task; null while it runs.</summary>
@@ -69,6 +89,32 @@ public static class TaskViewProjector
         var task = $"{baseUrl?.TrimEnd('/')}/api/tasks/{Uri.EscapeDataString(taskId)}";
         var status = $"{baseUrl?.TrimEnd('/')}/runtime/webhooks/durabletask/instances/{Uri.EscapeDataString(taskId)}";
         return new TaskLinks(task, task + "/result", task + "/artifacts/", task + "/approve", task + "/reject", task + "/cancel", status);
+    }
+
+    private static RoleView ToView(TaskState state, RoleState role)
+    {
+        var requires = state.Spec.RequirementsOf(role.Stage);
+        var waiting = role.Status is RoleStatus.Pending or RoleStatus.Retrying && !state.IsTerminal && state.InPlay(role);
+        return ToView(role) with
+        {
+            Requires = requires.Count > 0 ? requires : null,
+            CircuitHeldUntil = waiting ? role.CircuitHeldUntil : null,
+            WaitReason = waiting ? WaitReason(requires, role.CircuitHeldUntil, role.Role) : null,
+        };
+    }
+
+    private static IReadOnlyList<string>? WarningsOf(TaskState state)
+    {
+        var warnings = state.Warnings.ToList();
+        foreach (var role in state.Roles)
+        {
+            if (role.Result?.Warnings is { Count: > 0 } redacted)
+            {
+                warnings.AddRange(redacted.Select(w => $"role '{role.Role}': {w}"));
+            }
+        }
+
+        return warnings.Count == 0 ? null : warnings;
     }
 
     private static RoleView ToView(RoleState role) => new()

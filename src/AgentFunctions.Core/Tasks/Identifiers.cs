@@ -19,6 +19,17 @@ public static partial class Identifiers
 
     public static bool IsValidRole(string? role) => role is not null && RoleRegex().IsMatch(role);
 
+    /// <summary>Capability names (a task's <c>requires</c>, a worker's and a role's capabilities) follow the role name rule.</summary>
+    public const string CapabilityPattern = RolePattern;
+
+    /// <summary>The most capability names a task or a stage may require.</summary>
+    public const int MaxRequirements = 8;
+
+    /// <summary>The most capabilities a worker or a role may declare.</summary>
+    public const int MaxCapabilities = 32;
+
+    public static bool IsValidCapability(string? name) => IsValidRole(name);
+
     public static bool IsValidTaskType(string? type) => type is not null && TaskTypeRegex().IsMatch(type);
 
     // \z rather than $: a trailing newline must not pass.

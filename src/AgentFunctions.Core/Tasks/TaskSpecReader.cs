@@ -27,7 +27,8 @@ internal static class TaskSpecReader
                 "id" => spec with { Id = ReadString(property, errors) },
                 "from" => spec with { From = ReadString(property, errors) },
                 "to" => spec with { To = ReadRoleList(value, "to", errors, allowSingle: true) },
-                "stages" => spec with { Stages = ReadStages(value, errors) },
+                "stages" => ReadStages(spec, value, errors),
+                "requires" => spec with { Requires = ReadNames(value, "requires", errors) },
                 "type" => spec with { Type = ReadString(property, errors) ?? TaskSpecValidator.DefaultType },
                 "instructions" => spec with { Instructions = ReadString(property, errors) },
                 "payload" => spec with { Payload = ReadPayload(value, errors) },
@@ -106,29 +107,91 @@ internal static class TaskSpecReader
         }
     }
 
-    private static List<IReadOnlyList<string>>? ReadStages(JsonElement value, List<FieldError> errors)
+    /// <summary>
+    /// <c>stages</c>: each stage an array of role names, or an object <c>{ "roles": [...], "requires": [...] }</c> whose
+    /// attempts need those capabilities on top of the task's <c>requires</c>.
+    /// </summary>
+    private static TaskSpec ReadStages(TaskSpec spec, JsonElement value, List<FieldError> errors)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
-            return null;
+            return spec with { Stages = null, StageRequires = null };
         }
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new FieldError("stages", "must be an array of arrays of role names"));
-            return null;
+            errors.Add(new FieldError("stages", "must be an array of stages, each an array of role names or { \"roles\": [...], \"requires\": [...] }"));
+            return spec with { Stages = null, StageRequires = null };
         }
 
         var stages = new List<IReadOnlyList<string>>();
+        var requires = new List<IReadOnlyList<string>>();
         var index = 0;
         foreach (var stage in value.EnumerateArray())
         {
-            var roleList = ReadRoleList(stage, $"stages[{index}]", errors, allowSingle: false);
-            stages.Add(roleList ?? []);
+            var field = $"stages[{index}]";
+            if (stage.ValueKind == JsonValueKind.Object)
+            {
+                // A stage object without roles is an empty stage, which the validator refuses.
+                List<string>? roleList = null;
+                List<string>? stageRequires = null;
+                foreach (var property in stage.EnumerateObject())
+                {
+                    switch (property.Name)
+                    {
+                        case "roles":
+                            roleList = ReadRoleList(property.Value, field + ".roles", errors, allowSingle: false);
+                            break;
+                        case "requires":
+                            stageRequires = ReadNames(property.Value, field + ".requires", errors);
+                            break;
+                    }
+                }
+
+                stages.Add(roleList ?? []);
+                requires.Add(stageRequires ?? []);
+            }
+            else
+            {
+                stages.Add(ReadRoleList(stage, field, errors, allowSingle: false) ?? []);
+                requires.Add([]);
+            }
+
             index++;
         }
 
-        return stages;
+        return spec with { Stages = stages, StageRequires = requires.Any(r => r.Count > 0) ? requires : null };
+    }
+
+    /// <summary>An array of names (capabilities); the names themselves are checked by the validator.</summary>
+    private static List<string>? ReadNames(JsonElement value, string field, List<FieldError> errors)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.Array:
+                var names = new List<string>();
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String)
+                    {
+                        names.Add(item.GetString()!);
+                    }
+                    else
+                    {
+                        errors.Add(new FieldError($"{field}[{index}]", "must be a capability name (string)"));
+                    }
+
+                    index++;
+                }
+
+                return names;
+            default:
+                errors.Add(new FieldError(field, "must be an array of capability names such as [\"database\", \"gpu\"]"));
+                return null;
+        }
     }
 
     private static TaskPayload? ReadPayload(JsonElement value, List<FieldError> errors)

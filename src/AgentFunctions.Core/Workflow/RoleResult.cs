@@ -12,4 +12,8 @@ public sealed record RoleResult
     public IReadOnlyList<string> Artifacts { get; init; } = [];
 
     public AgentUsage? Usage { get; init; }
+
+    /// <summary>What the server changed in the result before storing it (secrets it redacted), for the task view.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<string>? Warnings { get; init; }
 }

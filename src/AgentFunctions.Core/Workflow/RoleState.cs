@@ -40,5 +40,8 @@ public sealed record RoleState
 
     public string? DeadLetterId { get; init; }
 
+    /// <summary>The role's circuit breaker holds its next attempt until then (it waits uncounted); null when not held.</summary>
+    public DateTimeOffset? CircuitHeldUntil { get; init; }
+
     public int MaxAttempts => Schedule.MaxAttempts;
 }

@@ -16,6 +16,9 @@ public sealed record TaskPlan
 
     public required TimeSpan ApprovalTimeout { get; init; }
 
+    /// <summary>What the server flagged when it accepted the task (see <see cref="TaskState.Warnings"/>).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public string Id => Spec.Id ?? throw new InvalidOperationException("A planned task has an id.");
 
     /// <summary>Plans a validated spec that already carries its id.</summary>

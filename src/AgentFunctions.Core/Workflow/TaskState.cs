@@ -34,6 +34,9 @@ public sealed record TaskState
 
     public TaskOutcome? Outcome { get; init; }
 
+    /// <summary>What the server flagged when it accepted the task (secrets found with <c>Security:SecretScan</c> = Flag).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Number of events applied; a change counter for storage and caches.</summary>
     public long Version { get; init; }
 

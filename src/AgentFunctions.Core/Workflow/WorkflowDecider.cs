@@ -44,6 +44,7 @@ public static class WorkflowDecider
             ApprovalTimeout = plan.ApprovalTimeout,
             StageCount = stages.Count,
             Roles = roles,
+            Warnings = plan.Warnings,
         };
 
         var change = new Change(state, now);
@@ -114,6 +115,8 @@ public static class WorkflowDecider
             CancelRequested e => change.Finish(AgentTaskStatus.Canceled, string.IsNullOrWhiteSpace(e.Reason) ? "canceled" : e.Reason, e.By),
             DeadlineReached => change.Finish(AgentTaskStatus.Expired, "the task deadline (ttlSeconds) passed", null),
             ApprovalTimedOut e => change.ApprovalTimedOut(e),
+            RoleCircuitHeld e => change.CircuitHeld(e),
+            RoleCircuitReleased e => change.CircuitReleased(e),
             _ => false,
         };
 
@@ -215,7 +218,67 @@ public static class WorkflowDecider
                 StartedAt = role.StartedAt ?? _now,
                 Progress = null,
                 ProgressMessage = null,
+                CircuitHeldUntil = null,
             };
+            return true;
+        }
+
+        /// <summary>
+        /// The breaker holds the role's next attempt: a waiting attempt is marked held; one the engine announced
+        /// already is taken back (not counted) and asked for again when the hold ends.
+        /// </summary>
+        public bool CircuitHeld(RoleCircuitHeld e)
+        {
+            if (Find(e.Role) is not { } index)
+            {
+                return false;
+            }
+
+            var role = _roles[index];
+            if (!InPlay(role))
+            {
+                return false;
+            }
+
+            if (role.Status is RoleStatus.Pending or RoleStatus.Retrying && e.Attempt == role.Attempt + 1)
+            {
+                if (role.CircuitHeldUntil == e.Until)
+                {
+                    return false;
+                }
+
+                _roles[index] = role with { CircuitHeldUntil = e.Until };
+                return true;
+            }
+
+            if (role.Status == RoleStatus.Running && e.Attempt == role.Attempt)
+            {
+                var before = e.Attempt - 1;
+                _roles[index] = role with
+                {
+                    Status = role.Failures.Count > 0 ? RoleStatus.Retrying : RoleStatus.Pending,
+                    Attempt = before,
+                    StartedAt = before == 0 ? null : role.StartedAt,
+                    NextAttemptAt = e.Until,
+                    CircuitHeldUntil = e.Until,
+                    Progress = null,
+                    ProgressMessage = null,
+                };
+                Commands.Add(RunCommand(_roles[index], e.Attempt, e.Until));
+                return true;
+            }
+
+            return false;
+        }
+
+        public bool CircuitReleased(RoleCircuitReleased e)
+        {
+            if (Find(e.Role) is not { } index || _roles[index].CircuitHeldUntil is null || _roles[index].Status.IsTerminal())
+            {
+                return false;
+            }
+
+            _roles[index] = _roles[index] with { CircuitHeldUntil = null };
             return true;
         }
 
@@ -236,6 +299,7 @@ public static class WorkflowDecider
                 Failures = [.. role.Failures, failure],
                 Progress = null,
                 ProgressMessage = null,
+                CircuitHeldUntil = null,
             };
 
             if (e.Kind == FailureKind.Permanent)
@@ -301,6 +365,7 @@ public static class WorkflowDecider
                 NextAttemptAt = null,
                 Progress = null,
                 ProgressMessage = null,
+                CircuitHeldUntil = null,
             };
 
             if (needsApproval)
@@ -437,6 +502,7 @@ public static class WorkflowDecider
                     Status = neverEntered ? RoleStatus.Skipped : RoleStatus.Canceled,
                     NextAttemptAt = null,
                     FinishedAt = _now,
+                    CircuitHeldUntil = null,
                 };
             }
 
@@ -518,6 +584,7 @@ public static class WorkflowDecider
                 NextAttemptAt = null,
                 FinishedAt = _now,
                 DeadLetterId = id,
+                CircuitHeldUntil = null,
             };
             Commands.Add(new WriteDeadLetter(id, role.Role, role.Attempt, role.Failures, reason));
             SettleStage();

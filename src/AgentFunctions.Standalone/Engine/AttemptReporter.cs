@@ -3,6 +3,7 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Prompts;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Commands;
@@ -17,7 +18,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// stale or late attempt can never overwrite an accepted result, and file creation stays off the
 /// path that decides the task.
 /// </summary>
-public sealed class AttemptReporter(Journal journal, AttemptResultWriter results, IArtifactStore artifacts, PendingWrites pending)
+public sealed class AttemptReporter(Journal journal, AttemptResultWriter results, IArtifactStore artifacts, PendingWrites pending, SecurityOptions security)
 {
     /// <summary>Earlier results longer than this are referenced rather than inlined in the prompt.</summary>
     private const int MaxInlinedResultChars = 64 * 1024;
@@ -63,13 +64,16 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
     {
         if (context.FindActive(item.TaskId) is { } entry && entry.Work.GetValueOrDefault(item.Key) == item)
         {
-            context.Apply(entry, new RoleAttemptStarted(item.Role, item.Attempt));
+            context.AttemptStarted(entry, item, worker: null);
         }
 
         return true;
     });
 
-    /// <summary>Applies the attempt's outcome and, when it carries a result, commits the result with it.</summary>
+    /// <summary>
+    /// Applies the attempt's outcome and, when it carries a result, commits the result with it. Secrets in the result
+    /// (and in a failure's message) are redacted first (<c>Security:SecretScan</c>), with a warning on the task's view.
+    /// </summary>
     /// <param name="leaseId">For remote attempts: the lease the worker holds.</param>
     public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, CancellationToken cancellationToken)
     {
@@ -82,6 +86,8 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
 
         WorkflowEvent outcome;
         AgentResult? output = null;
+        var (screened, warnings) = SecretScreening.ScreenResult(result, security.SecretScan);
+        result = screened;
         if (result.Status == AgentResultStatus.Failed)
         {
             outcome = new RoleAttemptFailed(item.Role, item.Attempt, result.Permanent ? FailureKind.Permanent : FailureKind.Transient, FailureMessage(result));
@@ -93,7 +99,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         else
         {
             output = result;
-            var stored = AttemptResultWriter.Describe(item.TaskId, item.Role, result);
+            var stored = AttemptResultWriter.Describe(item.TaskId, item.Role, result) with { Warnings = warnings.Count > 0 ? warnings : null };
             outcome = result.Status == AgentResultStatus.NeedsApproval
                 ? new RoleNeedsApproval(item.Role, item.Attempt, stored)
                 : new RoleSucceeded(item.Role, item.Attempt, stored);
@@ -107,6 +113,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
             var entry = context.FindActive(item.TaskId);
             if (entry is not null && entry.Work.GetValueOrDefault(item.Key) == item && (leaseId is null || item.LeaseId == leaseId))
             {
+                context.EndHold(entry, item.Role);
                 var decision = context.Apply(entry, outcome);
                 if (decision.Applied)
                 {

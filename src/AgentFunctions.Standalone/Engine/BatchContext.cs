@@ -100,6 +100,31 @@ public sealed class BatchContext
         return decision;
     }
 
+    /// <summary>
+    /// Records that a runner or worker began the item's attempt; an attempt the circuit breaker held is released
+    /// first, so the hold's end is in the history of the attempt it held (a probe, or one run after the break).
+    /// </summary>
+    public void AttemptStarted(TaskEntry entry, WorkItem item, string? worker)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(item);
+        EndHold(entry, item.Role);
+        Apply(entry, new RoleAttemptStarted(item.Role, item.Attempt, worker));
+    }
+
+    /// <summary>
+    /// Records the end of the circuit breaker's hold on the role's attempt when it is held: before the attempt starts,
+    /// or before its outcome when a quick local run was never announced as running.
+    /// </summary>
+    public void EndHold(TaskEntry entry, string role)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.State.Roles.FirstOrDefault(r => r.Role == role) is { CircuitHeldUntil: not null })
+        {
+            Apply(entry, new RoleCircuitReleased(role));
+        }
+    }
+
     /// <summary>Records that a work item's lease fields changed.</summary>
     public void LeaseChanged(TaskEntry entry, WorkItem item)
     {
@@ -143,6 +168,13 @@ public sealed class BatchContext
     }
 
     public void OutboxDone(long id) => _batch.Rows.Add(w => w.DeleteOutbox(id));
+
+    /// <summary>Stores a role's circuit breaker (its status and break; the window stays in memory).</summary>
+    public void SaveCircuit(string role, string stateJson)
+    {
+        var now = Now;
+        _batch.Rows.Add(w => w.UpsertCircuit(role, stateJson, now));
+    }
 
     /// <summary>Deletes a finished task's rows; its artifacts go through the outbox.</summary>
     public void Purge(string id)
@@ -307,11 +339,18 @@ public sealed class BatchContext
                 continue;
             }
 
-            var item = new WorkItem(entry.Id, key.Item1, key.Item2, want.Attempt, want.Due, state.Spec.Priority, now);
+            var item = new WorkItem(entry.Id, key.Item1, key.Item2, want.Attempt, want.Due, state.Spec.Priority, now)
+            {
+                Requires = key.Item1 == WorkKind.Attempt ? RequirementsOf(state, key.Item2) : [],
+            };
             entry.Work[key] = item;
             Effects.Scheduled.Add(item);
         }
     }
+
+    /// <summary>What whoever runs an attempt of <paramref name="role"/> must be able to do.</summary>
+    internal static IReadOnlyList<string> RequirementsOf(TaskState state, string role) =>
+        state.FindRole(role) is { } found ? state.Spec.RequirementsOf(found.Stage) : [];
 
     private void Withdraw(TaskEntry entry, WorkItem item)
     {

@@ -15,6 +15,8 @@ namespace AgentFunctions.Standalone.Engine;
 public sealed class Dispatcher(
     Journal journal,
     WorkScheduler scheduler,
+    CircuitBreakers circuits,
+    EngineStatistics statistics,
     RoleCatalog roles,
     TimeProvider time,
     ILogger<Dispatcher> logger)
@@ -25,7 +27,13 @@ public sealed class Dispatcher(
     private readonly ConcurrentDictionary<(string TaskId, string Role, int Attempt), CancellationTokenSource> _inFlight = new();
     private volatile bool _stopping;
 
-    public RoleQueue QueueFor(string role) => _queues.GetOrAdd(role, name => new RoleQueue(name));
+    public RoleQueue QueueFor(string role) => _queues.GetOrAdd(role, name =>
+    {
+        var circuit = circuits.For(name);
+        var queue = new RoleQueue(name, circuit, time);
+        circuit?.Attach(queue);
+        return queue;
+    });
 
     public IEnumerable<RoleQueue> Queues => _queues.Values;
 
@@ -157,6 +165,7 @@ public sealed class Dispatcher(
             return;
         }
 
+        statistics.For(item.Role).RecordArrival(time.GetUtcNow());
         QueueFor(item.Role).Enqueue(item);
     }
 
@@ -189,6 +198,7 @@ public sealed class Dispatcher(
             }
 
             logger.LeaseExpired(item.TaskId, item.Role, item.Attempt, item.WorkerId ?? "unknown");
+            circuits.For(item.Role)?.Record(Core.Resilience.CircuitOutcome.Failure, item.Probe, now);
             context.Apply(entry, new RoleAttemptFailed(item.Role, item.Attempt, FailureKind.Transient, $"lease expired: worker '{item.WorkerId ?? "unknown"}' neither finished nor sent a heartbeat in time"));
             return true;
         });

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Standalone.Storage;
@@ -22,9 +23,13 @@ public sealed class EngineMetrics(
     PendingWrites pending,
     ActiveTasks active,
     EngineStatistics statistics,
+    CircuitBreakers circuits,
     RoleCatalog roles,
     TimeProvider time) : IEngineMonitor
 {
+    /// <summary>The arrival rate is measured over this many minutes.</summary>
+    public const int ArrivalMinutes = 5;
+
     public const string EngineName = "standalone";
 
     private static readonly string Version = typeof(EngineMetrics).Assembly
@@ -54,18 +59,32 @@ public sealed class EngineMetrics(
         {
             var (depth, oldest) = dispatcher.QueueFor(name).Snapshot();
             var stats = statistics.For(name);
+            var definition = roles.Find(name);
+            var inFlight = dispatcher.InFlightCount(name) + dispatcher.LeasedCount(name);
+            var lastHour = stats.Recent.Sum(now, RecentActivity.Minutes);
+            var ended = lastHour.Succeeded + lastHour.Failed;
+            var arrivals = stats.Recent.Sum(now, ArrivalMinutes).Arrivals / (ArrivalMinutes * 60.0);
+            double? meanSeconds = ended == 0 ? null : Math.Round(lastHour.Seconds / ended, 3);
             return new RoleMetrics
             {
                 Role = name,
                 QueueDepth = depth,
                 OldestWaitingSeconds = oldest is { } o ? Math.Round(Math.Max(0, (now - o).TotalSeconds), 3) : null,
-                InFlight = dispatcher.InFlightCount(name) + dispatcher.LeasedCount(name),
+                InFlight = inFlight,
                 Retrying = retrying.GetValueOrDefault(name),
                 DeadLettered = stats.DeadLettered,
                 Succeeded = stats.Succeeded,
                 FailedAttempts = stats.FailedAttempts,
                 AttemptLatencyMs = stats.Latency(),
                 Usage = stats.Usage,
+                Circuit = circuits.For(name) is { } circuit ? CircuitView.From(circuit.State, circuit.Options, now) : null,
+                ArrivalRatePerSecond = Math.Round(arrivals, 4),
+                MeanAttemptSeconds = meanSeconds,
+                FailureRatioLastHour = ended == 0 ? null : Math.Round((double)lastHour.Failed / ended, 4),
+                DeadLettersLastHour = lastHour.DeadLetters,
+                DesiredWorkers = definition is { Runner: RunnerKind.Remote }
+                    ? ScalingHint.DesiredWorkers(depth, inFlight, arrivals, meanSeconds, definition.Alerts.TargetDrainSeconds)
+                    : null,
             };
         }).ToList();
 
@@ -83,17 +102,17 @@ public sealed class EngineMetrics(
         });
     }
 
-    public Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken)
+    public async Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var checks = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["activeTasks"] = active.Count.ToString(CultureInfo.InvariantCulture),
             ["pendingWrites"] = pending.Total.ToString(CultureInfo.InvariantCulture),
         };
-        var status = "healthy";
+        var status = HealthReport.Healthy;
         if (journal.Fault is { } fault)
         {
-            status = "unhealthy";
+            status = HealthReport.Unhealthy;
             checks["journal"] = "stopped after a storage failure: " + fault.Message;
         }
         else
@@ -105,12 +124,27 @@ public sealed class EngineMetrics(
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
-                status = "unhealthy";
+                status = HealthReport.Unhealthy;
                 checks["journal"] = "database unreadable: " + ex.Message;
             }
         }
 
-        return Task.FromResult(new HealthReport(status, EngineName, Version, time.GetUtcNow(), checks));
+        IReadOnlyList<HealthAlert> alerts = [];
+        if (status == HealthReport.Healthy)
+        {
+            var metrics = await GetMetricsAsync(cancellationToken);
+            alerts = metrics.Roles
+                .Where(r => roles.Find(r.Role) is not null)
+                .SelectMany(r => RoleHealth.Evaluate(roles.Find(r.Role)!, r))
+                .ToList();
+            if (alerts.Count > 0)
+            {
+                status = HealthReport.Degraded;
+            }
+        }
+
+        var reasons = status == HealthReport.Unhealthy ? [checks["journal"]] : alerts.Select(a => a.Message).ToList();
+        return new HealthReport(status, EngineName, Version, time.GetUtcNow(), checks) { Reasons = reasons, Alerts = alerts };
     }
 
     /// <summary>Where the data is and how the journal spends its time: for profiling (the benchmark reads them), behind the read scope.</summary>

@@ -3,13 +3,13 @@ using System.Collections.Concurrent;
 namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>Counters behind <c>/api/metrics</c>: per-role statistics and task outcomes.</summary>
-public sealed class EngineStatistics
+public sealed class EngineStatistics(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, RoleStatistics> _roles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _finished = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string WorkerId, string Role), DateTimeOffset> _workers = new();
 
-    public RoleStatistics For(string role) => _roles.GetOrAdd(role, _ => new RoleStatistics());
+    public RoleStatistics For(string role) => _roles.GetOrAdd(role, _ => new RoleStatistics(time));
 
     public IReadOnlyDictionary<string, RoleStatistics> Roles => _roles;
 

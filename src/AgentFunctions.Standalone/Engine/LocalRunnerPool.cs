@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentFunctions.Core.Configuration;
+using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Standalone.Logging;
@@ -39,9 +40,10 @@ public sealed class LocalRunnerPool(
         foreach (var role in roles.All.Where(r => r.Runner != RunnerKind.Remote))
         {
             var queue = dispatcher.QueueFor(role.Name);
+            var capabilities = role.Capabilities.ToHashSet(StringComparer.Ordinal);
             for (var i = 0; i < role.Concurrency; i++)
             {
-                _loops.Add(Task.Run(() => LoopAsync(role, queue)));
+                _loops.Add(Task.Run(() => LoopAsync(role, capabilities, queue)));
             }
         }
     }
@@ -66,14 +68,15 @@ public sealed class LocalRunnerPool(
         await Task.WhenAll(_reporting.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task LoopAsync(RoleDefinition role, RoleQueue queue)
+    /// <summary>Takes the role's attempts that its <c>Capabilities</c> cover; the others wait for a runner that can.</summary>
+    private async Task LoopAsync(RoleDefinition role, IReadOnlySet<string> capabilities, RoleQueue queue)
     {
         while (!_stopTaking.IsCancellationRequested)
         {
             WorkItem? item;
             try
             {
-                item = await queue.DequeueAsync(Timeout.InfiniteTimeSpan, _stopTaking.Token);
+                item = await queue.TakeAsync(capabilities, Timeout.InfiniteTimeSpan, _stopTaking.Token);
             }
             catch (OperationCanceledException)
             {
@@ -85,7 +88,7 @@ public sealed class LocalRunnerPool(
                 Interlocked.Increment(ref _running);
                 try
                 {
-                    await RunAsync(role, item);
+                    await RunAsync(role, queue, item);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -99,10 +102,11 @@ public sealed class LocalRunnerPool(
         }
     }
 
-    private async Task RunAsync(RoleDefinition role, WorkItem item)
+    private async Task RunAsync(RoleDefinition role, RoleQueue queue, WorkItem item)
     {
         if (item.Removed || active.Find(item.TaskId) is not { } state)
         {
+            ReleaseProbe(queue, item);
             return;
         }
 
@@ -133,6 +137,7 @@ public sealed class LocalRunnerPool(
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 // Canceled with its task, or abandoned at shutdown: either way nothing to report.
+                ReleaseProbe(queue, item);
                 return;
             }
             catch (Exception ex)
@@ -142,11 +147,21 @@ public sealed class LocalRunnerPool(
 
             var elapsed = time.GetElapsedTime(started);
             statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
+            queue.Circuit?.Record(CircuitOutcomes.Of(result), item.Probe, time.GetUtcNow());
             Report(item, result);
         }
         finally
         {
             dispatcher.EndAttempt(item);
+        }
+    }
+
+    private static void ReleaseProbe(RoleQueue queue, WorkItem item)
+    {
+        if (item.Probe)
+        {
+            item.Probe = false;
+            queue.Circuit?.ReleaseProbe();
         }
     }
 

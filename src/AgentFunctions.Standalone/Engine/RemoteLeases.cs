@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Resilience;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Workflow.Events;
@@ -21,10 +23,11 @@ public sealed class RemoteLeases(
     AttemptReporter reporter,
     EngineStatistics statistics,
     RoleCatalog roles,
+    SecurityOptions security,
     TimeProvider time,
     IHostApplicationLifetime lifetime) : IWorkerLeases
 {
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken)
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken)
     {
         var definition = roles.Find(role) ?? throw new ArgumentException($"Role '{role}' is not configured.", nameof(role));
         var lease = leaseDuration ?? definition.LeaseDuration;
@@ -41,7 +44,7 @@ public sealed class RemoteLeases(
             WorkItem? item;
             try
             {
-                item = await queue.DequeueAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, linked.Token);
+                item = await queue.TakeAsync(capabilities, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, linked.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -67,12 +70,18 @@ public sealed class RemoteLeases(
                 item.WorkerId = workerId;
                 item.LeasedAt = context.Now;
                 context.LeaseChanged(entry, item);
-                context.Apply(entry, new RoleAttemptStarted(item.Role, item.Attempt));
+                context.AttemptStarted(entry, item, workerId ?? "anonymous");
                 return entry.State;
             });
 
             if (state is null)
             {
+                if (item.Probe)
+                {
+                    item.Probe = false;
+                    queue.Circuit?.ReleaseProbe();
+                }
+
                 continue;
             }
 
@@ -117,7 +126,8 @@ public sealed class RemoteLeases(
             context.LeaseChanged(entry, item);
             if (heartbeat.Progress is not null || heartbeat.Message is not null)
             {
-                context.Apply(entry, new RoleProgressReported(role, item.Attempt, heartbeat.Progress, heartbeat.Message));
+                var message = SecretScreening.ScreenText("message", heartbeat.Message, security.SecretScan);
+                context.Apply(entry, new RoleProgressReported(role, item.Attempt, heartbeat.Progress, message));
             }
 
             return new HeartbeatResponse(leaseId, item.LeaseExpiresAt.Value, Canceled: false);
@@ -147,7 +157,7 @@ public sealed class RemoteLeases(
             return false;
         }
 
-        return await journal.ExecuteAsync(context =>
+        var released = await journal.ExecuteAsync(context =>
         {
             if (item.Removed || item.LeaseId != leaseId || context.FindActive(item.TaskId) is not { } entry || entry.Work.GetValueOrDefault(item.Key) != item)
             {
@@ -157,6 +167,15 @@ public sealed class RemoteLeases(
             context.LeaseReleased(entry, item);
             return true;
         });
+
+        if (released && item.Probe)
+        {
+            // A probe handed back untouched proved nothing: the next attempt may probe.
+            item.Probe = false;
+            dispatcher.QueueFor(role).Circuit?.ReleaseProbe();
+        }
+
+        return released;
     }
 
     private async Task<bool> HandInAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken)
@@ -178,6 +197,11 @@ public sealed class RemoteLeases(
         if (outcome != ReportOutcome.Stale && item.LeasedAt is { } leasedAt)
         {
             statistics.For(role).RecordAttempt(now - leasedAt, result.Status != AgentResultStatus.Failed, result.Usage);
+        }
+
+        if (outcome != ReportOutcome.Stale)
+        {
+            dispatcher.QueueFor(role).Circuit?.Record(CircuitOutcomes.Of(result), item.Probe, now);
         }
 
         if (canceled || outcome == ReportOutcome.Discarded)

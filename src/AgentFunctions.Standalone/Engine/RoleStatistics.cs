@@ -3,8 +3,11 @@ using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Standalone.Engine;
 
-/// <summary>Attempt outcomes and latencies of one role since the server started (latency over the last 2048 attempts).</summary>
-public sealed class RoleStatistics
+/// <summary>
+/// Attempt outcomes and latencies of one role since the server started (latency over the last 2048 attempts), and
+/// its <see cref="Recent"/> activity by minute for rates, ratios and the scaling hint.
+/// </summary>
+public sealed class RoleStatistics(TimeProvider time)
 {
     private const int Window = 2048;
     private readonly double[] _latencies = new double[Window];
@@ -33,9 +36,14 @@ public sealed class RoleStatistics
         }
     }
 
+    public RecentActivity Recent { get; } = new();
+
+    public void RecordArrival(DateTimeOffset at) => Recent.Arrived(at);
+
     public void RecordAttempt(TimeSpan duration, bool succeeded, AgentUsage? usage)
     {
         Interlocked.Increment(ref succeeded ? ref _succeeded : ref _failed);
+        Recent.Ended(time.GetUtcNow(), succeeded, duration);
         lock (_lock)
         {
             _latencies[_count % Window] = duration.TotalMilliseconds;
@@ -48,7 +56,11 @@ public sealed class RoleStatistics
         }
     }
 
-    public void RecordDeadLetter() => Interlocked.Increment(ref _deadLettered);
+    public void RecordDeadLetter()
+    {
+        Interlocked.Increment(ref _deadLettered);
+        Recent.DeadLettered(time.GetUtcNow());
+    }
 
     public LatencySummary Latency()
     {

@@ -23,6 +23,7 @@ public sealed class StandaloneEngineHost(
     OutboxProcessor outbox,
     ActiveTasks active,
     EngineStatistics statistics,
+    CircuitBreakers circuits,
     StandaloneOptions options,
     IHostApplicationLifetime lifetime,
     ILogger<StandaloneEngineHost> logger) : IHostedService
@@ -50,9 +51,17 @@ public sealed class StandaloneEngineHost(
         var work = reader.LoadWork().Where(item => entries.ContainsKey(item.TaskId)).ToList();
         foreach (var item in work)
         {
-            entries[item.TaskId].Work[item.Key] = item;
-            entries[item.TaskId].PersistedWork[item.Key] = item;
+            var entry = entries[item.TaskId];
+            entry.Work[item.Key] = item;
+            entry.PersistedWork[item.Key] = item;
+            if (item.Kind == WorkKind.Attempt)
+            {
+                item.Requires = BatchContext.RequirementsOf(entry.State, item.Role);
+            }
         }
+
+        // Before any attempt is handed out: an open breaker stays open across the restart.
+        circuits.Restore(reader.LoadCircuits());
 
         var unwritten = reader.LoadOutbox();
         journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault);

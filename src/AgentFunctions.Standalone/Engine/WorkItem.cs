@@ -41,6 +41,15 @@ public sealed class WorkItem
     /// <summary>FIFO order among equal priority and due time.</summary>
     public long Sequence { get; }
 
+    /// <summary>
+    /// For an attempt: the capabilities whoever runs it must have (the task's and its stage's <c>requires</c>, sorted),
+    /// recomputed from the task when work is recovered (not persisted).
+    /// </summary>
+    public IReadOnlyList<string> Requires { get; set; } = [];
+
+    /// <summary>The attempt is the half-open circuit breaker's probe (not persisted: a restart frees the probe slot).</summary>
+    public bool Probe { get; set; }
+
     public string? LeaseId { get; set; }
 
     public DateTimeOffset? LeaseExpiresAt { get; set; }

@@ -24,6 +24,7 @@ public static class StandaloneServices
         var roles = Collect(() => CoreConfiguration.LoadRoles(configuration), problems);
         var workflow = Collect(() => CoreConfiguration.LoadWorkflow(configuration), problems);
         var limits = Collect(() => CoreConfiguration.LoadLimits(configuration), problems);
+        var security = Collect(() => CoreConfiguration.LoadSecurity(configuration), problems);
         var standalone = Collect(() => StandaloneOptions.Load(configuration), problems);
         var keys = Collect(() => ApiKeyOptions.Load(configuration), problems);
         if (problems.Count > 0)
@@ -34,6 +35,7 @@ public static class StandaloneServices
         services.AddSingleton(roles!);
         services.AddSingleton(workflow!);
         services.AddSingleton(limits!);
+        services.AddSingleton(security!);
         services.AddSingleton(standalone!);
         services.AddSingleton(keys!);
         services.AddSingleton(TimeProvider.System);
@@ -55,6 +57,7 @@ public static class StandaloneServices
         services.AddSingleton<Journal>();
         services.AddSingleton<WorkScheduler>();
         services.AddSingleton<Dispatcher>();
+        services.AddSingleton<CircuitBreakers>();
         services.AddSingleton<PendingWrites>();
         services.AddSingleton<OutboxProcessor>();
         services.AddSingleton<AttemptReporter>();
@@ -66,6 +69,7 @@ public static class StandaloneServices
         services.AddSingleton<IDeadLetterEngine>(sp => sp.GetRequiredService<StandaloneTaskEngine>());
         services.AddSingleton<IWorkerLeases, RemoteLeases>();
         services.AddSingleton<IEngineMonitor, EngineMetrics>();
+        services.AddSingleton<ITaskHistory, StandaloneTaskHistory>();
         services.AddSingleton<StandaloneEngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<StandaloneEngineHost>());
 

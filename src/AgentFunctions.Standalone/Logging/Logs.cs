@@ -53,4 +53,10 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 4411, Level = LogLevel.Warning, Message = "A WAL checkpoint failed; the next one retries")]
     public static partial void WalCheckpointFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4321, Level = LogLevel.Warning, Message = "The circuit breaker of role {Role} opened: its attempts wait until {Until}")]
+    public static partial void CircuitOpened(this ILogger logger, string role, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 4322, Level = LogLevel.Information, Message = "The circuit breaker of role {Role} closed: its attempts run again")]
+    public static partial void CircuitClosed(this ILogger logger, string role);
 }

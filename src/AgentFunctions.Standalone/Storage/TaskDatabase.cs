@@ -5,7 +5,8 @@ namespace AgentFunctions.Standalone.Storage;
 /// <summary>
 /// The SQLite file of the Standalone engine: WAL journal, synchronous=FULL (every commit survives a
 /// crash or power cut), and the schema: tasks (decider state), their event history, scheduled work
-/// (attempts, leases, timers) and the outbox of file writes still to do.
+/// (attempts, leases, timers), the roles' circuit breakers and the outbox of file writes still to do. Tables added
+/// later are created with IF NOT EXISTS, so an older database gains them without a new schema version.
 /// </summary>
 public sealed class TaskDatabase
 {
@@ -45,6 +46,10 @@ public sealed class TaskDatabase
             lease_expires_at INTEGER,
             worker_id TEXT,
             PRIMARY KEY (task_id, kind, role)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS circuits (
+            role TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            updated_at INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS outbox (
             id INTEGER PRIMARY KEY,
             task_id TEXT NOT NULL,

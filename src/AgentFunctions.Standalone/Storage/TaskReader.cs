@@ -154,12 +154,32 @@ public sealed class TaskReader(TaskDatabase database)
         return counts;
     }
 
-    /// <summary>The applied events of a task, oldest first (its history).</summary>
+    /// <summary>The persisted circuit breakers, by role.</summary>
+    public List<(string Role, string Json)> LoadCircuits()
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT role, state FROM circuits";
+        using var reader = command.ExecuteReader();
+        var circuits = new List<(string, string)>();
+        while (reader.Read())
+        {
+            circuits.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return circuits;
+    }
+
+    /// <summary>The applied events of a task, oldest first (its history), without the progress reports of heartbeats.</summary>
     public List<(long Seq, DateTimeOffset At, string Event)> GetHistory(string id)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, at, event FROM task_events WHERE task_id = $id ORDER BY seq";
+        command.CommandText = """
+            SELECT seq, at, event FROM task_events
+            WHERE task_id = $id AND event NOT LIKE '{"event":"role_progress_reported"%'
+            ORDER BY seq
+            """;
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         var events = new List<(long, DateTimeOffset, string)>();

@@ -17,6 +17,7 @@ public sealed class TaskWriter : IDisposable
     private readonly SqliteCommand _deleteWork;
     private readonly SqliteCommand _insertOutbox;
     private readonly SqliteCommand _deleteOutbox;
+    private readonly SqliteCommand _upsertCircuit;
     private readonly SqliteCommand[] _purge;
     private SqliteTransaction? _transaction;
 
@@ -43,6 +44,9 @@ public sealed class TaskWriter : IDisposable
             "INSERT INTO outbox (id, task_id, kind, payload, created_at) VALUES ($id, $task, $kind, $payload, $created)",
             "$id", "$task", "$kind", "$payload", "$created");
         _deleteOutbox = Prepare("DELETE FROM outbox WHERE id = $id", "$id");
+        _upsertCircuit = Prepare(
+            "INSERT OR REPLACE INTO circuits (role, state, updated_at) VALUES ($role, $state, $updated)",
+            "$role", "$state", "$updated");
         _purge =
         [
             Prepare("DELETE FROM tasks WHERE id = $id", "$id"),
@@ -103,6 +107,8 @@ public sealed class TaskWriter : IDisposable
 
     public void DeleteOutbox(long id) => Run(_deleteOutbox, id);
 
+    public void UpsertCircuit(string role, string state, DateTimeOffset updated) => Run(_upsertCircuit, role, state, updated.ToUnixTimeMilliseconds());
+
     public void PurgeTask(string id)
     {
         foreach (var command in _purge)
@@ -114,7 +120,7 @@ public sealed class TaskWriter : IDisposable
     public void Dispose()
     {
         _transaction?.Dispose();
-        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox }.Concat(_purge))
+        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox, _upsertCircuit }.Concat(_purge))
         {
             command.Dispose();
         }

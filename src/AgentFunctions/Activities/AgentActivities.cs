@@ -1,9 +1,13 @@
 using System.Text.Json;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Resilience;
+using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Engine;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
 using AgentFunctions.Orchestration;
@@ -24,6 +28,8 @@ public sealed class AgentActivities(
     IArtifactStore artifacts,
     IDeadLetterStore deadLetters,
     WorkQueues queues,
+    CircuitStore circuits,
+    SecurityOptions security,
     ILogger<AgentActivities> logger)
 {
     [Function(OrchestrationNames.DescribeRoles)]
@@ -31,25 +37,67 @@ public sealed class AgentActivities(
     {
         ArgumentNullException.ThrowIfNull(roleNames);
         return roleNames.Select(name => roles.Find(name) is { } role
-                ? new RoleRoute(name, role.Runner == RunnerKind.Remote, (int)role.LeaseDuration.TotalSeconds)
-                : new RoleRoute(name, false, 60)) // unknown now: the attempt fails permanently and is dead-lettered
+                ? new RoleRoute(name, role.Runner == RunnerKind.Remote, (int)role.LeaseDuration.TotalSeconds, role.Capabilities)
+                : new RoleRoute(name, false, 60, [])) // unknown now: the attempt fails permanently and is dead-lettered
             .ToArray();
     }
 
+    /// <summary>
+    /// Runs an inline attempt, unless the role's circuit breaker holds it: then nothing runs and the outcome says until
+    /// when (the orchestrator takes the start back and asks again then).
+    /// </summary>
     [Function(OrchestrationNames.RunRoleAttempt)]
     public async Task<RoleAttemptOutcome> RunRoleAttemptAsync([ActivityTrigger] RoleAttemptRequest request, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        return await RunAttemptAsync(await AttemptEnvelopes.CompleteAsync(request.Attempt, artifacts, context.CancellationToken), context.CancellationToken);
+        var (role, number) = (request.Attempt.Role, request.Attempt.Attempt);
+        var admission = request.Admission;
+        if (admission is null && roles.Find(role) is not null)
+        {
+            var admitted = await circuits.AdmitAsync(role, context.CancellationToken);
+            if (admitted.Verdict == CircuitVerdict.Held)
+            {
+                return new RoleAttemptOutcome(null, false, admitted.HeldUntil) { Role = role, Attempt = number };
+            }
+
+            admission = admitted.Verdict;
+        }
+
+        var attempt = await AttemptEnvelopes.CompleteAsync(request.Attempt, artifacts, context.CancellationToken);
+        try
+        {
+            return await RunAttemptAsync(attempt, admission == CircuitVerdict.Probe, context.CancellationToken) with { Role = role, Attempt = number };
+        }
+        catch (Exception ex) when (ex is PermanentAttemptException or TransientAttemptException)
+        {
+            var kind = ex is PermanentAttemptException ? FailureKind.Permanent : FailureKind.Transient;
+            var marker = ex is PermanentAttemptException ? PermanentAttemptException.Marker : TransientAttemptException.Marker;
+            var message = ex.Message.StartsWith(marker, StringComparison.Ordinal) ? ex.Message[marker.Length..] : ex.Message;
+            return new RoleAttemptOutcome(null, false) { Role = role, Attempt = number, Failure = kind, Error = message };
+        }
     }
+
+    /// <summary>Asks the role's circuit breaker whether a held attempt may start now (a half-open breaker lets one through as its probe).</summary>
+    [Function(OrchestrationNames.AdmitAttempt)]
+    public async Task<AttemptAdmission> AdmitAttemptAsync([ActivityTrigger] AdmitRequest request, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var admission = await circuits.AdmitAsync(request.Role, context.CancellationToken);
+        return new AttemptAdmission(admission.Verdict, admission.HeldUntil) { Role = request.Role, Attempt = request.Attempt };
+    }
+
+    public Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, CancellationToken cancellationToken) =>
+        RunAttemptAsync(attempt, probe: false, cancellationToken);
 
     /// <summary>
     /// Runs one attempt: a failure becomes a <see cref="PermanentAttemptException"/> or <see cref="TransientAttemptException"/>
-    /// for the orchestrator; a result is stored in the artifact layout. A result that arrives after the task
-    /// ended (its <c>result.json</c> exists) is kept only as a discarded artifact.
+    /// for the orchestrator; a result is stored in the artifact layout, its secrets redacted. A result that arrives after
+    /// the task ended (its <c>result.json</c> exists) is kept only as a discarded artifact. The outcome counts for the
+    /// role's circuit breaker (<paramref name="probe"/>: the attempt is its half-open probe).
     /// </summary>
-    public async Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, CancellationToken cancellationToken)
+    public async Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, bool probe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         if (roles.Find(attempt.Role) is not { } role)
@@ -57,6 +105,44 @@ public sealed class AgentActivities(
             throw new PermanentAttemptException($"role '{attempt.Role}' is not configured on this host");
         }
 
+        var outcome = CircuitOutcome.Failure;
+        try
+        {
+            var (ran, counted) = await RunAndStoreAsync(role, attempt, cancellationToken);
+            outcome = counted;
+            return ran;
+        }
+        catch (PermanentAttemptException)
+        {
+            outcome = CircuitOutcome.Ignored;
+            throw;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = CircuitOutcome.Ignored;
+            throw;
+        }
+        finally
+        {
+            await RecordAsync(role.Name, outcome, probe);
+        }
+    }
+
+    /// <summary>Counts the outcome for the breaker; a storage failure here never changes the attempt's own outcome.</summary>
+    private async Task RecordAsync(string role, CircuitOutcome outcome, bool probe)
+    {
+        try
+        {
+            await circuits.RecordAsync(role, outcome, probe, CancellationToken.None);
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            logger.CircuitRecordFailed(role, ex);
+        }
+    }
+
+    private async Task<(RoleAttemptOutcome Outcome, CircuitOutcome Counted)> RunAndStoreAsync(RoleDefinition role, AgentAttempt attempt, CancellationToken cancellationToken)
+    {
         var runner = runners.Create(role)
             ?? throw new PermanentAttemptException($"role '{role.Name}' has no in-process runner (its runner is {CoreConfiguration.RunnerName(role.Runner)})");
 
@@ -75,6 +161,8 @@ public sealed class AgentActivities(
             throw new TransientAttemptException($"the {CoreConfiguration.RunnerName(role.Runner)} runner failed: {ex.Message}", ex);
         }
 
+        var (screened, warnings) = SecretScreening.ScreenResult(result, security.SecretScan);
+        result = screened;
         if (result.Status == AgentResultStatus.Failed)
         {
             var message = string.IsNullOrWhiteSpace(result.Summary) ? "the agent reported a failure" : result.Summary.Trim();
@@ -95,7 +183,8 @@ public sealed class AgentActivities(
             logger.LateResultDiscarded(attempt.TaskId, attempt.Role, attempt.Attempt);
         }
 
-        return new RoleAttemptOutcome(stored, result.Status == AgentResultStatus.NeedsApproval);
+        stored = stored with { Warnings = warnings.Count > 0 ? warnings : null };
+        return (new RoleAttemptOutcome(stored, result.Status == AgentResultStatus.NeedsApproval), CircuitOutcome.Success);
     }
 
     [Function(OrchestrationNames.WriteDeadLetter)]
@@ -138,18 +227,28 @@ public sealed class AgentActivities(
         return writer.DiscardAsync(request.TaskId, request.Role, request.Attempt, request.Result, context.CancellationToken);
     }
 
-    /// <summary>Stores the envelope (context and prompt filled in), then enqueues the small work message; returns the queue message id.</summary>
+    /// <summary>
+    /// Stores the envelope (context and prompt filled in), then enqueues the small work message on the attempt's route
+    /// (its role, priority and requirements); returns the queue message id. While the role's circuit breaker is open
+    /// nothing is sent: the answer says until when it holds.
+    /// </summary>
     [Function(OrchestrationNames.DispatchRemoteAttempt)]
-    public async Task<string> DispatchRemoteAttemptAsync([ActivityTrigger] RemoteWorkItem item, FunctionContext context)
+    public async Task<RemoteDispatch> DispatchRemoteAttemptAsync([ActivityTrigger] RemoteWorkItem item, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.CancellationToken;
+        if (await circuits.HoldsUntilAsync(item.Role, cancellationToken) is { } heldUntil)
+        {
+            return new RemoteDispatch(null, heldUntil);
+        }
+
         var envelope = await AttemptEnvelopes.CompleteAsync(item.Input with { Attempt = item.Attempt }, artifacts, cancellationToken);
         await artifacts.WriteJsonAsync(RemotePaths.Envelope(item.TaskId, item.Role, item.Attempt), envelope, cancellationToken);
         var message = JsonSerializer.Serialize(item.ToMessage(), CoreJson.Options);
-        var receipt = await queues.For(item.Role).SendMessageAsync(message, cancellationToken);
+        var queue = await queues.EnsureAsync(item.Route, cancellationToken);
+        var receipt = await queue.SendMessageAsync(message, cancellationToken);
         logger.AttemptDispatched(item.TaskId, item.Role, item.Attempt, receipt.Value.MessageId);
-        return receipt.Value.MessageId;
+        return new RemoteDispatch(receipt.Value.MessageId, null);
     }
 }

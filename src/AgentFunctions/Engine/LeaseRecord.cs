@@ -14,4 +14,11 @@ public sealed record LeaseRecord(
     DateTimeOffset LeasedAt,
     DateTimeOffset LastSeenAt,
     DateTimeOffset ExpiresAt,
-    int? LeaseSeconds = null);
+    int? LeaseSeconds = null)
+{
+    /// <summary>The queue the message came from (its route); null in records from before routes (the role's own queue).</summary>
+    public string? Queue { get; init; }
+
+    /// <summary>The lease is the half-open circuit breaker's probe.</summary>
+    public bool Probe { get; init; }
+}

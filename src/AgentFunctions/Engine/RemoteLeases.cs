@@ -2,9 +2,11 @@ using System.Text.Json;
 using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
@@ -31,6 +33,8 @@ public sealed class RemoteLeases(
     WorkQueues queues,
     IArtifactStore artifacts,
     AttemptResultWriter writer,
+    CircuitStore circuits,
+    SecurityOptions security,
     RoleCatalog roles,
     TimeProvider time,
     ILogger<RemoteLeases> logger) : IWorkerLeases
@@ -41,32 +45,103 @@ public sealed class RemoteLeases(
     /// <summary>How long complete/fail hold the message while they store the result and raise the event.</summary>
     public static readonly TimeSpan SettleHold = TimeSpan.FromSeconds(60);
 
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? requestedLease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Leases the next attempt the worker can take. The role's circuit breaker is asked first (an open breaker hands out
+    /// nothing; a half-open one lets this lease take its probe). Then the role's work queues whose requirements the
+    /// worker's capabilities cover are tried in priority order; among queues of one priority, the one whose first
+    /// message is oldest first. Storage Queues deliver roughly in order, so within a queue the order is approximate;
+    /// across priorities it holds for what the queues show at the moment of the lease. No message is received that
+    /// the worker cannot take, so none is ever moved or lost.
+    /// </summary>
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan wait, TimeSpan? requestedLease, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(capabilities);
         var leaseDuration = requestedLease ?? LeaseDuration(role);
-        var queue = queues.For(role);
         var deadline = time.GetUtcNow() + wait;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var message = (await queue.ReceiveMessageAsync(leaseDuration, cancellationToken)).Value;
-            if (message is null)
+            var admission = await circuits.AdmitAsync(role, cancellationToken);
+            if (admission.Runs)
             {
-                var remaining = deadline - time.GetUtcNow();
-                if (remaining <= TimeSpan.Zero)
+                var probe = admission.Verdict == CircuitVerdict.Probe;
+                if (await TryLeaseAsync(role, workerId, capabilities, leaseDuration, probe, cancellationToken) is { } grant)
                 {
-                    return null;
+                    return grant;
                 }
 
-                await Task.Delay(remaining < PollInterval ? remaining : PollInterval, time, cancellationToken);
-                continue;
+                if (probe)
+                {
+                    await circuits.ReleaseProbeAsync(role, cancellationToken);
+                }
             }
 
-            if (await TryGrantAsync(queue, role, message, workerId, leaseDuration, cancellationToken) is { } grant)
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
             {
-                return grant;
+                return null;
+            }
+
+            await Task.Delay(remaining < PollInterval ? remaining : PollInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>One pass over the role's routes the worker can serve, highest priority first; null when none had work for it.</summary>
+    private async Task<LeaseGrant?> TryLeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan leaseDuration, bool probe, CancellationToken cancellationToken)
+    {
+        var routes = (await queues.RoutesAsync(role, cancellationToken) ?? [WorkRoute.Default(role)])
+            .Where(r => r.Requires.All(capabilities.Contains))
+            .GroupBy(r => r.Priority)
+            .OrderByDescending(g => g.Key);
+        foreach (var level in routes)
+        {
+            foreach (var queue in await OldestFirstAsync(level.ToList(), cancellationToken))
+            {
+                while (true)
+                {
+                    var message = (await queue.ReceiveMessageAsync(leaseDuration, cancellationToken)).Value;
+                    if (message is null)
+                    {
+                        break;
+                    }
+
+                    if (await TryGrantAsync(queue, role, message, workerId, leaseDuration, probe, cancellationToken) is { } grant)
+                    {
+                        return grant;
+                    }
+                }
             }
         }
+
+        return null;
+    }
+
+    /// <summary>The queues of one priority, the one whose first waiting message is oldest first (a single queue as is).</summary>
+    private async Task<List<QueueClient>> OldestFirstAsync(List<WorkRoute> level, CancellationToken cancellationToken)
+    {
+        if (level.Count == 1)
+        {
+            return [queues.For(level[0])];
+        }
+
+        var heads = new List<(QueueClient Queue, DateTimeOffset Inserted)>();
+        foreach (var route in level)
+        {
+            var queue = queues.For(route);
+            try
+            {
+                if ((await queue.PeekMessageAsync(cancellationToken)).Value is { InsertedOn: { } inserted })
+                {
+                    heads.Add((queue, inserted));
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Not created yet: nothing waits on it.
+            }
+        }
+
+        return heads.OrderBy(h => h.Inserted).Select(h => h.Queue).ToList();
     }
 
     public async Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken)
@@ -95,7 +170,7 @@ public sealed class RemoteLeases(
             await client.RaiseEventAsync(
                 lease.Record.TaskId,
                 OrchestrationEvents.Progress,
-                new ProgressEventPayload(role, lease.Record.Attempt, heartbeat.Progress, heartbeat.Message),
+                new ProgressEventPayload(role, lease.Record.Attempt, heartbeat.Progress, SecretScreening.ScreenText("message", heartbeat.Message, security.SecretScan)),
                 cancellationToken);
         }
 
@@ -121,7 +196,9 @@ public sealed class RemoteLeases(
 
         var record = lease.Record;
         var client = clients.Current;
-        var stored = await writer.WriteAsync(record.TaskId, role, record.Attempt, result, cancellationToken);
+        var (screened, warnings) = SecretScreening.ScreenResult(result, security.SecretScan);
+        var stored = await writer.WriteAsync(record.TaskId, role, record.Attempt, screened, cancellationToken) with { Warnings = warnings.Count > 0 ? warnings : null };
+        await RecordAsync(role, CircuitOutcome.Success, record.Probe);
         if (await IsCurrentAsync(client, record.InstanceId, record.Attempt, cancellationToken))
         {
             var outcome = RemoteAttemptResult.Success(record.Attempt, stored, result.Status == AgentResultStatus.NeedsApproval);
@@ -134,7 +211,7 @@ public sealed class RemoteLeases(
             logger.LateResultDiscarded(record.TaskId, role, record.Attempt);
         }
 
-        await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
+        await ReleaseAsync(lease.Record, lease.MessageId, receipt.PopReceipt, cancellationToken);
         return true;
     }
 
@@ -149,14 +226,15 @@ public sealed class RemoteLeases(
 
         var record = lease.Record;
         var client = clients.Current;
+        await RecordAsync(role, failure.Permanent ? CircuitOutcome.Ignored : CircuitOutcome.Failure, record.Probe);
         if (await IsCurrentAsync(client, record.InstanceId, record.Attempt, cancellationToken))
         {
             var kind = failure.Permanent ? FailureKind.Permanent : FailureKind.Transient;
-            var reason = string.IsNullOrWhiteSpace(failure.Reason) ? "the worker reported a failure" : failure.Reason.Trim();
+            var reason = SecretScreening.ScreenText("reason", string.IsNullOrWhiteSpace(failure.Reason) ? "the worker reported a failure" : failure.Reason.Trim(), security.SecretScan)!;
             await client.RaiseEventAsync(record.InstanceId, OrchestrationEvents.RemoteResult(record.Attempt), RemoteAttemptResult.Failure(record.Attempt, kind, reason), cancellationToken);
         }
 
-        await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
+        await ReleaseAsync(lease.Record, lease.MessageId, receipt.PopReceipt, cancellationToken);
         return true;
     }
 
@@ -178,11 +256,16 @@ public sealed class RemoteLeases(
         {
             // Back to waiting first, so the sub-orchestration stops timing a lease nobody holds.
             await RaiseLeaseAsync(client, record, null, cancellationToken);
-            var message = new RemoteWorkMessage(record.TaskId, role, record.Attempt, record.InstanceId, (int)LeaseDuration(role).TotalSeconds);
-            await queues.For(role).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken);
+            var message = new RemoteWorkMessage(record.TaskId, role, record.Attempt, record.InstanceId, (int)LeaseDuration(role).TotalSeconds) { Queue = QueueOf(record).Name };
+            await QueueOf(record).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken);
+            if (record.Probe)
+            {
+                // A probe handed back untouched proved nothing: the next lease may probe.
+                await circuits.ReleaseProbeAsync(role, cancellationToken);
+            }
         }
 
-        await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
+        await ReleaseAsync(lease.Record, lease.MessageId, receipt.PopReceipt, cancellationToken);
         return true;
     }
 
@@ -209,7 +292,7 @@ public sealed class RemoteLeases(
     }
 
     private async Task<LeaseGrant?> TryGrantAsync(
-        QueueClient queue, string role, QueueMessage message, string? workerId, TimeSpan leaseDuration, CancellationToken cancellationToken)
+        QueueClient queue, string role, QueueMessage message, string? workerId, TimeSpan leaseDuration, bool probe, CancellationToken cancellationToken)
     {
         var work = Parse(message);
         if (work is null || work.Role != role)
@@ -222,7 +305,10 @@ public sealed class RemoteLeases(
         var client = clients.Current;
         if (message.DequeueCount > 1)
         {
-            // Visible again: whoever leased it before neither completed nor failed it in time.
+            // Visible again: whoever leased it before neither completed nor failed it in time. That counts as a failure
+            // of the role for its circuit breaker (once: the message is deleted here).
+            var expiredLease = await artifacts.ReadJsonAsync<LeaseRecord>(RemotePaths.Lease(role, message.MessageId), cancellationToken);
+            await RecordAsync(role, CircuitOutcome.Failure, expiredLease?.Probe == true);
             if (await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
             {
                 var expired = RemoteAttemptResult.Failure(work.Attempt, FailureKind.Transient, "lease expired: the worker neither completed nor failed the attempt in time");
@@ -254,7 +340,11 @@ public sealed class RemoteLeases(
 
         var now = time.GetUtcNow();
         var expiresAt = message.NextVisibleOn ?? now + leaseDuration;
-        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds);
+        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds)
+        {
+            Queue = queue.Name,
+            Probe = probe,
+        };
         await artifacts.WriteJsonAsync(RemotePaths.Lease(role, message.MessageId), record, cancellationToken);
         await RaiseLeaseAsync(client, record, expiresAt, cancellationToken);
         logger.Leased(work.TaskId, role, work.Attempt, workerId ?? "anonymous");
@@ -288,7 +378,7 @@ public sealed class RemoteLeases(
     {
         try
         {
-            var receipt = await queues.For(lease.Record.Role).UpdateMessageAsync(
+            var receipt = await QueueOf(lease.Record).UpdateMessageAsync(
                 lease.MessageId, lease.PopReceipt, visibilityTimeout: visibility, cancellationToken: cancellationToken);
             return receipt.Value;
         }
@@ -298,10 +388,27 @@ public sealed class RemoteLeases(
         }
     }
 
-    private async Task ReleaseAsync(string role, string messageId, string popReceipt, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(LeaseRecord record, string messageId, string popReceipt, CancellationToken cancellationToken)
     {
-        await DeleteMessageAsync(queues.For(role), messageId, popReceipt, cancellationToken);
-        await artifacts.DeleteAsync(RemotePaths.Lease(role, messageId), cancellationToken);
+        await DeleteMessageAsync(QueueOf(record), messageId, popReceipt, cancellationToken);
+        await artifacts.DeleteAsync(RemotePaths.Lease(record.Role, messageId), cancellationToken);
+    }
+
+    /// <summary>The queue a leased message came from (the role's own queue for records from before routes).</summary>
+    private QueueClient QueueOf(LeaseRecord record) =>
+        record.Queue is { } name && name != StorageNames.WorkQueue(record.Role) ? queues.Named(name) : queues.For(record.Role);
+
+    /// <summary>Counts an attempt's end for its role's circuit breaker; a storage failure here never fails the worker's call.</summary>
+    private async Task RecordAsync(string role, CircuitOutcome outcome, bool probe)
+    {
+        try
+        {
+            await circuits.RecordAsync(role, outcome, probe, CancellationToken.None);
+        }
+        catch (RequestFailedException ex)
+        {
+            logger.CircuitRecordFailed(role, ex);
+        }
     }
 
     private static async Task DeleteMessageAsync(QueueClient queue, string messageId, string popReceipt, CancellationToken cancellationToken)

@@ -22,7 +22,7 @@ namespace AgentFunctions.Hosting;
 public static class AgentFunctionsServiceCollectionExtensions
 {
     /// <summary>
-    /// Loads and validates <c>Roles</c>, <c>Workflow</c>, <c>Limits</c> and <c>AzureWebJobsStorage</c> now, so a
+    /// Loads and validates <c>Roles</c>, <c>Workflow</c>, <c>Limits</c>, <c>Security</c> and <c>AzureWebJobsStorage</c> now, so a
     /// bad setting stops the host at start with a message naming its key; then registers the stores, the
     /// Durable engine, the API handlers, the runners, the activities' and triggers' services.
     /// </summary>
@@ -40,6 +40,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         var roles = CoreConfiguration.LoadRoles(configuration);
         var workflow = CoreConfiguration.LoadWorkflow(configuration);
         var limits = CoreConfiguration.LoadLimits(configuration);
+        var security = CoreConfiguration.LoadSecurity(configuration);
         var intake = IntakeSettings.Load(configuration, hostJsonPath);
         CheckRemoteRoleQueues(roles);
         var storage = StorageClientFactory.Create(configuration);
@@ -47,6 +48,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddSingleton(roles);
         services.AddSingleton(workflow);
         services.AddSingleton(limits);
+        services.AddSingleton(security);
         services.AddSingleton(intake);
         services.AddSingleton(storage);
         services.AddSingleton(storage.Blobs);
@@ -62,9 +64,11 @@ public static class AgentFunctionsServiceCollectionExtensions
 
         services.AddSingleton<DurableClientAccessor>();
         services.AddSingleton<HttpTriggerRunner>();
+        services.AddSingleton<CircuitStore>();
         services.AddSingleton<RemoteLeases>();
         services.AddSingleton<IWorkerLeases>(sp => sp.GetRequiredService<RemoteLeases>());
         services.AddSingleton<IEngineMonitor, EngineMetrics>();
+        services.AddSingleton<ITaskHistory, DurableTaskHistory>();
         services.AddSingleton<DurableTaskEngine>();
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<DurableTaskEngine>());
         services.AddSingleton<IDeadLetterEngine>(sp => sp.GetRequiredService<DurableTaskEngine>());

@@ -20,6 +20,9 @@ public static class StorageNames
 
     public const string WorkQueuePrefix = "work-";
 
+    /// <summary>What every work queue's name starts with (the role's own and its routed ones, see <see cref="WorkRoute"/>).</summary>
+    public const string WorkRoutePrefix = "work";
+
     /// <summary>The queue remote workers of <paramref name="role"/> lease attempts from.</summary>
     public static string WorkQueue(string role) => WorkQueuePrefix + role;
 

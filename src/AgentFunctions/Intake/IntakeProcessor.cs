@@ -4,6 +4,7 @@ using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
@@ -26,6 +27,7 @@ public sealed class IntakeProcessor(
     WorkflowOptions workflow,
     TaskLimits limits,
     IntakeSettings settings,
+    SecurityOptions security,
     TimeProvider time,
     ILogger<IntakeProcessor> logger)
 {
@@ -45,8 +47,18 @@ public sealed class IntakeProcessor(
 
         // Without an id, the message id is the task id: a redelivered message finds its task instead of starting another.
         var spec = validation.Spec!;
+        var screening = SecretScreening.ScreenSpec(spec, security.SecretScan);
+        if (screening.Rejected)
+        {
+            // Recorded without the spec: the record must not keep the secrets the scan refused.
+            var refusal = SecretScreening.Describe(screening.Findings);
+            logger.IntakeRejected(messageId, refusal);
+            await RecordAsync(messageId, rawId, dequeueCount, refusal, spec: null, cancellationToken);
+            return IntakeOutcome.DeadLettered;
+        }
+
         spec = spec with { Id = spec.Id ?? "q-" + messageId.Replace("-", string.Empty, StringComparison.Ordinal) };
-        var submitted = await engine.SubmitAsync(TaskPlan.Create(spec, roles, workflow), cancellationToken);
+        var submitted = await engine.SubmitAsync(TaskPlan.Create(spec, roles, workflow) with { Warnings = screening.Warnings }, cancellationToken);
         switch (submitted.Outcome)
         {
             case SubmitOutcome.Created:
@@ -77,7 +89,7 @@ public sealed class IntakeProcessor(
             rawId,
             settings.MaxDequeueCount,
             $"the message on {StorageNames.IntakeQueue} failed all {settings.MaxDequeueCount} tries (maxDequeueCount) and was moved to {StorageNames.IntakePoisonQueue}",
-            validation.Spec,
+            validation.Spec is { } spec && SecretScreening.ScreenSpec(spec, security.SecretScan).Rejected ? null : validation.Spec,
             cancellationToken);
     }
 

@@ -66,4 +66,13 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 5701, Message = "{Method} {Path} failed and was answered {Status} (problem+json)")]
     public static partial void HttpTriggerFailed(this ILogger logger, LogLevel level, string method, string path, int status, Exception exception);
+
+    [LoggerMessage(EventId = 5801, Level = LogLevel.Warning, Message = "The circuit breaker of role {Role} opened: its attempts wait")]
+    public static partial void CircuitOpened(this ILogger logger, string role);
+
+    [LoggerMessage(EventId = 5802, Level = LogLevel.Information, Message = "The circuit breaker of role {Role} closed: its attempts run again")]
+    public static partial void CircuitClosed(this ILogger logger, string role);
+
+    [LoggerMessage(EventId = 5803, Level = LogLevel.Warning, Message = "Could not count an attempt of role {Role} for its circuit breaker")]
+    public static partial void CircuitRecordFailed(this ILogger logger, string role, Exception exception);
 }

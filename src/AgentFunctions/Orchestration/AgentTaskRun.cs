@@ -25,6 +25,7 @@ internal sealed class AgentTaskRun : IDisposable
     private readonly List<PendingRole> _roles = [];
     private readonly List<PendingApproval> _approvals = [];
     private readonly List<PendingRetry> _retries = [];
+    private readonly List<PendingAdmission> _admissions = [];
     private readonly List<Task> _sideEffects = [];
     private Dictionary<string, RoleRoute> _routes = new(StringComparer.Ordinal);
     private TaskState _state = null!;
@@ -102,8 +103,9 @@ internal sealed class AgentTaskRun : IDisposable
 
     private List<Task> Pending()
     {
-        var pending = new List<Task>(_roles.Count + _retries.Count + _approvals.Count + 5);
+        var pending = new List<Task>(_roles.Count + _retries.Count + _approvals.Count + _admissions.Count + 5);
         pending.AddRange(_roles.Select(r => r.Run));
+        pending.AddRange(_admissions.Select(a => a.Admission));
         pending.AddRange(_retries.Select(r => r.Timer));
         pending.AddRange(_approvals.Select(a => a.Timer));
         if (_deadline is not null)
@@ -163,9 +165,13 @@ internal sealed class AgentTaskRun : IDisposable
             if (Payload(completed) is { } payload && ExternalEventParser.ParseRemoteAttempt(payload) is { } attempt
                 && Route(attempt.Role) is { Remote: true })
             {
-                Apply(attempt.Error is { } error
-                    ? new RoleAttemptFailed(attempt.Role, attempt.Attempt, attempt.Kind ?? FailureKind.Transient, error)
-                    : new RoleAttemptStarted(attempt.Role, attempt.Attempt));
+                Apply(attempt switch
+                {
+                    { Error: { } error } => new RoleAttemptFailed(attempt.Role, attempt.Attempt, attempt.Kind ?? FailureKind.Transient, error),
+                    { HeldUntil: { } until } => new RoleCircuitHeld(attempt.Role, attempt.Attempt, until),
+                    { Released: true } => new RoleCircuitReleased(attempt.Role),
+                    _ => new RoleAttemptStarted(attempt.Role, attempt.Attempt, attempt.Worker),
+                });
             }
         }
         else if (_approvals.Find(a => a.Timer == completed) is { } approval)
@@ -187,6 +193,11 @@ internal sealed class AgentTaskRun : IDisposable
             {
                 StartRole(retry.Command);
             }
+        }
+        else if (_admissions.Find(a => a.Admission == completed) is { } admission)
+        {
+            _admissions.Remove(admission);
+            Admitted(admission);
         }
         else if (_roles.Find(r => r.Run == completed) is { } role)
         {
@@ -273,12 +284,67 @@ internal sealed class AgentTaskRun : IDisposable
     }
 
     /// <summary>
+    /// Starts attempt <see cref="RunRoleAttempt.Attempt"/> of a role, unless the role's runner here cannot meet the
+    /// attempt's requirements (it then waits, as its view says, until the task ends). An inline attempt the circuit
+    /// breaker held before asks the breaker first (<c>AdmitAttempt</c>); any other starts now.
+    /// </summary>
+    private void StartRole(RunRoleAttempt run)
+    {
+        var route = Route(run.Role);
+        if (route is not null && !route.CanRun(_state.Spec.RequirementsOf(run.Stage)))
+        {
+            return;
+        }
+
+        if (route is not { Remote: true } && _state.FindRole(run.Role)?.CircuitHeldUntil is not null)
+        {
+            _admissions.Add(new PendingAdmission(run, AdmitAsync(run.Role, run.Attempt)));
+            return;
+        }
+
+        StartRoleNow(run, admission: null);
+    }
+
+    /// <summary>The breaker's word on a held attempt; if the breaker cannot be read, the attempt's own activity asks it again.</summary>
+    private async Task<AttemptAdmission> AdmitAsync(string role, int attempt)
+    {
+        try
+        {
+            return await _context.CallActivityAsync<AttemptAdmission>(OrchestrationNames.AdmitAttempt, new AdmitRequest(role, attempt), RetryPolicies.SideEffects);
+        }
+        catch (TaskFailedException)
+        {
+            return new AttemptAdmission(Core.Resilience.CircuitVerdict.Admitted, null);
+        }
+    }
+
+    /// <summary>A held attempt heard from the breaker: held again (until a later time), or released and started.</summary>
+    private void Admitted(PendingAdmission admission)
+    {
+        var run = admission.Command;
+        var answer = admission.Admission.Result;
+        if (answer is { Verdict: Core.Resilience.CircuitVerdict.Held, HeldUntil: { } until })
+        {
+            Apply(new RoleCircuitHeld(run.Role, run.Attempt, until));
+            if (_state.FindRole(run.Role) is { CircuitHeldUntil: not null } role && !_state.IsTerminal && _state.InPlay(role))
+            {
+                WaitToStart(run, until);
+            }
+
+            return;
+        }
+
+        Apply(new RoleCircuitReleased(run.Role));
+        StartRoleNow(run, answer.Verdict);
+    }
+
+    /// <summary>
     /// Starts attempt <see cref="RunRoleAttempt.Attempt"/> of a role now: an inline role's activity, called once with
     /// an envelope built for that attempt number (the decider records the start), or the remote role's
     /// sub-orchestration, which runs its attempts on the role's schedule itself and tells the task when one is leased.
     /// </summary>
     [SuppressMessage("DurableTask", "DURABLE0010", Justification = "_logger comes from context.CreateReplaySafeLogger (see the constructor); the analyzer cannot see through the field.")]
-    private void StartRole(RunRoleAttempt run)
+    private void StartRoleNow(RunRoleAttempt run, Core.Resilience.CircuitVerdict? admission)
     {
         var started = WorkflowDecider.Apply(_state, new RoleAttemptStarted(run.Role, run.Attempt), Now);
         if (!started.Applied)
@@ -302,7 +368,7 @@ internal sealed class AgentTaskRun : IDisposable
         attempt = attempt with { Context = null, ContextRef = _contextRef ?? attempt.ContextRef, Prompt = string.Empty };
         _roles.Add(remote
             ? new PendingRole(run.Role, run.Attempt, true, RunRemoteAsync(run, attempt, Route(run.Role)!))
-            : new PendingRole(run.Role, run.Attempt, false, RunInlineAsync(run, attempt)));
+            : new PendingRole(run.Role, run.Attempt, false, RunInlineAsync(run, attempt, admission)));
     }
 
     /// <summary>
@@ -310,14 +376,19 @@ internal sealed class AgentTaskRun : IDisposable
     /// tells an activity nothing about its retries, so a policy would re-send this attempt's envelope (attempt
     /// number, prompt) on every try; instead each failure goes back to the decider, which schedules the next attempt.
     /// </summary>
-    private async Task<IReadOnlyList<WorkflowEvent>> RunInlineAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt)
+    private async Task<IReadOnlyList<WorkflowEvent>> RunInlineAsync(RunRoleAttempt run, Core.Runners.AgentAttempt attempt, Core.Resilience.CircuitVerdict? admission)
     {
         try
         {
-            var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt));
-            return outcome.NeedsApproval
-                ? [new RoleNeedsApproval(run.Role, run.Attempt, outcome.Result)]
-                : [new RoleSucceeded(run.Role, run.Attempt, outcome.Result)];
+            var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt, admission));
+            return outcome switch
+            {
+                { HeldUntil: { } until } => [new RoleCircuitHeld(run.Role, run.Attempt, until)],
+                { Failure: { } kind } => [new RoleAttemptFailed(run.Role, run.Attempt, kind, outcome.Error ?? "the attempt failed")],
+                { Result: { } result, NeedsApproval: true } => [new RoleNeedsApproval(run.Role, run.Attempt, result)],
+                { Result: { } result } => [new RoleSucceeded(run.Role, run.Attempt, result)],
+                _ => [new RoleAttemptFailed(run.Role, run.Attempt, FailureKind.Transient, "the attempt's activity answered without a result")],
+            };
         }
         catch (TaskFailedException ex)
         {

@@ -17,6 +17,7 @@ public static class OrchestrationNames
     public const string WriteTaskResult = "WriteTaskResult";
     public const string DiscardResult = "DiscardResult";
     public const string DispatchRemoteAttempt = "DispatchRemoteAttempt";
+    public const string AdmitAttempt = "AdmitAttempt";
 
     /// <summary>The sub-orchestration of a remote role of a task (':' never occurs in a task id).</summary>
     public static string RemoteInstanceId(string taskId, string role) => $"{taskId}:{role}";

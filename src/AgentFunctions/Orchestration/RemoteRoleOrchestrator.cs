@@ -92,20 +92,51 @@ public static class RemoteRoleOrchestrator
     {
         var first = request.Attempt;
         SetStatus(context, request, attempt);
-        if (resume is null)
+        if (resume is null or { Held: true })
         {
-            try
+            var held = resume is { Held: true };
+            for (var holds = 0; ; holds++)
             {
-                // The activity fills in the context and the prompt of this attempt number before storing the envelope.
-                await context.CallActivityAsync<string>(
-                    OrchestrationNames.DispatchRemoteAttempt,
-                    new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, first with { Attempt = attempt }),
-                    RetryPolicies.SideEffects);
+                if (holds == LeaseEventsPerEpisode)
+                {
+                    // A long outage: each hold adds to the history every later step replays; start a new episode.
+                    return AttemptStep.Continue(new RemoteRoleResume(attempt, [.. failures], null) { Held = true });
+                }
+
+                RemoteDispatch dispatch;
+                try
+                {
+                    // The activity fills in the context and the prompt of this attempt number before storing the envelope.
+                    dispatch = await context.CallActivityAsync<RemoteDispatch>(
+                        OrchestrationNames.DispatchRemoteAttempt,
+                        new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, first with { Attempt = attempt }),
+                        RetryPolicies.SideEffects);
+                }
+                catch (TaskFailedException ex)
+                {
+                    return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, "could not put the attempt on the work queue: " + AttemptErrors.Describe(ex.FailureDetails).Message));
+                }
+
+                if (dispatch.HeldUntil is not { } until)
+                {
+                    if (held)
+                    {
+                        Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null) { Released = true });
+                    }
+
+                    break;
+                }
+
+                // The role's circuit breaker is open: the attempt waits, uncounted, and is put on the queue after the break.
+                held = true;
+                Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null) { HeldUntil = until });
+                if (await BackOffAsync(context, until, cancel, lifetime))
+                {
+                    return AttemptStep.Ended(Canceled(attempt, failures));
+                }
             }
-            catch (TaskFailedException ex)
-            {
-                return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, "could not put the attempt on the work queue: " + AttemptErrors.Describe(ex.FailureDetails).Message));
-            }
+
+            resume = null;
         }
 
         using var attemptScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
@@ -163,7 +194,7 @@ public static class RemoteRoleOrchestrator
                     if (expiresAt is null && lease.LeaseExpiresAt is not null)
                     {
                         // Leased (not a heartbeat): the attempt starts now, as the task's view shows it.
-                        Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null));
+                        Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null) { Worker = lease.WorkerId ?? "anonymous" });
                     }
 
                     Arm(lease.LeaseExpiresAt);

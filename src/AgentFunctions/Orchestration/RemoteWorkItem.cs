@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Hosting;
 
 namespace AgentFunctions.Orchestration;
 
@@ -8,5 +9,8 @@ namespace AgentFunctions.Orchestration;
 /// </summary>
 public sealed record RemoteWorkItem(string TaskId, string Role, int Attempt, string InstanceId, int LeaseSeconds, AgentAttempt Input)
 {
-    public RemoteWorkMessage ToMessage() => new(TaskId, Role, Attempt, InstanceId, LeaseSeconds);
+    /// <summary>The work queue of the attempt: its role, priority and requirements.</summary>
+    public WorkRoute Route => WorkQueues.RouteOf(Role, Input.Priority, Input.Requires);
+
+    public RemoteWorkMessage ToMessage() => new(TaskId, Role, Attempt, InstanceId, LeaseSeconds) { Queue = Route.QueueName };
 }

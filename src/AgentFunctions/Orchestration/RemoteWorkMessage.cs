@@ -4,4 +4,8 @@ namespace AgentFunctions.Orchestration;
 /// The message on a role's work queue. It stays small (a queue message holds 64 KiB): the attempt envelope,
 /// with its prompt and context, is stored beside the task's artifacts and read when a worker leases it.
 /// </summary>
-public sealed record RemoteWorkMessage(string TaskId, string Role, int Attempt, string InstanceId, int LeaseSeconds);
+public sealed record RemoteWorkMessage(string TaskId, string Role, int Attempt, string InstanceId, int LeaseSeconds)
+{
+    /// <summary>The queue the message waits on (its route); the role's own queue when absent (messages from before routes).</summary>
+    public string? Queue { get; init; }
+}

@@ -1,6 +1,11 @@
+using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Runners;
 
 namespace AgentFunctions.Orchestration;
 
-/// <summary>Input of the <c>RunRoleAttempt</c> activity: the attempt envelope the runner receives.</summary>
-public sealed record RoleAttemptRequest(AgentAttempt Attempt);
+/// <summary>
+/// Input of the <c>RunRoleAttempt</c> activity: the attempt envelope the runner receives. <see cref="Admission"/> is the
+/// circuit breaker's verdict when the orchestrator already asked (<c>AdmitAttempt</c>, after a hold); without it the
+/// activity asks itself.
+/// </summary>
+public sealed record RoleAttemptRequest(AgentAttempt Attempt, CircuitVerdict? Admission = null);

@@ -22,7 +22,7 @@ public static class ExitCodes
         (ExitCode.WaitTimedOut, "timed out waiting (--wait --timeout / watch --timeout)"),
         (ExitCode.Unreachable, "server unreachable"),
         (ExitCode.Unauthorized, "unauthorized or forbidden (401/403)"),
-        (ExitCode.BadRequest, "bad request / validation (400/413/415)"),
+        (ExitCode.BadRequest, "bad request / validation (400/413/415/422)"),
     ];
 
     /// <summary>The exit-code section of the help text.</summary>

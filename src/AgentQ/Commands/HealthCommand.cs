@@ -8,7 +8,10 @@ using AgentQ.Output;
 
 namespace AgentQ.Commands;
 
-/// <summary><c>agentq health</c>: GET /api/health; exit 0 when healthy, 1 when the server reports itself unhealthy (503).</summary>
+/// <summary>
+/// <c>agentq health</c>: GET /api/health, with the reasons of a degraded or unhealthy server (alerts, an open circuit
+/// breaker, storage down); exit 0 when healthy or degraded (the server still serves), 1 when it reports itself unhealthy (503).
+/// </summary>
 public static class HealthCommand
 {
     public static Command Create(GlobalOptions globals, CliRuntime runtime)
@@ -32,6 +35,11 @@ public static class HealthCommand
             else
             {
                 context.Output.Line($"{report.Status}  engine {report.Engine}  version {report.Version}  at {context.Client.Root}  checked {Fmt.Time(report.CheckedAt)}");
+                foreach (var reason in report.Reasons ?? [])
+                {
+                    context.Output.Line("  - " + reason);
+                }
+
                 if (report.Checks.Count > 0)
                 {
                     context.Output.Table(new TableData(["CHECK", "RESULT"], report.Checks.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (IReadOnlyList<string>)[c.Key, c.Value]).ToList()));

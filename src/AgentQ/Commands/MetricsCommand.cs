@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Workflow;
 using AgentQ.Cli;
 using AgentQ.Output;
 
@@ -11,7 +12,7 @@ public static class MetricsCommand
     public static Command Create(GlobalOptions globals, CliRuntime runtime)
     {
         var prometheus = new Option<bool>("--prometheus") { Description = "Print the Prometheus text exposition instead" };
-        var command = new Command("metrics", "Show queue depth, in-flight, retrying and dead-lettered counts, latencies and workers per role") { prometheus };
+        var command = new Command("metrics", "Show queue depth, in-flight, retrying and dead-lettered counts, latencies, circuit breaker and the workers a remote role needs (DESIRED) per role, and the workers seen") { prometheus };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
             if (context.Get(prometheus))
@@ -56,8 +57,10 @@ public static class MetricsCommand
             Fmt.Number(r.FailedAttempts),
             Fmt.Milliseconds(r.AttemptLatencyMs.P50),
             Fmt.Milliseconds(r.AttemptLatencyMs.P95),
+            r.Circuit is { } circuit ? Names.Of(circuit.State) : "-",
+            r.DesiredWorkers is { } desired ? Fmt.Number(desired) : "-",
         ]).ToList();
-        output.Table(new TableData(["ROLE", "QUEUED", "OLDEST", "IN FLIGHT", "RETRYING", "DEAD", "SUCCEEDED", "FAILED", "P50", "P95"], roles));
+        output.Table(new TableData(["ROLE", "QUEUED", "OLDEST", "IN FLIGHT", "RETRYING", "DEAD", "SUCCEEDED", "FAILED", "P50", "P95", "CIRCUIT", "DESIRED"], roles));
         if (metrics.Workers.Count > 0)
         {
             var workers = metrics.Workers.Select(w => (IReadOnlyList<string>)[w.WorkerId, w.Role, Fmt.Time(w.LastSeenAt)]).ToList();

@@ -41,6 +41,11 @@ public static class SubmitCommand
         priority.AcceptOnlyFromAmong("low", "normal", "high", "critical");
         var ttl = new Option<int?>("--ttl") { Description = "Deadline in seconds; the task expires when it is reached", HelpName = "SECONDS" };
         var requiresApproval = new Option<bool>("--requires-approval") { Description = "Wait for 'agentq approve' before any role runs" };
+        var requires = new Option<string[]>("--require")
+        {
+            Description = "A capability every attempt needs from whoever runs it (repeat or separate with commas, at most 8), e.g. --require database",
+            HelpName = "NAME",
+        };
         var id = new Option<string?>("--id") { Description = "Task id (idempotent: resubmitting the same spec returns the same task)", HelpName = "ID" };
         var from = new Option<string?>("--from") { Description = "Who asks (shown in the task view)", HelpName = "NAME" };
         var replyTo = new Option<string?>("--reply-to") { Description = "Where the coordinator wants the answer (kept with the task)", HelpName = "ADDRESS" };
@@ -50,7 +55,7 @@ public static class SubmitCommand
 
         var command = new Command("submit", "Submit a task to one or more roles")
         {
-            content, to, stage, type, instructions, file, payloadFormat, priority, ttl, requiresApproval, id, from, replyTo, wait, timeout, interval,
+            content, to, stage, type, instructions, file, payloadFormat, priority, ttl, requiresApproval, requires, id, from, replyTo, wait, timeout, interval,
         };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
@@ -75,6 +80,7 @@ public static class SubmitCommand
                     Priority = context.Get(priority),
                     TtlSeconds = context.Get(ttl),
                     RequiresApproval = context.Get(requiresApproval),
+                    Requires = context.Get(requires) ?? [],
                     Id = context.Get(id),
                     From = context.Get(from),
                     ReplyTo = context.Get(replyTo),

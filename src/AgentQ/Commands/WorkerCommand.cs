@@ -31,6 +31,12 @@ public static class WorkerCommand
         var timeout = new Option<double?>("--timeout") { Description = "Kill the program after this many seconds (a transient failure)", HelpName = "SECONDS" };
         var grace = new Option<double?>("--grace") { Description = "On SIGINT/SIGTERM, let running programs finish this long, then stop them and release their attempts uncounted (default 30); reports still unanswered 10 s later are given up", HelpName = "SECONDS" };
         var workerId = new Option<string?>("--worker-id") { Description = "Name shown in metrics (default: host-pid)", HelpName = "ID" };
+        var capability = new Option<string[]>("--capability")
+        {
+            Description = "What this worker can do (repeat for several): it is handed attempts whose task requires only these (e.g. --capability database)",
+            HelpName = "NAME",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var program = new Argument<string[]>("PROGRAM")
         {
             Description = "The program and its arguments, after '--'; {input} in an argument is replaced by the prompt, which is also on stdin",
@@ -41,7 +47,7 @@ public static class WorkerCommand
             + "The program is checked before the first lease (a path must exist and be executable; a bare name is looked up on PATH). "
             + "With --json, stdout carries one JSON object per event: started, attempt, notice, stopping, stopped")
         {
-            role, concurrency, lease, wait, permanent, timeout, grace, workerId, program,
+            role, concurrency, lease, wait, permanent, timeout, grace, workerId, capability, program,
         };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
@@ -58,6 +64,7 @@ public static class WorkerCommand
                 Timeout = CommonArguments.Seconds(context.Get(timeout), "--timeout"),
                 Grace = CommonArguments.Seconds(context.Get(grace), "--grace", allowZero: true) ?? runtime.DefaultWorkerGrace,
                 ReportSlack = runtime.WorkerReportSlack,
+                Capabilities = ParseCapabilities(context.Get(capability)),
             };
 
             // Before the first lease: a program that cannot run would otherwise fail every attempt the worker leases.
@@ -69,6 +76,28 @@ public static class WorkerCommand
             return ExitCode.Ok;
         });
         return command;
+    }
+
+    /// <summary>Capability names as the server checks them (the role name rule), each once; anything else is a usage error.</summary>
+    public static IReadOnlyList<string> ParseCapabilities(IEnumerable<string>? names)
+    {
+        var capabilities = new List<string>();
+        foreach (var name in names ?? [])
+        {
+            if (!AgentFunctions.Core.Tasks.Identifiers.IsValidCapability(name))
+            {
+                throw CliException.Usage($"--capability '{name}' is not a capability name (lowercase letters, digits and '-', starting with a letter)");
+            }
+
+            if (!capabilities.Contains(name, StringComparer.Ordinal))
+            {
+                capabilities.Add(name);
+            }
+        }
+
+        return capabilities.Count <= AgentFunctions.Core.Tasks.Identifiers.MaxCapabilities
+            ? capabilities
+            : throw CliException.Usage($"at most {AgentFunctions.Core.Tasks.Identifiers.MaxCapabilities} --capability options");
     }
 
     /// <summary>"3,4" → {3, 4}; anything else is a usage error.</summary>

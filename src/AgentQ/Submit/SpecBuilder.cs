@@ -48,6 +48,12 @@ public static class SpecBuilder
             throw CliException.Usage("--ttl must be a positive number of seconds");
         }
 
+        var requires = SplitRoles(arguments.Requires).Distinct(StringComparer.Ordinal).ToList();
+        if (requires.FirstOrDefault(r => !Identifiers.IsValidCapability(r)) is { } badCapability)
+        {
+            throw CliException.Usage($"--require '{badCapability}' is not a capability name ({Identifiers.CapabilityPattern})");
+        }
+
         return new TaskSpec
         {
             Id = arguments.Id,
@@ -62,6 +68,7 @@ public static class SpecBuilder
             TtlSeconds = arguments.TtlSeconds,
             ReplyTo = arguments.ReplyTo,
             RequiresApproval = arguments.RequiresApproval,
+            Requires = requires.Count > 0 ? requires : null,
         };
     }
 

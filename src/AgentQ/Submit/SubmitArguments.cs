@@ -28,6 +28,9 @@ public sealed record SubmitArguments
 
     public bool RequiresApproval { get; init; }
 
+    /// <summary>--require values: capabilities every attempt needs; each may hold several separated by commas.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
     public string? Id { get; init; }
 
     public string? From { get; init; }

@@ -162,7 +162,7 @@ public sealed class PullWorker : IDisposable
     {
         var wait = _settings.WaitSeconds.ToString(CultureInfo.InvariantCulture);
         var uri = _client.ApiRaw($"workers/{Uri.EscapeDataString(_settings.Role)}/lease?wait={wait}");
-        var body = new WorkerLeaseRequest(_settings.WorkerId, _settings.WaitSeconds, _settings.LeaseSeconds);
+        var body = new WorkerLeaseRequest(_settings.WorkerId, _settings.WaitSeconds, _settings.LeaseSeconds, _settings.Capabilities);
         var response = await _client.SendAsync(HttpMethod.Post, uri, body, cancellationToken, TimeSpan.FromSeconds(_settings.WaitSeconds + 30));
         if (response.Status == HttpStatusCode.NoContent)
         {

@@ -40,6 +40,9 @@ public sealed record WorkerSettings
     /// </summary>
     public TimeSpan ReportSlack { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>What the worker can do (<c>--capability</c>): the server hands it only attempts whose requirements these cover.</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
     /// <summary>Bytes of stdout/stderr kept from the program.</summary>
     public int MaxOutputBytes { get; init; } = 1024 * 1024;
 }

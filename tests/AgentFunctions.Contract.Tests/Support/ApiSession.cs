@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace AgentFunctions.Contract.Tests.Support;
 
 /// <summary>Plain HTTP against one engine, as curl would use it: JSON in, status code and JSON out.</summary>
-internal sealed class ApiSession(BothEngines engines, string engine) : IDisposable
+internal sealed class ApiSession(IEngines engines, string engine) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = engines.BaseAddress(engine), Timeout = TimeSpan.FromSeconds(60) };
 

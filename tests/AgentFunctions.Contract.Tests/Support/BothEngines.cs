@@ -1,22 +1,15 @@
-using AgentFunctions.Hosting;
-using AgentFunctions.Testing;
-using AgentFunctions.Testing.Azurite;
-using AgentFunctions.Testing.Durable;
-
 namespace AgentFunctions.Contract.Tests.Support;
 
 /// <summary>
 /// Both engines with the same roles: the Standalone server (child process, SQLite) and the Functions engine on the
 /// real Durable runtime (in-memory backend, storage on its own Azurite). Started once for the contract tests.
 /// </summary>
-public sealed class BothEngines : IAsyncLifetime
+public sealed class BothEngines : IEngines, IAsyncLifetime
 {
     public const string StandaloneEngine = "standalone";
     public const string FunctionsEngine = "functions";
 
-    private StandaloneServer? _standalone;
-    private AzuriteServer? _azurite;
-    private FunctionsEngineHost? _functions;
+    private EnginePair? _engines;
 
     /// <summary>The roles both engines run: echo roles, one that needs an approval, one that always fails permanently, remote ones.</summary>
     public static Dictionary<string, string?> Roles { get; } = new(StringComparer.OrdinalIgnoreCase)
@@ -37,42 +30,18 @@ public sealed class BothEngines : IAsyncLifetime
         ["Roles:idle:Runner"] = "remote",
     };
 
-    public Uri BaseAddress(string engine) => engine switch
-    {
-        StandaloneEngine => _standalone!.BaseAddress,
-        FunctionsEngine => _functions!.BaseUrl,
-        _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "standalone or functions"),
-    };
+    public Uri BaseAddress(string engine) => _engines!.BaseAddress(engine);
 
     /// <summary>What an engine logged lately, for a failure message.</summary>
-    public string Log(string engine) => engine == StandaloneEngine ? _standalone?.Output ?? string.Empty : _functions?.Log.ToString() ?? string.Empty;
+    public string Log(string engine) => _engines?.Log(engine) ?? string.Empty;
 
-    public async Task InitializeAsync()
-    {
-        var standalone = StandaloneServer.StartAsync(Roles.ToDictionary(p => p.Key, p => p.Value ?? string.Empty, StringComparer.OrdinalIgnoreCase));
-        _azurite = await AzuriteServer.StartAsync();
-        _functions = await FunctionsEngineHost.StartAsync(new FunctionsEngineOptions
-        {
-            Settings = new Dictionary<string, string?>(Roles, StringComparer.OrdinalIgnoreCase) { [StorageNames.Connection] = _azurite.ConnectionString },
-        });
-        _standalone = await standalone;
-    }
+    public async Task InitializeAsync() => _engines = await EnginePair.StartAsync(_ => Roles);
 
     public async Task DisposeAsync()
     {
-        if (_functions is not null)
+        if (_engines is not null)
         {
-            await _functions.DisposeAsync();
-        }
-
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        if (_standalone is not null)
-        {
-            await _standalone.DisposeAsync();
+            await _engines.DisposeAsync();
         }
     }
 }

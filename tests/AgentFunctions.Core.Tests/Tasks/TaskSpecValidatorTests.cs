@@ -100,7 +100,7 @@ public class TaskSpecValidatorTests
     [InlineData("""{ "to": 5, "instructions": "x" }""", "to: must be a role name or an array of role names")]
     [InlineData("""{ "stages": [], "instructions": "x" }""", "stages: must hold at least one stage")]
     [InlineData("""{ "stages": [["review"], []], "instructions": "x" }""", "stages[1]: must name at least one role")]
-    [InlineData("""{ "stages": "review", "instructions": "x" }""", "stages: must be an array of arrays of role names")]
+    [InlineData("""{ "stages": "review", "instructions": "x" }""", "stages: must be an array of stages, each an array of role names or { \"roles\": [...], \"requires\": [...] }")]
     [InlineData("""{ "stages": [["review"], ["review"]], "instructions": "x" }""", "stages[1][0]: role 'review' appears more than once")]
     [InlineData("""{ "to": ["review"], "instructions": 3 }""", "instructions: must be a string")]
     [InlineData("""{ "to": ["review"], "instructions": "x", "type": "has space" }""", "type: must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]

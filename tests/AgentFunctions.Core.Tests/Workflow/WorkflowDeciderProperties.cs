@@ -30,6 +30,29 @@ public class WorkflowDeciderProperties
     }
 
     [Property(Arbitrary = [typeof(Scenarios)], MaxTest = 400)]
+    public void A_circuit_hold_never_counts_an_attempt_fails_one_or_ends_a_task(Scenario scenario)
+    {
+        var state = WorkflowDecider.Start(scenario.Plan, Plans.T0).State;
+        foreach (var step in scenario.Steps)
+        {
+            var workflowEvent = step.ToEvent(state);
+            var next = WorkflowDecider.Apply(state, workflowEvent, step.At).State;
+            if (workflowEvent is RoleCircuitHeld or RoleCircuitReleased)
+            {
+                Assert.Equal(state.Status == AgentTaskStatus.Running && next.Status == AgentTaskStatus.Accepted ? AgentTaskStatus.Accepted : state.Status, next.Status);
+                for (var i = 0; i < state.Roles.Count; i++)
+                {
+                    Assert.True(next.Roles[i].Attempt <= state.Roles[i].Attempt, $"{next.Roles[i].Role}: {state.Roles[i].Attempt} -> {next.Roles[i].Attempt}");
+                    Assert.Equal(state.Roles[i].Failures.Count, next.Roles[i].Failures.Count);
+                    Assert.Equal(state.Roles[i].Status.IsTerminal(), next.Roles[i].Status.IsTerminal());
+                }
+            }
+
+            state = next;
+        }
+    }
+
+    [Property(Arbitrary = [typeof(Scenarios)], MaxTest = 400)]
     public void Terminal_states_absorb_every_later_event(Scenario scenario)
     {
         string? terminalJson = null;
@@ -178,6 +201,8 @@ public class WorkflowDeciderProperties
                     AttemptOffset == 0 ? null : role.Role,
                     (AttemptOffset == 0 ? state.Approval?.DeadlineAt : role.Approval?.DeadlineAt) ?? At),
                 8 => new RoleFailedFinally(role.Role, attempt + 3, [new AttemptFailure(attempt, At, FailureKind.Transient, "gave up")]),
+                10 => new RoleCircuitHeld(role.Role, role.Status == RoleStatus.Running && AttemptOffset == 0 ? role.Attempt : attempt + 1, At.AddSeconds(30)),
+                11 => new RoleCircuitReleased(role.Role),
                 _ => new RoleProgressReported(role.Role, attempt, 0.5, "half"),
             };
         }
@@ -209,7 +234,7 @@ public class WorkflowDeciderProperties
                 from kind in Gen.Frequency(
                     (6, Gen.Constant(0)), (4, Gen.Constant(1)), (5, Gen.Constant(2)), (2, Gen.Constant(3)),
                     (3, Gen.Constant(4)), (1, Gen.Constant(5)), (1, Gen.Constant(6)), (1, Gen.Constant(7)),
-                    (1, Gen.Constant(8)), (1, Gen.Constant(9)))
+                    (1, Gen.Constant(8)), (1, Gen.Constant(9)), (2, Gen.Constant(10)), (1, Gen.Constant(11)))
                 from role in Gen.Choose(0, 2)
                 from offset in Gen.Frequency((6, Gen.Constant(0)), (1, Gen.Constant(-1)), (1, Gen.Constant(1)), (1, Gen.Constant(5)))
                 from flag in Gen.Elements(true, true, false)

@@ -53,6 +53,30 @@ public abstract class RepresentativeScenarios : IDisposable
     }
 
     [Fact]
+    public async Task A_task_history_is_read_from_its_durable_history_attempt_by_attempt()
+    {
+        var id = EngineApi.NewId("hist");
+        await _api.SubmitAsync(new { id, from = "lead", to = new[] { Flaky }, instructions = "Call the flaky model." });
+        await _api.WaitForStateAsync(id, AgentTaskStatus.Completed);
+
+        var page = await _api.GetJsonAsync($"api/tasks/{id}/history");
+        var events = page.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(
+            ["submitted", "attempt_started", "attempt_ended", "attempt_started", "attempt_ended", "attempt_started", "attempt_ended", "outcome"],
+            events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal([1, 1, 2, 2, 3, 3], events.Skip(1).Take(6).Select(e => e.GetProperty("attempt").GetInt32()));
+        Assert.Equal(["transient", "transient", "succeeded"], events.Where(e => e.GetProperty("type").GetString() == "attempt_ended").Select(e => e.GetProperty("kind").GetString()));
+        Assert.Contains("503 from the model", events[2].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("lead", "completed"), (events[0].GetProperty("actor").GetString(), events[^1].GetProperty("state").GetString()));
+
+        var status = await _api.GetJsonAsync($"runtime/webhooks/durabletask/instances/{id}?showHistory=true");
+        var durable = status.GetProperty("historyEvents").EnumerateArray().ToList();
+        Assert.Equal("ExecutionStarted", durable[0].GetProperty("EventType").GetString());
+        Assert.Equal(3, durable.Count(e => e.GetProperty("EventType").GetString() == "TaskCompleted" && e.GetProperty("FunctionName").GetString() == "RunRoleAttempt"));
+        Assert.Equal(("ExecutionCompleted", "Completed"), (durable[^1].GetProperty("EventType").GetString(), durable[^1].GetProperty("OrchestrationStatus").GetString()));
+    }
+
+    [Fact]
     public async Task Transient_failures_are_retried_and_the_runner_is_told_each_attempt_number()
     {
         var id = EngineApi.NewId("retry");

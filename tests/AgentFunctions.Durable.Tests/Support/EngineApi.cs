@@ -178,5 +178,14 @@ internal sealed class EngineApi(FunctionsEngineHost host) : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"fail answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>GET a route that must answer 200, as JSON.</summary>
+    public async Task<System.Text.Json.JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await _http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {body}");
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.Clone();
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -121,13 +121,13 @@ public sealed class FunctionsEngineHost : IAsyncDisposable
         var service = await backend.CreateAsync(loggerFactory, cancellationToken);
         builder.Services.AddSingleton(service);
         builder.Services.AddSingleton((IOrchestrationServiceClient)service);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        builder.Services.AddSingleton<HistoryServingGrpcServer>();
 
         var sidecar = builder.Build();
-        sidecar.MapGrpcService<TaskHubGrpcServer>();
+        sidecar.MapGrpcService<HistoryServingGrpcServer>();
 
         // Created before the start, so it sees ApplicationStarted and starts its dispatchers once the worker connects.
-        _ = sidecar.Services.GetRequiredService<TaskHubGrpcServer>();
+        _ = sidecar.Services.GetRequiredService<HistoryServingGrpcServer>();
         await sidecar.StartAsync(cancellationToken);
         return sidecar;
     }

@@ -13,13 +13,17 @@ namespace AgentFunctions.Testing.Durable;
 /// read back). Fixed upstream (microsoft/durabletask-dotnet#695 for the tags). It also lets as many work items run
 /// at once as the Durable Functions extension does by default (10 per core of orchestrations and of activities): the
 /// sidecar takes its limits from the service, and the in-memory service allows one per core, past which the sidecar
-/// polls every 500 ms. Everything else goes straight through.
+/// polls every 500 ms. It also answers <see cref="GetOrchestrationHistoryAsync"/> for a backend that cannot (the
+/// in-memory one throws <see cref="NotImplementedException"/>) from the runtime state of each instance's last committed
+/// step, which is what that backend stores. Everything else goes straight through.
 /// </summary>
 internal sealed class SidecarCompatibleService(IOrchestrationService inner) :
     IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     /// <summary>Durable Functions' default maxConcurrentOrchestratorFunctions and maxConcurrentActivityFunctions.</summary>
     public static readonly int MaxConcurrentWorkItems = 10 * Environment.ProcessorCount;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HistoryEvent[]> _histories = new(StringComparer.Ordinal);
 
     private IOrchestrationService Service => inner;
 
@@ -52,6 +56,10 @@ internal sealed class SidecarCompatibleService(IOrchestrationService inner) :
         ArgumentNullException.ThrowIfNull(orchestratorMessages);
         Replace(newOrchestrationRuntimeState.Events);
         Replace(newOrchestrationRuntimeState.NewEvents);
+        if (newOrchestrationRuntimeState.OrchestrationInstance?.InstanceId is { } instanceId)
+        {
+            _histories[instanceId] = [.. newOrchestrationRuntimeState.Events];
+        }
         foreach (var message in orchestratorMessages)
         {
             if (message.Event is ExecutionStartedEvent { Tags: { } tags } started && tags.GetType() != typeof(Dictionary<string, string>))
@@ -126,7 +134,18 @@ internal sealed class SidecarCompatibleService(IOrchestrationService inner) :
     public Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId) =>
         Client.GetOrchestrationStateAsync(instanceId, executionId);
 
-    public Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId) => Client.GetOrchestrationHistoryAsync(instanceId, executionId);
+    /// <summary>The backend's history as JSON (DurableTask.AzureStorage's format: the events with their <c>EventType</c>).</summary>
+    public async Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId)
+    {
+        try
+        {
+            return await Client.GetOrchestrationHistoryAsync(instanceId, executionId);
+        }
+        catch (NotImplementedException)
+        {
+            return Newtonsoft.Json.JsonConvert.SerializeObject(_histories.TryGetValue(instanceId, out var events) ? events : []);
+        }
+    }
 
     public Task PurgeOrchestrationHistoryAsync(DateTime thresholdDateTimeUtc, OrchestrationStateTimeRangeFilterType timeRangeFilterType) =>
         Client.PurgeOrchestrationHistoryAsync(thresholdDateTimeUtc, timeRangeFilterType);
@@ -134,7 +153,11 @@ internal sealed class SidecarCompatibleService(IOrchestrationService inner) :
     public Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken) =>
         Query.GetOrchestrationWithQueryAsync(query, cancellationToken);
 
-    public Task<PurgeResult> PurgeInstanceStateAsync(string instanceId) => Purge.PurgeInstanceStateAsync(instanceId);
+    public Task<PurgeResult> PurgeInstanceStateAsync(string instanceId)
+    {
+        _histories.TryRemove(instanceId, out _);
+        return Purge.PurgeInstanceStateAsync(instanceId);
+    }
 
     public Task<PurgeResult> PurgeInstanceStateAsync(PurgeInstanceFilter purgeInstanceFilter) => Purge.PurgeInstanceStateAsync(purgeInstanceFilter);
 

@@ -28,7 +28,7 @@ public sealed class AgentActivitiesTests : IDisposable
         // The echo runner answers with the prompt it was given.
         var outcome = await _app.Create<AgentActivities>().RunRoleAttemptAsync(new RoleAttemptRequest(Slim("review", 1)), Mock.Of<FunctionContext>());
 
-        var result = _app.Artifacts.Text(outcome.Result.ResultRef!);
+        var result = _app.Artifacts.Text(outcome.Result!.ResultRef!);
         Assert.Contains("The diff to review.", result, StringComparison.Ordinal);
         Assert.Contains("attempt 1 of 3", result, StringComparison.Ordinal);
     }

@@ -63,13 +63,15 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         _app.Dispose();
     }
 
+    private static readonly IReadOnlySet<string> NoCapabilities = new HashSet<string>(StringComparer.Ordinal);
+
     [Fact]
     public async Task A_dispatched_attempt_is_leased_with_its_envelope_and_hidden_from_other_workers_for_the_lease()
     {
         await DispatchAsync(attempt: 1);
 
-        var grant = await Leases.LeaseAsync(_role, "w-7", TimeSpan.Zero, null, default);
-        var second = await Leases.LeaseAsync(_role, "w-8", TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-7", NoCapabilities, TimeSpan.Zero, null, default);
+        var second = await Leases.LeaseAsync(_role, "w-8", NoCapabilities, TimeSpan.Zero, null, default);
 
         Assert.NotNull(grant);
         Assert.Equal((_taskId, _role, 1, 3), (grant.TaskId, grant.Role, grant.Attempt, grant.MaxAttempts));
@@ -89,14 +91,14 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     [Fact]
     public async Task An_empty_queue_answers_no_lease_once_the_wait_is_over()
     {
-        Assert.Null(await Leases.LeaseAsync(_role, null, TimeSpan.FromSeconds(1), null, default));
+        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, TimeSpan.FromSeconds(1), null, default));
     }
 
     [Fact]
     public async Task A_lease_that_runs_out_is_redelivered_and_reported_as_a_transient_failure_of_that_attempt()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, TimeSpan.FromSeconds(1), default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, TimeSpan.FromSeconds(1), default);
         Assert.Equal(1, grant!.LeaseSeconds);
         _raised.Clear();
 
@@ -104,7 +106,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
         while (_raised.Count == 0 && DateTimeOffset.UtcNow < deadline)
         {
-            Assert.Null(await Leases.LeaseAsync(_role, "w-2", TimeSpan.Zero, null, default));
+            Assert.Null(await Leases.LeaseAsync(_role, "w-2", NoCapabilities, TimeSpan.Zero, null, default));
             await Task.Delay(200);
         }
 
@@ -121,7 +123,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_heartbeat_extends_the_visibility_hands_out_a_new_lease_id_and_reports_progress()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, TimeSpan.FromSeconds(2), default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, TimeSpan.FromSeconds(2), default);
         _raised.Clear();
 
         var beat = await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest { Progress = 0.4, Message = "compiling" }, default);
@@ -143,7 +145,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_heartbeat_tells_the_worker_when_its_attempt_is_no_longer_wanted()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
         _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Terminated);
 
         var beat = await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest(), default);
@@ -155,7 +157,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task Complete_stores_the_result_raises_it_on_the_sub_orchestration_and_deletes_the_message()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
         _raised.Clear();
 
         Assert.True(await Leases.CompleteAsync(_role, grant!.LeaseId, AgentResult.Completed("# Done", "all good"), default));
@@ -175,7 +177,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task Fail_raises_a_permanent_failure_when_the_worker_says_so_and_deletes_the_message()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
         _raised.Clear();
 
         Assert.True(await Leases.FailAsync(_role, grant!.LeaseId, new FailRequest { Reason = "bad input", Permanent = true }, default));
@@ -189,7 +191,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_late_result_of_an_ended_task_is_kept_only_as_discarded()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
         _raised.Clear();
         _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Completed);
 
@@ -211,7 +213,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task Release_puts_the_same_attempt_back_as_a_fresh_message_that_the_next_worker_leases()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
         _raised.Clear();
 
         Assert.True(await Leases.ReleaseAsync(_role, grant!.LeaseId, default));
@@ -222,7 +224,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         Assert.Equal(new RemoteLeaseEvent(1, null, "w-1"), released.Payload);
         Assert.Equal(1, await DepthAsync());
         _raised.Clear();
-        var again = await Leases.LeaseAsync(_role, "w-2", TimeSpan.Zero, null, default);
+        var again = await Leases.LeaseAsync(_role, "w-2", NoCapabilities, TimeSpan.Zero, null, default);
         Assert.Equal((_taskId, 1), (again!.TaskId, again.Attempt)); // a fresh copy: not taken for an expired lease
         Assert.NotEqual(MessageId(grant.LeaseId), MessageId(again.LeaseId));
         Assert.Equal(OrchestrationEvents.RemoteLease(1), Assert.Single(_raised).Name);
@@ -234,7 +236,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         await DispatchAsync(attempt: 1);
         _app.Durable.AddRemoteRole(_taskId, _role, attempt: 2, DateTimeOffset.UtcNow);
 
-        Assert.Null(await Leases.LeaseAsync(_role, null, TimeSpan.Zero, null, default));
+        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, TimeSpan.Zero, null, default));
 
         Assert.Empty(_raised);
         Assert.Equal(0, await DepthAsync());
@@ -245,7 +247,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     {
         await Queue.SendMessageAsync("not a work message");
 
-        Assert.Null(await Leases.LeaseAsync(_role, null, TimeSpan.Zero, null, default));
+        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, TimeSpan.Zero, null, default));
 
         Assert.Equal(0, await DepthAsync());
     }
@@ -256,7 +258,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         _app.Durable.AddRemoteRole(_taskId, _role + "-2", 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Completed); // shares the prefix
         await DispatchAsync(attempt: 1);
 
-        Assert.NotNull(await Leases.LeaseAsync(_role, "w-7", TimeSpan.Zero, null, default));
+        Assert.NotNull(await Leases.LeaseAsync(_role, "w-7", NoCapabilities, TimeSpan.Zero, null, default));
 
         Assert.NotEmpty(_app.Durable.Queries);
         Assert.All(_app.Durable.Queries, q => Assert.False(q?.FetchInputsAndOutputs));
@@ -268,7 +270,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_lease_whose_message_is_gone_answers_410_through_the_trigger()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
         Assert.True(LeaseToken.TryDecode(grant!.LeaseId, out var messageId, out var popReceipt));
         await Queue.DeleteMessageAsync(messageId, popReceipt);
         var request = HttpCall.Request("POST", $"/api/workers/{_role}/leases/{grant.LeaseId}/heartbeat", "{}");

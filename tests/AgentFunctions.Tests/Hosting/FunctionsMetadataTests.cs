@@ -13,9 +13,9 @@ namespace AgentFunctions.Tests.Hosting;
 public sealed class FunctionsMetadataTests
 {
     /// <summary>
-    /// The HTTP API of docs/api.md, as method and route below /api. Not listed: GET /roles and
-    /// GET /tasks/{id}/history, which neither host serves yet (later issues), and the Durable
-    /// webhook routes, which the Durable extension serves natively in Functions.
+    /// The HTTP API of docs/api.md, as method and route below /api. Not listed: GET /roles, which neither host
+    /// serves yet (a later issue), and the Durable webhook routes, which the Durable extension serves natively in
+    /// Functions.
     /// </summary>
     public static readonly TheoryData<string, string> DesignRoutes = new()
     {
@@ -27,6 +27,7 @@ public sealed class FunctionsMetadataTests
         { "POST", "tasks/{id}/approve" },
         { "POST", "tasks/{id}/reject" },
         { "POST", "tasks/{id}/cancel" },
+        { "GET", "tasks/{id}/history" },
         { "GET", "deadletters" },
         { "GET", "deadletters/{id}" },
         { "POST", "deadletters/{id}/replay" },

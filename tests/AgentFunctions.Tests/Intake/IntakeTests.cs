@@ -53,6 +53,39 @@ public sealed class IntakeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_carrying_a_secret_is_dead_lettered_without_its_spec_and_never_started()
+    {
+        var engine = new Mock<ITaskEngine>(MockBehavior.Strict);
+        var key = "AKIA" + "Q3EGRTYW7MZNKX2P";
+
+        var outcome = await Processor(engine.Object).ProcessAsync("m-9", 1, $$"""{ "id": "q9", "to": ["review"], "instructions": "use {{key}}" }""", default);
+
+        Assert.Equal(IntakeOutcome.DeadLettered, outcome);
+        var record = Assert.Single(_app.DeadLetters.Records.Values);
+        Assert.Null(record.Spec);
+        Assert.Contains("aws_access_key_id", record.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, record.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_secret_scan_flag_a_message_carrying_a_secret_starts_with_a_warning()
+    {
+        using var flagging = new TestApp(new Dictionary<string, string?> { ["Security:SecretScan"] = "Flag" });
+        var engine = new Mock<ITaskEngine>();
+        engine.Setup(e => e.SubmitAsync(It.IsAny<TaskPlan>(), It.IsAny<CancellationToken>())).ReturnsAsync(new SubmitResult(SubmitOutcome.Created, null));
+        var processor = new IntakeProcessor(
+            engine.Object, flagging.DeadLetters, flagging.Get<Core.Roles.RoleCatalog>(), flagging.Get<WorkflowOptions>(), flagging.Get<TaskLimits>(),
+            flagging.Get<IntakeSettings>(), flagging.Get<Core.Security.SecurityOptions>(), flagging.Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IntakeProcessor>.Instance);
+
+        var body = "{ \"id\": \"q10\", \"to\": [\"review\"], \"instructions\": \"use " + "AKIA" + "Q3EGRTYW7MZNKX2P" + "\" }";
+        var outcome = await processor.ProcessAsync("m-10", 1, body, default);
+
+        Assert.Equal(IntakeOutcome.Started, outcome);
+        engine.Verify(e => e.SubmitAsync(It.Is<TaskPlan>(p => p.Warnings.Count == 1 && p.Warnings[0].Contains("aws_access_key_id", StringComparison.Ordinal)), It.IsAny<CancellationToken>()));
+    }
+
+    [Fact]
     public async Task An_id_taken_by_another_spec_is_dead_lettered_as_a_conflict()
     {
         var engine = new Mock<ITaskEngine>();
@@ -130,6 +163,7 @@ public sealed class IntakeTests : IDisposable
         _app.Get<WorkflowOptions>(),
         _app.Get<TaskLimits>(),
         _app.Get<IntakeSettings>(),
+        _app.Get<Core.Security.SecurityOptions>(),
         _app.Time,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<IntakeProcessor>.Instance);
 

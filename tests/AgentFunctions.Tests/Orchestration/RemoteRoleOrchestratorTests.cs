@@ -222,7 +222,7 @@ public sealed class RemoteRoleOrchestratorTests
         var failure = new AttemptFailure(1, new DateTimeOffset(2025, 1, 1, 7, 59, 0, TimeSpan.Zero), FailureKind.Transient, "timeout");
         var request = new RemoteRoleRequest(envelope, TestPlans.Schedule, 30) { Resume = new RemoteRoleResume(2, [failure], expiry) };
         var harness = new OrchestrationHarness(request, "t1:worker");
-        harness.AutoComplete(OrchestrationNames.DispatchRemoteAttempt, _ => "message-3");
+        harness.AutoComplete(OrchestrationNames.DispatchRemoteAttempt, _ => new RemoteDispatch("message-3", null));
         var run = harness.Start(RemoteRoleOrchestrator.RunAsync);
 
         Assert.Empty(harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt));
@@ -269,7 +269,7 @@ public sealed class RemoteRoleOrchestratorTests
     {
         var harness = new OrchestrationHarness(new RemoteRoleRequest(Envelope(), TestPlans.Schedule, 30), "t1:worker");
         var dispatched = 0;
-        harness.AutoComplete(OrchestrationNames.DispatchRemoteAttempt, _ => $"message-{++dispatched}");
+        harness.AutoComplete(OrchestrationNames.DispatchRemoteAttempt, _ => new RemoteDispatch($"message-{++dispatched}", null));
         return (harness, harness.Start(RemoteRoleOrchestrator.RunAsync));
     }
 

@@ -34,6 +34,10 @@ internal sealed class OrchestrationHarness
             .Returns((TaskName name, object? activityInput, TaskOptions? options) => Record<AgentFunctions.Orchestration.RoleAttemptOutcome>(name, activityInput, options));
         Context.Setup(c => c.CallActivityAsync<string>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Returns((TaskName name, object? activityInput, TaskOptions? options) => Record<string>(name, activityInput, options));
+        Context.Setup(c => c.CallActivityAsync<AgentFunctions.Orchestration.RemoteDispatch>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Returns((TaskName name, object? activityInput, TaskOptions? options) => Record<AgentFunctions.Orchestration.RemoteDispatch>(name, activityInput, options));
+        Context.Setup(c => c.CallActivityAsync<AgentFunctions.Orchestration.AttemptAdmission>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Returns((TaskName name, object? activityInput, TaskOptions? options) => Record<AgentFunctions.Orchestration.AttemptAdmission>(name, activityInput, options));
         Context.Setup(c => c.CallSubOrchestratorAsync<AgentFunctions.Orchestration.RemoteRoleOutcome>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Returns((TaskName name, object? subInput, TaskOptions? options) =>
             {

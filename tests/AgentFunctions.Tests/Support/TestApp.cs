@@ -51,6 +51,19 @@ internal sealed class TestApp : IDisposable
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         Queues.Setup(q => q.For(It.IsAny<string>())).Returns((string role) => WorkQueue(role).Object);
+        Queues.Setup(q => q.For(It.IsAny<WorkRoute>())).Returns((WorkRoute route) => WorkQueue(route.Role).Object);
+        Queues.Setup(q => q.EnsureAsync(It.IsAny<WorkRoute>(), It.IsAny<CancellationToken>())).ReturnsAsync((WorkRoute route, CancellationToken _) => WorkQueue(route.Role).Object);
+        Queues.Setup(q => q.RoutesAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync((string role, CancellationToken _) => [WorkRoute.Default(role)]);
+
+        // No circuit breaker has been written yet: every blob read answers 404 and a write succeeds.
+        var circuitBlob = new Mock<Azure.Storage.Blobs.BlobClient>();
+        circuitBlob.Setup(b => b.DownloadContentAsync(It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Azure.RequestFailedException(404, "The specified blob does not exist."));
+        circuitBlob.Setup(b => b.UploadAsync(It.IsAny<BinaryData>(), It.IsAny<Azure.Storage.Blobs.Models.BlobUploadOptions>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(Azure.Response.FromValue(Mock.Of<Azure.Storage.Blobs.Models.BlobContentInfo>(), Mock.Of<Azure.Response>()));
+        var container = new Mock<Azure.Storage.Blobs.BlobContainerClient>();
+        container.Setup(c => c.GetBlobClient(It.IsAny<string>())).Returns(circuitBlob.Object);
+        Blobs.Setup(b => b.GetBlobContainerClient(StorageNames.ArtifactsContainer)).Returns(container.Object);
     }
 
     public DurableClientDouble Durable { get; } = new();
@@ -66,7 +79,7 @@ internal sealed class TestApp : IDisposable
 
     public ManualTime Time { get; } = new(Start);
 
-    public Mock<WorkQueues> Queues { get; } = new(new QueueServiceClient("UseDevelopmentStorage=true"));
+    public Mock<WorkQueues> Queues { get; } = new(new QueueServiceClient("UseDevelopmentStorage=true"), TimeProvider.System);
 
     public Dictionary<string, Mock<QueueClient>> WorkQueueMocks { get; } = new(StringComparer.Ordinal);
 

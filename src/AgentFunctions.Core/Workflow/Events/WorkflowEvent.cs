@@ -14,4 +14,6 @@ namespace AgentFunctions.Core.Workflow.Events;
 [JsonDerivedType(typeof(CancelRequested), "cancel_requested")]
 [JsonDerivedType(typeof(DeadlineReached), "deadline_reached")]
 [JsonDerivedType(typeof(ApprovalTimedOut), "approval_timed_out")]
+[JsonDerivedType(typeof(RoleCircuitHeld), "role_circuit_held")]
+[JsonDerivedType(typeof(RoleCircuitReleased), "role_circuit_released")]
 public abstract record WorkflowEvent;
