@@ -1,4 +1,5 @@
 using AgentFunctions.Api.Http;
+using AgentFunctions.Api.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -23,6 +24,12 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
+        services.AddMetrics();
+        services.TryAddSingleton<AttemptInstruments>();
+        services.TryAddSingleton<EngineInstruments>();
+
+        // The figures exist as instruments from the start, so an exporter collects them before /api/metrics is asked.
+        services.AddHostedService<InstrumentsActivation>();
         // Used where the host runs UseExceptionHandler (Standalone); the Functions triggers call ApiProblems.ForException.
         services.AddExceptionHandler<ApiExceptionHandler>();
         return services;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
@@ -8,6 +9,7 @@ using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -22,6 +24,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
     /// <summary>POST /workers/{role}/lease[?wait=N]: 200 with an attempt, 204 when none arrives within the wait.</summary>
     public async Task<IResult> LeaseAsync(HttpRequest request, string role, CancellationToken cancellationToken)
     {
+        var received = api.Time.GetUtcNow();
         if (CheckRole(role) is { } problem)
         {
             return problem;
@@ -90,9 +93,17 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
 
         var origin = RequestOrigin.Of(request);
         var leaseUri = $"{origin}/api/workers/{role}/leases/{Uri.EscapeDataString(grant.LeaseId)}";
-        return TypedResults.Json(
-            grant with { HeartbeatUri = leaseUri + "/heartbeat", CompleteUri = leaseUri + "/complete", FailUri = leaseUri + "/fail", ReleaseUri = leaseUri + "/release" },
-            CoreJson.Options);
+        grant = grant with
+        {
+            HeartbeatUri = leaseUri + "/heartbeat",
+            CompleteUri = leaseUri + "/complete",
+            FailUri = leaseUri + "/fail",
+            ReleaseUri = leaseUri + "/release",
+            TraceParent = grant.Input.TraceParent,
+            TraceState = grant.Input.TraceState,
+        };
+        WorkerSpans.RecordLease(grant, workerId, received, request);
+        return TypedResults.Json(grant, CoreJson.Options);
     }
 
     /// <summary>POST .../heartbeat { progress?, message? }: the extended lease and whether the task was canceled; 410 when gone.</summary>
@@ -103,6 +114,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Heartbeat, role, request);
         using var body = await JsonBody.ReadAsync(request, api.SmallBodyBytes, optional: true, cancellationToken);
         if (body.Problem is not null)
         {
@@ -141,6 +153,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Complete, role, request);
         using var body = await JsonBody.ReadAsync(request, api.Limits.MaxResultBodyBytes, optional: false, cancellationToken);
         if (body.Problem is not null)
         {
@@ -169,9 +182,18 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.Invalid(errors, "the result");
         }
 
-        return await leases.CompleteAsync(role, leaseId, result, cancellationToken)
-            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
-            : LeaseGone(leaseId);
+        if (result.WorkerSpan?.Explain() is { } spanProblem)
+        {
+            return ApiProblems.BadRequest(spanProblem);
+        }
+
+        if (!await leases.CompleteAsync(role, leaseId, result with { WorkerSpan = null }, cancellationToken))
+        {
+            return LeaseGone(leaseId);
+        }
+
+        WorkerSpans.RecordWorker(result.WorkerSpan, role);
+        return TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options);
     }
 
     /// <summary>POST .../fail { reason, permanent }; 410 when the lease is gone.</summary>
@@ -182,6 +204,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Fail, role, request);
         using var body = await JsonBody.ReadAsync(request, api.SmallBodyBytes, optional: true, cancellationToken);
         if (body.Problem is not null)
         {
@@ -203,19 +226,29 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.BadRequest("reason: must be at most 4000 characters");
         }
 
-        return await leases.FailAsync(role, leaseId, failure, cancellationToken)
-            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
-            : LeaseGone(leaseId);
+        if (failure.WorkerSpan?.Explain() is { } spanProblem)
+        {
+            return ApiProblems.BadRequest(spanProblem);
+        }
+
+        if (!await leases.FailAsync(role, leaseId, failure, cancellationToken))
+        {
+            return LeaseGone(leaseId);
+        }
+
+        WorkerSpans.RecordWorker(failure.WorkerSpan, role);
+        return TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options);
     }
 
     /// <summary>POST .../release: hands the attempt back without counting it; 410 when the lease is gone.</summary>
-    public async Task<IResult> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken)
+    public async Task<IResult> ReleaseAsync(HttpRequest request, string role, string leaseId, CancellationToken cancellationToken)
     {
         if ((CheckRole(role) ?? CheckLeaseId(leaseId)) is { } problem)
         {
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Release, role, request);
         return await leases.ReleaseAsync(role, leaseId, cancellationToken)
             ? TypedResults.Json(new LeaseReleased(leaseId, Released: true), CoreJson.Options)
             : LeaseGone(leaseId);

@@ -19,7 +19,7 @@ public static class WorkerRoutes
             .WithMetadata(RequiredScope.Worker("role"));
         api.MapPost(ApiRoutes.WorkerFail, (HttpRequest r, string role, string leaseId, WorkerEndpoints e, CancellationToken ct) => e.FailAsync(r, role, leaseId, ct))
             .WithMetadata(RequiredScope.Worker("role"));
-        api.MapPost(ApiRoutes.WorkerRelease, (string role, string leaseId, WorkerEndpoints e, CancellationToken ct) => e.ReleaseAsync(role, leaseId, ct))
+        api.MapPost(ApiRoutes.WorkerRelease, (HttpRequest r, string role, string leaseId, WorkerEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, role, leaseId, ct))
             .WithMetadata(RequiredScope.Worker("role"));
         return api;
     }

@@ -44,6 +44,7 @@ public static class WorkflowDecider
             ApprovalTimeout = plan.ApprovalTimeout,
             StageCount = stages.Count,
             Roles = roles,
+            Trace = plan.Trace,
         };
 
         var change = new Change(state, now);

@@ -4,6 +4,7 @@ using AgentFunctions.Core.Prompts;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Commands;
 using AgentFunctions.Core.Workflow.Events;
@@ -69,9 +70,12 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         return true;
     });
 
-    /// <summary>Applies the attempt's outcome and, when it carries a result, commits the result with it.</summary>
+    /// <summary>
+    /// Applies the attempt's outcome and, when it carries a result, commits the result with it; then records the
+    /// attempt's span, from <paramref name="startedAt"/> (the runner's start, or the lease) to now.
+    /// </summary>
     /// <param name="leaseId">For remote attempts: the lease the worker holds.</param>
-    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, CancellationToken cancellationToken)
+    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(result);
@@ -102,9 +106,11 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         // Serialized here rather than on the journal thread: a result may carry megabytes of artifacts.
         var kept = output is null ? null : new AttemptOutput(item.Role, item.Attempt, output);
         var payload = kept is null ? null : JsonSerializer.Serialize(kept, CoreJson.Options);
-        return await journal.ExecuteAsync(context =>
+        TraceContext? trace = null;
+        var reported = await journal.ExecuteAsync(context =>
         {
             var entry = context.FindActive(item.TaskId);
+            trace = entry?.State.Trace;
             if (entry is not null && entry.Work.GetValueOrDefault(item.Key) == item && (leaseId is null || item.LeaseId == leaseId))
             {
                 var decision = context.Apply(entry, outcome);
@@ -131,6 +137,13 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
 
             return ReportOutcome.Discarded;
         });
+
+        if (reported != ReportOutcome.Stale)
+        {
+            AttemptSpans.Record(trace, item.TaskId, item.Role, item.Attempt, startedAt, result);
+        }
+
+        return reported;
     }
 
     private static string FailureMessage(AgentResult result)

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +22,7 @@ public sealed class LocalRunnerPool(
     AttemptReporter reporter,
     ActiveTasks active,
     EngineStatistics statistics,
+    AttemptInstruments instruments,
     TimeProvider time,
     ILogger<LocalRunnerPool> logger)
 {
@@ -116,6 +119,7 @@ public sealed class LocalRunnerPool(
         try
         {
             var attempt = await reporter.BuildAttemptAsync(state, item, cancellation.Token);
+            var startedAt = time.GetUtcNow();
             var started = time.GetTimestamp();
             AgentResult result;
             try
@@ -142,7 +146,8 @@ public sealed class LocalRunnerPool(
 
             var elapsed = time.GetElapsedTime(started);
             statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
-            Report(item, result);
+            instruments.Record(role.Name, elapsed, AttemptOutcomes.Of(result));
+            Report(item, result, startedAt);
         }
         finally
         {
@@ -150,9 +155,9 @@ public sealed class LocalRunnerPool(
         }
     }
 
-    private void Report(WorkItem item, AgentResult result)
+    private void Report(WorkItem item, AgentResult result, DateTimeOffset startedAt)
     {
-        var report = reporter.ReportAsync(item, null, result, CancellationToken.None);
+        var report = reporter.ReportAsync(item, null, result, startedAt, CancellationToken.None);
         if (report.IsCompleted)
         {
             return;

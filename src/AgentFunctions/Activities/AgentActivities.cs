@@ -1,14 +1,19 @@
 using System.Text.Json;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Prompts;
+using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
 using AgentFunctions.Orchestration;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using TraceContext = AgentFunctions.Core.Telemetry.TraceContext;
 
 namespace AgentFunctions.Activities;
 
@@ -24,6 +29,8 @@ public sealed class AgentActivities(
     IArtifactStore artifacts,
     IDeadLetterStore deadLetters,
     WorkQueues queues,
+    AttemptInstruments instruments,
+    TimeProvider time,
     ILogger<AgentActivities> logger)
 {
     [Function(OrchestrationNames.DescribeRoles)]
@@ -41,7 +48,7 @@ public sealed class AgentActivities(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        return await RunAttemptAsync(await AttemptEnvelopes.CompleteAsync(request.Attempt, artifacts, context.CancellationToken), context.CancellationToken);
+        return await RunAttemptAsync(await AttemptEnvelopes.CompleteAsync(request.Attempt, artifacts, context.CancellationToken), context.CancellationToken, request.Trace);
     }
 
     /// <summary>
@@ -49,9 +56,30 @@ public sealed class AgentActivities(
     /// for the orchestrator; a result is stored in the artifact layout. A result that arrives after the task
     /// ended (its <c>result.json</c> exists) is kept only as a discarded artifact.
     /// </summary>
-    public async Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, CancellationToken cancellationToken)
+    /// <param name="trace">The task's trace: the attempt's span (role, number, outcome) is recorded under it.</param>
+    public async Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, CancellationToken cancellationToken, TraceContext? trace = null)
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        using var span = AttemptSpans.Start(trace, attempt.TaskId, attempt.Role, attempt.Attempt);
+        var started = time.GetTimestamp();
+        try
+        {
+            var outcome = await RunAsync(attempt, cancellationToken);
+            var result = outcome.NeedsApproval ? AttemptOutcomes.NeedsApproval : AttemptOutcomes.Succeeded;
+            instruments.Record(attempt.Role, time.GetElapsedTime(started), result);
+            AttemptSpans.End(span, result, null, null);
+            return outcome;
+        }
+        catch (Exception ex) when (ex is PermanentAttemptException or TransientAttemptException)
+        {
+            instruments.Record(attempt.Role, time.GetElapsedTime(started), AttemptOutcomes.Failed);
+            AttemptSpans.End(span, AttemptOutcomes.Failed, ex is PermanentAttemptException ? FailureKind.Permanent : FailureKind.Transient, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task<RoleAttemptOutcome> RunAsync(AgentAttempt attempt, CancellationToken cancellationToken)
+    {
         if (roles.Find(attempt.Role) is not { } role)
         {
             throw new PermanentAttemptException($"role '{attempt.Role}' is not configured on this host");
@@ -115,7 +143,9 @@ public sealed class AgentActivities(
             Spec = request.Spec,
             SpecRef = ArtifactLayout.Spec(request.TaskId),
             ReplayOf = request.Spec.ReplayOf,
+            TraceParent = request.TraceParent,
         };
+        using var span = DeadLetterSpans.Start(record);
         if (await deadLetters.TryCreateAsync(record, context.CancellationToken))
         {
             logger.DeadLettered(request.TaskId, request.Role, request.Id, request.Reason);
@@ -145,7 +175,8 @@ public sealed class AgentActivities(
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.CancellationToken;
-        var envelope = await AttemptEnvelopes.CompleteAsync(item.Input with { Attempt = item.Attempt }, artifacts, cancellationToken);
+        var input = item.Input.Attempt == item.Attempt ? item.Input : AttemptFactory.Renumber(item.Input, item.Attempt, item.Trace);
+        var envelope = await AttemptEnvelopes.CompleteAsync(input, artifacts, cancellationToken);
         await artifacts.WriteJsonAsync(RemotePaths.Envelope(item.TaskId, item.Role, item.Attempt), envelope, cancellationToken);
         var message = JsonSerializer.Serialize(item.ToMessage(), CoreJson.Options);
         var receipt = await queues.For(item.Role).SendMessageAsync(message, cancellationToken);

@@ -1,3 +1,5 @@
+using AgentFunctions.Core.Telemetry;
+
 namespace AgentFunctions.Engine;
 
 /// <summary>
@@ -14,4 +16,5 @@ public sealed record LeaseRecord(
     DateTimeOffset LeasedAt,
     DateTimeOffset LastSeenAt,
     DateTimeOffset ExpiresAt,
-    int? LeaseSeconds = null);
+    int? LeaseSeconds = null,
+    TraceContext? Trace = null);

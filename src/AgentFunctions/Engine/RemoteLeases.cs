@@ -1,11 +1,13 @@
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
 using AgentFunctions.Orchestration;
@@ -32,6 +34,7 @@ public sealed class RemoteLeases(
     IArtifactStore artifacts,
     AttemptResultWriter writer,
     RoleCatalog roles,
+    AttemptInstruments instruments,
     TimeProvider time,
     ILogger<RemoteLeases> logger) : IWorkerLeases
 {
@@ -126,6 +129,7 @@ public sealed class RemoteLeases(
         {
             var outcome = RemoteAttemptResult.Success(record.Attempt, stored, result.Status == AgentResultStatus.NeedsApproval);
             await client.RaiseEventAsync(record.InstanceId, OrchestrationEvents.RemoteResult(record.Attempt), outcome, cancellationToken);
+            Ended(record, result);
         }
         else
         {
@@ -154,6 +158,7 @@ public sealed class RemoteLeases(
             var kind = failure.Permanent ? FailureKind.Permanent : FailureKind.Transient;
             var reason = string.IsNullOrWhiteSpace(failure.Reason) ? "the worker reported a failure" : failure.Reason.Trim();
             await client.RaiseEventAsync(record.InstanceId, OrchestrationEvents.RemoteResult(record.Attempt), RemoteAttemptResult.Failure(record.Attempt, kind, reason), cancellationToken);
+            Ended(record, AgentResult.Failed(reason, failure.Permanent));
         }
 
         await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
@@ -223,10 +228,19 @@ public sealed class RemoteLeases(
         if (message.DequeueCount > 1)
         {
             // Visible again: whoever leased it before neither completed nor failed it in time.
+            const string Expired = "lease expired: the worker neither completed nor failed the attempt in time";
             if (await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
             {
-                var expired = RemoteAttemptResult.Failure(work.Attempt, FailureKind.Transient, "lease expired: the worker neither completed nor failed the attempt in time");
+                var expired = RemoteAttemptResult.Failure(work.Attempt, FailureKind.Transient, Expired);
                 await client.RaiseEventAsync(work.InstanceId, OrchestrationEvents.RemoteResult(work.Attempt), expired, cancellationToken);
+            }
+
+            if (work.Trace is not null && AgentTelemetry.Source.HasListeners())
+            {
+                // The attempt's span ends here (or ended at the sub-orchestration's own timer, which cannot record one).
+                var held = await artifacts.ReadJsonAsync<LeaseRecord>(RemotePaths.Lease(role, message.MessageId), cancellationToken);
+                var started = held?.LeasedAt ?? message.InsertedOn ?? time.GetUtcNow();
+                AttemptSpans.Record(work.Trace, work.TaskId, role, work.Attempt, started, AttemptOutcomes.Failed, FailureKind.Transient, Expired);
             }
 
             logger.LeaseExpired(work.TaskId, role, work.Attempt);
@@ -254,7 +268,7 @@ public sealed class RemoteLeases(
 
         var now = time.GetUtcNow();
         var expiresAt = message.NextVisibleOn ?? now + leaseDuration;
-        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds);
+        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds, work.Trace);
         await artifacts.WriteJsonAsync(RemotePaths.Lease(role, message.MessageId), record, cancellationToken);
         await RaiseLeaseAsync(client, record, expiresAt, cancellationToken);
         logger.Leased(work.TaskId, role, work.Attempt, workerId ?? "anonymous");
@@ -270,6 +284,13 @@ public sealed class RemoteLeases(
             LeaseSeconds = (int)leaseDuration.TotalSeconds,
             Input = envelope,
         };
+    }
+
+    /// <summary>A worker's answer ended the attempt: its span (from the lease to now) and its duration.</summary>
+    private void Ended(LeaseRecord record, AgentResult result)
+    {
+        instruments.Record(record.Role, time.GetUtcNow() - record.LeasedAt, AttemptOutcomes.Of(result));
+        AttemptSpans.Record(record.Trace, record.TaskId, record.Role, record.Attempt, record.LeasedAt, result);
     }
 
     private async Task<HeldLease?> FindAsync(string role, string leaseId, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
@@ -46,7 +47,11 @@ public sealed class IntakeProcessor(
         // Without an id, the message id is the task id: a redelivered message finds its task instead of starting another.
         var spec = validation.Spec!;
         spec = spec with { Id = spec.Id ?? "q-" + messageId.Replace("-", string.Empty, StringComparison.Ordinal) };
-        var submitted = await engine.SubmitAsync(TaskPlan.Create(spec, roles, workflow), cancellationToken);
+        // A task from the queue starts its trace here (under the trigger's span, when the worker records one).
+        using var span = AgentTelemetry.StartSpan(SpanNames.Intake);
+        span?.SetTag(TelemetryTags.TaskId, spec.Id);
+        var trace = span is null ? TraceContexts.OfCurrentSpanOrNew() : TraceContext.Of(span.Context, span.TraceStateString);
+        var submitted = await engine.SubmitAsync(TaskPlan.Create(spec, roles, workflow) with { Trace = trace }, cancellationToken);
         switch (submitted.Outcome)
         {
             case SubmitOutcome.Created:

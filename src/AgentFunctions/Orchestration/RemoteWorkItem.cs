@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Telemetry;
 
 namespace AgentFunctions.Orchestration;
 
@@ -8,5 +9,8 @@ namespace AgentFunctions.Orchestration;
 /// </summary>
 public sealed record RemoteWorkItem(string TaskId, string Role, int Attempt, string InstanceId, int LeaseSeconds, AgentAttempt Input)
 {
-    public RemoteWorkMessage ToMessage() => new(TaskId, Role, Attempt, InstanceId, LeaseSeconds);
+    /// <summary>The task's trace, carried on the message so the lease API can record the attempt's span.</summary>
+    public TraceContext? Trace { get; init; }
+
+    public RemoteWorkMessage ToMessage() => new(TaskId, Role, Attempt, InstanceId, LeaseSeconds) { Trace = Trace };
 }

@@ -1,7 +1,13 @@
+using AgentFunctions.Core.Telemetry;
+
 namespace AgentFunctions.Orchestration;
 
 /// <summary>
 /// The message on a role's work queue. It stays small (a queue message holds 64 KiB): the attempt envelope,
 /// with its prompt and context, is stored beside the task's artifacts and read when a worker leases it.
 /// </summary>
-public sealed record RemoteWorkMessage(string TaskId, string Role, int Attempt, string InstanceId, int LeaseSeconds);
+public sealed record RemoteWorkMessage(string TaskId, string Role, int Attempt, string InstanceId, int LeaseSeconds)
+{
+    /// <summary>The task's trace (the attempt's span is its child); null on messages from before traces.</summary>
+    public TraceContext? Trace { get; init; }
+}
