@@ -1,4 +1,5 @@
 using AgentFunctions.Api.Http;
+using AgentFunctions.Api.OpenApi;
 using AgentFunctions.Api.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
+        services.TryAddSingleton<ApiDocument>();
         services.AddMetrics();
         services.TryAddSingleton<AttemptInstruments>();
         services.TryAddSingleton<EngineInstruments>();

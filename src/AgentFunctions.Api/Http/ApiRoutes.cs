@@ -26,6 +26,7 @@ public static class ApiRoutes
 
     public const string Health = "health";
     public const string Metrics = "metrics";
+    public const string OpenApiDocument = "openapi.json";
 
     /// <summary>The Durable Functions HTTP API, served natively by Functions and by the Standalone server.</summary>
     public const string DurableInstance = "runtime/webhooks/durabletask/instances/{id}";

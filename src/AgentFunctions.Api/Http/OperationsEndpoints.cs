@@ -1,4 +1,5 @@
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.OpenApi;
 using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Json;
 using Microsoft.AspNetCore.Http;
@@ -9,8 +10,11 @@ namespace AgentFunctions.Api.Http;
 /// Health and metrics (JSON, or Prometheus text with <c>?format=prometheus</c> or <c>Accept: text/plain</c>). The JSON is
 /// the engine's snapshot; the text is what the Meter's instruments read on that same snapshot.
 /// </summary>
-public sealed class OperationsEndpoints(IEngineMonitor monitor, EngineInstruments instruments)
+public sealed class OperationsEndpoints(IEngineMonitor monitor, EngineInstruments instruments, ApiDocument document)
 {
+    /// <summary>GET /openapi.json: the OpenAPI document of this API, the same on both hosts.</summary>
+    public async Task<IResult> OpenApiAsync() => TypedResults.Text(await document.GetJsonAsync(), "application/json; charset=utf-8");
+
     public async Task<IResult> HealthAsync(CancellationToken cancellationToken)
     {
         var report = await monitor.CheckHealthAsync(cancellationToken);

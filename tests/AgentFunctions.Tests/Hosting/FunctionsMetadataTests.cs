@@ -37,6 +37,7 @@ public sealed class FunctionsMetadataTests
         { "POST", "workers/{role}/leases/{leaseId}/fail" },
         { "GET", "health" },
         { "GET", "metrics" },
+        { "GET", "openapi.json" },
     };
 
     [Theory]
@@ -51,11 +52,11 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Every_http_function_is_behind_a_function_key_except_health_and_opens_a_durable_client()
+    public void Every_http_function_is_behind_a_function_key_except_health_and_the_openapi_document_and_opens_a_durable_client()
     {
         foreach (var function in FunctionsMetadata.Read().Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger"))
         {
-            var expected = function.Route == "health" ? "Anonymous" : "Function";
+            var expected = function.Route is "health" or "openapi.json" ? "Anonymous" : "Function";
             Assert.True(expected == function.Trigger.GetProperty("authLevel").GetString(), $"{function.Name}: authLevel should be {expected}");
             Assert.Contains(function.Bindings, b => b.GetProperty("type").GetString() == "durableClient");
         }
