@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,7 +32,16 @@ public sealed class ApiDocument
         builder.Services.AddOpenApi(DocumentName, ApiDocumentTransformers.Configure);
         await using var app = builder.Build();
         app.UseRouting();
-        app.MapAgentFunctionsApi();
+        var api = app.MapGroup(string.Empty);
+        api.MapAgentFunctionsApi();
+        // Finally: after each endpoint's own conventions, which add the body's metadata.
+        ((IEndpointConventionBuilder)api).Finally(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<RequestBodyDoc>().FirstOrDefault() is { } body)
+            {
+                endpoint.Metadata.Add(new AcceptsMetadata([RouteDocs.Json], body.Type, body.Optional));
+            }
+        });
         app.UseEndpoints(_ => { });
 
         var document = await app.Services.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName).GetOpenApiDocumentAsync();

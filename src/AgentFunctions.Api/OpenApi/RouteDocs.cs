@@ -28,7 +28,7 @@ public static class RouteDocs
 
     /// <summary>A JSON request body of type <typeparamref name="T"/>; <paramref name="optional"/> when it may be left out.</summary>
     public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder, bool optional = false)
-        where T : notnull => builder.Accepts<T>(optional, Json);
+        where T : notnull => builder.WithMetadata(new RequestBodyDoc(typeof(T), optional));
 
     /// <summary>Names and summarises the operation.</summary>
     public static RouteHandlerBuilder Describe(this RouteHandlerBuilder builder, string operationId, string summary) =>
