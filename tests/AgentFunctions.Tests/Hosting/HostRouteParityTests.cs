@@ -16,7 +16,7 @@ namespace AgentFunctions.Tests.Hosting;
 public sealed class HostRouteParityTests
 {
     /// <summary>The Durable extension serves these natively in Functions; the Standalone server maps its own.</summary>
-    private const string DurableWebhooks = "runtime/webhooks/durabletask/";
+    internal const string DurableWebhooks = "runtime/webhooks/durabletask/";
 
     [Fact]
     public async Task Functions_and_the_standalone_server_serve_the_same_methods_on_the_same_routes()
@@ -34,7 +34,7 @@ public sealed class HostRouteParityTests
     }
 
     /// <summary>"METHOD route" per HTTP function, the route below the host's prefix as the host resolves it.</summary>
-    private static HashSet<string> FunctionsRoutes()
+    internal static HashSet<string> FunctionsRoutes()
     {
         var prefix = RoutePrefix();
         return FunctionsMetadata.Read()
@@ -54,7 +54,7 @@ public sealed class HostRouteParityTests
             : "api";
     }
 
-    private static async Task<HashSet<string>> StandaloneRoutesAsync()
+    internal static async Task<HashSet<string>> StandaloneRoutesAsync()
     {
         var data = Directory.CreateTempSubdirectory("agentfunctions-routes-");
         try
