@@ -25,6 +25,9 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
+        services.TryAddSingleton<AccessEndpoints>();
+        services.TryAddSingleton<Dashboard.DashboardAssets>();
+        services.TryAddSingleton<Dashboard.DashboardEndpoints>();
         services.TryAddSingleton<ApiDocument>();
         services.AddMetrics();
         services.TryAddSingleton<AttemptInstruments>();

@@ -1,4 +1,5 @@
 using AgentFunctions.Api;
+using AgentFunctions.Api.Dashboard;
 using AgentFunctions.Api.Http;
 using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
@@ -75,6 +76,7 @@ public static class StandaloneApp
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapAgentFunctionsApi();
+        app.MapDashboardRedirect();
         return app;
     }
 }

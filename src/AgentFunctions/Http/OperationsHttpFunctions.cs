@@ -8,7 +8,7 @@ namespace AgentFunctions.Http;
 
 /// <summary>
 /// <c>/api/health</c> (anonymous, for probes), <c>/api/metrics</c> and <c>/api/openapi.json</c> (anonymous: the API's
-/// description, no data) over <see cref="OperationsEndpoints"/>.
+/// description, no data; no Durable client, it does not touch the engine) over <see cref="OperationsEndpoints"/>.
 /// </summary>
 public sealed class OperationsHttpFunctions(OperationsEndpoints endpoints, HttpTriggerRunner http)
 {
@@ -28,7 +28,6 @@ public sealed class OperationsHttpFunctions(OperationsEndpoints endpoints, HttpT
 
     [Function("OpenApiDocument")]
     public Task<IActionResult> OpenApiAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.OpenApiDocument)] HttpRequest request,
-        [DurableClient] DurableTaskClient client) =>
-        http.RunAsync(request, client, endpoints.OpenApiAsync);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.OpenApiDocument)] HttpRequest request) =>
+        http.RunAsync(request, endpoints.OpenApiAsync);
 }
