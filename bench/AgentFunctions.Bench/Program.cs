@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Bench;
 using AgentFunctions.Testing;
+using AgentFunctions.Testing.Telemetry;
 
 // Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [--n 5000] [--concurrency 128]
 //        [--rate 200] [--seconds 20] [--warmup 1000 (tasks per warm-up round)] [--server path/to/AgentFunctions.Standalone.dll]
 //        [--durable-n 500 (fan-out-2 tasks per Durable backend; 0 skips them)] [--durable-only]
+//        [--otlp (the server exports traces and metrics over OTLP/HTTP to a collector in this process on loopback)]
 var options = BenchOptions.Parse(args);
 if (options.DurableOnly)
 {
@@ -21,14 +24,31 @@ var settings = new Dictionary<string, string>
     ["Roles:review:Concurrency"] = "32",
 };
 
+// Export off is the default (no OTEL_* variables: nothing listens to the spans and instruments). With --otlp the server
+// sends everything to a loopback collector with the SDK's own span batching defaults, as a deployment would, and its
+// metrics every 10 s (the default 60 s would not come round in a short run, hiding what reading the figures costs).
+await using var collector = options.Otlp ? await OtlpReceiver.StartAsync() : null;
+var environment = new Dictionary<string, string>
+{
+    [OtlpExport.EndpointVariable] = collector?.Endpoint ?? string.Empty,
+};
+if (collector is not null)
+{
+    environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+    environment[OtlpExport.ServiceNameVariable] = "agentfunctions-bench";
+    environment["OTEL_METRIC_EXPORT_INTERVAL"] = "10000";
+}
+
 await using var server = await StandaloneServer.StartAsync(new StandaloneServerOptions
 {
     ServerPath = options.ServerDll,
     Settings = settings,
+    Environment = environment,
     OnOutputLine = line => Console.Error.WriteLine("server: " + line),
 });
 using var client = new LoadClient(server.BaseAddress, options.Concurrency);
 Console.WriteLine($"server: {options.ServerDll}");
+Console.WriteLine($"otlp export: {(collector is null ? "off" : "on, to " + collector.Endpoint)}");
 Console.WriteLine($"tasks: {options.Tasks} fan-out-2 (implementation + review, echo runner), {options.Concurrency} concurrent clients");
 
 // Warm-up, not counted: connection pool, SQLite page cache, and above all the tiered JIT, which keeps compiling
@@ -128,6 +148,12 @@ foreach (var figure in new[] { "commits", "operations", "journalApplyMs", "journ
 }
 
 Report("server_peak_rss_mib", ProcessMemory.PeakRssMiB(server.ProcessId));
+if (collector is not null)
+{
+    // What reached the collector by now (the SDK's batch exporter may still hold the last few seconds' spans).
+    Report("otlp_spans_received", collector.Spans.Count);
+    Report("otlp_metric_exports", collector.MetricExports);
+}
 
 // Each task creates about eight files and folders; what this disk allows bounds how soon they are all written.
 // Measured last: the probe deletes its files, and ext4 allocates inodes more slowly right after deletions.

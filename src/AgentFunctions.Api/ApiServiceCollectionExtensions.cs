@@ -1,4 +1,6 @@
 using AgentFunctions.Api.Http;
+using AgentFunctions.Api.OpenApi;
+using AgentFunctions.Api.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -27,6 +29,13 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<AccessEndpoints>();
         services.TryAddSingleton<Dashboard.DashboardAssets>();
         services.TryAddSingleton<Dashboard.DashboardEndpoints>();
+        services.TryAddSingleton<ApiDocument>();
+        services.AddMetrics();
+        services.TryAddSingleton<AttemptInstruments>();
+        services.TryAddSingleton<EngineInstruments>();
+
+        // The figures exist as instruments from the start, so an exporter collects them before /api/metrics is asked.
+        services.AddHostedService<InstrumentsActivation>();
         // Used where the host runs UseExceptionHandler (Standalone); the Functions triggers call ApiProblems.ForException.
         services.AddExceptionHandler<ApiExceptionHandler>();
         return services;

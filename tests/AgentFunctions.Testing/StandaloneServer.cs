@@ -92,6 +92,11 @@ public sealed class StandaloneServer : IAsyncDisposable
         start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
         start.ArgumentList.Add("--Standalone:DataDirectory");
         start.ArgumentList.Add(dataDirectory);
+        foreach (var (name, value) in options.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var (key, value) in DefaultSettings.Concat(options.Settings))
         {
             // Command-line configuration keeps the last value of a key, so the caller's settings win.

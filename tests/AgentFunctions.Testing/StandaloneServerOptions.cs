@@ -6,6 +6,9 @@ public sealed record StandaloneServerOptions
     /// <summary>Configuration as an operator would pass it (<c>Roles:review:Runner</c> = <c>echo</c>), given on the command line; these win over the defaults below.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Environment variables the server starts with (the standard OTEL_* ones, say), on top of this process's.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The port on 127.0.0.1; null picks a free one.</summary>
     public int? Port { get; init; }
 

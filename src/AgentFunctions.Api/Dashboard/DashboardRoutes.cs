@@ -1,4 +1,5 @@
 using AgentFunctions.Api.Http;
+using AgentFunctions.Api.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,11 +16,18 @@ public static class DashboardRoutes
     public static RouteGroupBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var api = app.MapGroup("/" + ApiRoutes.Prefix);
+        var api = app.MapGroup("/" + ApiRoutes.Prefix).WithTags("dashboard");
         api.MapGet(ApiRoutes.Dashboard, (HttpRequest r, DashboardEndpoints e) => e.Serve(r, null))
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .Describe("GetDashboard", "The web console's page (HTML, no key needed: every API call it makes carries the key entered in it)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .Produces(StatusCodes.Status304NotModified);
         api.MapGet(ApiRoutes.DashboardAsset, (HttpRequest r, string? asset, DashboardEndpoints e) => e.Serve(r, asset))
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .Describe("GetDashboardAsset", "A script, style or icon of the web console (no key needed)")
+            .Produces(StatusCodes.Status200OK, responseType: null, "text/javascript", "text/css", "image/svg+xml")
+            .Produces(StatusCodes.Status304NotModified)
+            .Problems(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -1,3 +1,5 @@
+using AgentFunctions.Api.OpenApi;
+using AgentFunctions.Core.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,9 +12,11 @@ public static class AccessRoutes
     public static RouteGroupBuilder MapAccessApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var api = app.MapGroup("/" + ApiRoutes.Prefix);
+        var api = app.MapGroup("/" + ApiRoutes.Prefix).WithTags("access");
         api.MapGet(ApiRoutes.WhoAmI, (HttpContext c, AccessEndpoints e) => e.WhoAmI(c))
-            .WithMetadata(RequiredScope.AnyKey);
+            .WithMetadata(RequiredScope.AnyKey)
+            .Describe("WhoAmI", "The scopes of the caller's key (every scope for a key the host does not scope, such as a function key)")
+            .Produces<CallerAccess>();
         return api;
     }
 }

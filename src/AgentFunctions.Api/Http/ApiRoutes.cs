@@ -27,6 +27,7 @@ public static class ApiRoutes
 
     public const string Health = "health";
     public const string Metrics = "metrics";
+    public const string OpenApiDocument = "openapi.json";
 
     /// <summary>The scopes of the caller's key.</summary>
     public const string WhoAmI = "whoami";

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Text;
+using AgentFunctions.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Api.Http;
@@ -69,7 +71,11 @@ public sealed partial class DeadLetterEndpoints(ApiDependencies api, IDeadLetter
             return invalid;
         }
 
+        // The replayed task's trace starts under this span.
+        using var trace = TaskSpans.Start(SpanNames.Replay, request);
+        trace.Span?.SetTag(TelemetryTags.DeadLetterId, id);
         var replay = await deadLetters.ReplayDeadLetterAsync(id, cancellationToken);
+        trace.Span?.SetTag(TelemetryTags.TaskId, replay.TaskId);
         switch (replay.Outcome)
         {
             case ReplayOutcome.NotFound:

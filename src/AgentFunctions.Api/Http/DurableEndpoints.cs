@@ -95,9 +95,11 @@ public sealed class DurableEndpoints(ApiDependencies api, ITaskEngine tasks, ITa
         }
 
         // Like Durable Functions, an event nobody waits for is accepted and has no effect.
-        if (workflowEvent is not null)
+        if (workflowEvent is not null
+            && await tasks.RaiseAsync(id, workflowEvent, cancellationToken) is RaiseOutcome.Applied or RaiseOutcome.Accepted
+            && workflowEvent is ApprovalDecided decided)
         {
-            await tasks.RaiseAsync(id, workflowEvent, cancellationToken);
+            TaskEndpoints.RecordApprovalWait(task, decided);
         }
 
         return TypedResults.Accepted((string?)null);

@@ -1,13 +1,21 @@
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.OpenApi;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Api.Http;
 
-/// <summary>Health and metrics (JSON, or Prometheus text with <c>?format=prometheus</c> or <c>Accept: text/plain</c>).</summary>
-public sealed class OperationsEndpoints(IEngineMonitor monitor)
+/// <summary>
+/// Health and metrics (JSON, or Prometheus text with <c>?format=prometheus</c> or <c>Accept: text/plain</c>). The JSON is
+/// the engine's snapshot; the text is what the Meter's instruments read on that same snapshot.
+/// </summary>
+public sealed class OperationsEndpoints(IEngineMonitor monitor, EngineInstruments instruments, ApiDocument document)
 {
+    /// <summary>GET /openapi.json: the OpenAPI document of this API, the same on both hosts.</summary>
+    public async Task<IResult> OpenApiAsync() => TypedResults.Text(await document.GetJsonAsync(), "application/json; charset=utf-8");
+
     public async Task<IResult> HealthAsync(CancellationToken cancellationToken)
     {
         var report = await monitor.CheckHealthAsync(cancellationToken);
@@ -28,8 +36,12 @@ public sealed class OperationsEndpoints(IEngineMonitor monitor)
             return ApiProblems.BadRequest($"format: must be json or prometheus (got '{format}')");
         }
 
-        return prometheus
-            ? TypedResults.Text(PrometheusText.Render(snapshot), "text/plain; version=0.0.4; charset=utf-8")
-            : TypedResults.Json(snapshot, CoreJson.Options);
+        if (prometheus)
+        {
+            return TypedResults.Text(PrometheusText.Render(instruments.Read(snapshot)), "text/plain; version=0.0.4; charset=utf-8");
+        }
+
+        instruments.Publish(snapshot);
+        return TypedResults.Json(snapshot, CoreJson.Options);
     }
 }

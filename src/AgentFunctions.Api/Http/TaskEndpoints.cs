@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Text;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
@@ -23,6 +25,9 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
     /// <summary>POST /tasks: 202 + Location for a new task, 200 for an identical resubmission, 400/409/413/415/422 otherwise.</summary>
     public async Task<IResult> SubmitAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // The task keeps this span's context: its attempts, leases and workers are its children.
+        using var trace = TaskSpans.Start(SpanNames.Submit, request);
+
         // The body limit leaves room for JSON escaping of a context at its limit.
         using var body = await JsonBody.ReadAsync(request, api.Limits.MaxSubmitBodyBytes, optional: false, cancellationToken);
         if (body.Problem is not null)
@@ -48,7 +53,8 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
             spec = spec with { Id = "t-" + Guid.CreateVersion7(api.Time.GetUtcNow()).ToString("N") };
         }
 
-        var plan = TaskPlan.Create(spec, api.Roles, api.Workflow) with { Warnings = screening.Warnings };
+        trace.Span?.SetTag(TelemetryTags.TaskId, spec.Id);
+        var plan = TaskPlan.Create(spec, api.Roles, api.Workflow) with { Warnings = screening.Warnings, Trace = trace.Context };
         var submitted = await tasks.SubmitAsync(plan, cancellationToken);
         var payload = api.ManagementUrls.Create(plan.Id, request);
         return submitted.Outcome switch
@@ -243,13 +249,30 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
         }
 
         var note = verdict == ApprovalDecision.Reject ? decision.Reason ?? decision.Note : decision.Note ?? decision.Reason;
-        var raised = await tasks.RaiseAsync(id, new ApprovalDecided(verdict, decision.By, note, decision.Role), cancellationToken);
+        var decided = new ApprovalDecided(verdict, decision.By, note, decision.Role);
+        var raised = await tasks.RaiseAsync(id, decided, cancellationToken);
+        if (raised is RaiseOutcome.Applied or RaiseOutcome.Accepted)
+        {
+            RecordApprovalWait(task, decided);
+        }
+
         return raised switch
         {
             RaiseOutcome.NotFound => UnknownTask(id),
             RaiseOutcome.Ignored => ApiProblems.Conflict($"task '{id}' is no longer awaiting this decision (it was decided, timed out or ended meanwhile)"),
             _ => AcceptedDecision(id, verdict == ApprovalDecision.Approve ? "approve" : "reject", request),
         };
+    }
+
+    /// <summary>The span of the wait a decision ended (the gate it names: a role's, or the task's own, or the only one open).</summary>
+    internal static void RecordApprovalWait(TaskSnapshot task, ApprovalDecided decided)
+    {
+        var waiting = task.View.Approval?.Waiting ?? [];
+        var gate = waiting.FirstOrDefault(w => w.Role == decided.Role) ?? (decided.Role is null && waiting.Count == 1 ? waiting[0] : null);
+        if (gate is not null)
+        {
+            ApprovalSpans.Record(task.Trace, task.View.Id, gate.Role, gate.Kind, gate.RequestedAt, Names.Of(decided.Decision), decided.By);
+        }
     }
 
     /// <summary>Reads an optional decision body and checks its fields.</summary>

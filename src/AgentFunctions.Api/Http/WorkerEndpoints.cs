@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
@@ -8,6 +9,7 @@ using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -25,6 +27,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
     /// </summary>
     public async Task<IResult> LeaseAsync(HttpRequest request, string role, CancellationToken cancellationToken)
     {
+        var received = api.Time.GetUtcNow();
         if (CheckRole(role) is { } problem)
         {
             return problem;
@@ -110,9 +113,17 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
 
         var origin = RequestOrigin.Of(request);
         var leaseUri = $"{origin}/api/workers/{role}/leases/{Uri.EscapeDataString(grant.LeaseId)}";
-        return TypedResults.Json(
-            grant with { HeartbeatUri = leaseUri + "/heartbeat", CompleteUri = leaseUri + "/complete", FailUri = leaseUri + "/fail", ReleaseUri = leaseUri + "/release" },
-            CoreJson.Options);
+        grant = grant with
+        {
+            HeartbeatUri = leaseUri + "/heartbeat",
+            CompleteUri = leaseUri + "/complete",
+            FailUri = leaseUri + "/fail",
+            ReleaseUri = leaseUri + "/release",
+            TraceParent = grant.Input.TraceParent,
+            TraceState = grant.Input.TraceState,
+        };
+        WorkerSpans.RecordLease(grant, workerId, received, request);
+        return TypedResults.Json(grant, CoreJson.Options);
     }
 
     /// <summary>POST .../heartbeat { progress?, message? }: the extended lease and whether the task was canceled; 410 when gone.</summary>
@@ -123,6 +134,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Heartbeat, role, request);
         using var body = await JsonBody.ReadAsync(request, api.SmallBodyBytes, optional: true, cancellationToken);
         if (body.Problem is not null)
         {
@@ -161,6 +173,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Complete, role, request);
         using var body = await JsonBody.ReadAsync(request, api.Limits.MaxResultBodyBytes, optional: false, cancellationToken);
         if (body.Problem is not null)
         {
@@ -189,9 +202,18 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.Invalid(errors, "the result");
         }
 
-        return await leases.CompleteAsync(role, leaseId, result, cancellationToken)
-            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
-            : LeaseGone(leaseId);
+        if (result.WorkerSpan?.Explain() is { } spanProblem)
+        {
+            return ApiProblems.BadRequest(spanProblem);
+        }
+
+        if (!await leases.CompleteAsync(role, leaseId, result with { WorkerSpan = null }, cancellationToken))
+        {
+            return LeaseGone(leaseId);
+        }
+
+        WorkerSpans.RecordWorker(result.WorkerSpan, role);
+        return TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options);
     }
 
     /// <summary>POST .../fail { reason, permanent }; 410 when the lease is gone.</summary>
@@ -202,6 +224,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Fail, role, request);
         using var body = await JsonBody.ReadAsync(request, api.SmallBodyBytes, optional: true, cancellationToken);
         if (body.Problem is not null)
         {
@@ -223,19 +246,29 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.BadRequest("reason: must be at most 4000 characters");
         }
 
-        return await leases.FailAsync(role, leaseId, failure, cancellationToken)
-            ? TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options)
-            : LeaseGone(leaseId);
+        if (failure.WorkerSpan?.Explain() is { } spanProblem)
+        {
+            return ApiProblems.BadRequest(spanProblem);
+        }
+
+        if (!await leases.FailAsync(role, leaseId, failure, cancellationToken))
+        {
+            return LeaseGone(leaseId);
+        }
+
+        WorkerSpans.RecordWorker(failure.WorkerSpan, role);
+        return TypedResults.Json(new ResultAccepted(leaseId, Accepted: true), CoreJson.Options);
     }
 
     /// <summary>POST .../release: hands the attempt back without counting it; 410 when the lease is gone.</summary>
-    public async Task<IResult> ReleaseAsync(string role, string leaseId, CancellationToken cancellationToken)
+    public async Task<IResult> ReleaseAsync(HttpRequest request, string role, string leaseId, CancellationToken cancellationToken)
     {
         if ((CheckRole(role) ?? CheckLeaseId(leaseId)) is { } problem)
         {
             return problem;
         }
 
+        using var span = WorkerSpans.Start(SpanNames.Release, role, request);
         return await leases.ReleaseAsync(role, leaseId, cancellationToken)
             ? TypedResults.Json(new LeaseReleased(leaseId, Released: true), CoreJson.Options)
             : LeaseGone(leaseId);

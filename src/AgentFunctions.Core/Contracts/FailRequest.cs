@@ -6,4 +6,7 @@ public sealed record FailRequest
     public string? Reason { get; init; }
 
     public bool Permanent { get; init; }
+
+    /// <summary>The worker's own span (see <see cref="Contracts.WorkerSpan"/>).</summary>
+    public WorkerSpan? WorkerSpan { get; init; }
 }

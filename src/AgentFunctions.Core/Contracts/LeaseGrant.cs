@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AgentFunctions.Core.Runners;
 
 namespace AgentFunctions.Core.Contracts;
@@ -31,4 +32,16 @@ public sealed record LeaseGrant
     public string? FailUri { get; init; }
 
     public string? ReleaseUri { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of this attempt's span, in its task's trace: a worker hands it to the agent program
+    /// (the <c>TRACEPARENT</c> environment variable OpenTelemetry SDKs read) and sends it as the <c>traceparent</c>
+    /// header of its heartbeat, complete and fail calls, so everything the attempt does lands in the task's trace.
+    /// </summary>
+    [JsonPropertyName("traceparent")]
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> that came with the task's trace, when there was one.</summary>
+    [JsonPropertyName("tracestate")]
+    public string? TraceState { get; init; }
 }

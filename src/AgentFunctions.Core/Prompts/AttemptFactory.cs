@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Commands;
 
@@ -34,6 +35,18 @@ public static class AttemptFactory
             ReplyTo = spec.ReplyTo,
             Prompt = string.Empty,
         };
+        attempt = Renumber(attempt, command.Attempt, state.Trace);
         return attempt with { Prompt = PromptBuilder.Build(attempt) };
+    }
+
+    /// <summary>
+    /// The same envelope for another attempt number of the role, with that attempt's trace context (its span id is
+    /// derived from the task's, so this stays deterministic for orchestrator code). The prompt is not rebuilt.
+    /// </summary>
+    public static AgentAttempt Renumber(AgentAttempt attempt, int number, TraceContext? task)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var trace = task?.ForAttempt(attempt.Role, number);
+        return attempt with { Attempt = number, TraceParent = trace?.TraceParent, TraceState = trace?.TraceState };
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AgentFunctions.Core.Tasks;
 
 namespace AgentFunctions.Core.Runners;
@@ -46,4 +47,15 @@ public sealed record AgentAttempt
 
     /// <summary>The full text for the agent, built by <see cref="Prompts.PromptBuilder"/>.</summary>
     public required string Prompt { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of this attempt's span in its task's trace (null for a task without one): runners
+    /// start their spans under it, and the program of a <c>command</c> role or a remote worker gets it as <c>TRACEPARENT</c>.
+    /// </summary>
+    [JsonPropertyName("traceparent")]
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> of the task's trace, when it came with one.</summary>
+    [JsonPropertyName("tracestate")]
+    public string? TraceState { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Core.Runners;
@@ -18,6 +20,10 @@ public sealed record AgentResult
     public bool Permanent { get; init; }
 
     public AgentUsage? Usage { get; init; }
+
+    /// <summary>A remote worker's own span, reported with its complete (see <see cref="Contracts.WorkerSpan"/>); not stored with the result.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WorkerSpan? WorkerSpan { get; init; }
 
     public static AgentResult Completed(string result, string? summary = null) =>
         new() { Status = AgentResultStatus.Completed, Result = result, Summary = summary };

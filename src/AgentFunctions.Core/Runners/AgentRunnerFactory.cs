@@ -50,7 +50,7 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
         }
 
         // A changed definition (configuration reload) gets a fresh runner; a race merely builds one twice.
-        var runner = Build(role);
+        var runner = new TracedRunner(Build(role), role.Runner);
         _runners[role.Name] = (role, runner);
         return runner;
     }

@@ -39,6 +39,9 @@ public sealed record TaskView
 
     public string? ReplayOf { get; init; }
 
+    /// <summary>The W3C trace id of the task's trace (its submit, attempts, leases and workers), for a tracing backend.</summary>
+    public string? TraceId { get; init; }
+
     public required TaskLinks Links { get; init; }
 
     /// <summary>

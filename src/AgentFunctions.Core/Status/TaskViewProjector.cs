@@ -28,6 +28,7 @@ public static class TaskViewProjector
             Usage = TotalUsage(state),
             ReplyTo = state.Spec.ReplyTo,
             ReplayOf = state.Spec.ReplayOf,
+            TraceId = state.Trace?.TraceId,
             Links = LinksFor(state.Id, baseUrl),
             Warnings = WarningsOf(state),
         };

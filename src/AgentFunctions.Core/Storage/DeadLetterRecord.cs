@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Tasks;
@@ -40,6 +41,10 @@ public sealed record DeadLetterRecord
     public string? ReplayedAs { get; init; }
 
     public DateTimeOffset? ReplayedAt { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the task whose role this is: its trace shows every attempt that failed.</summary>
+    [JsonPropertyName("traceparent")]
+    public string? TraceParent { get; init; }
 
     /// <summary>
     /// Reads a stored record, as both stores keep them: JSON named by its id. Throws <see cref="InvalidDataException"/>

@@ -2,6 +2,7 @@ using System.Globalization;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Core.Storage;
@@ -70,8 +71,11 @@ public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, Workf
         }
 
         var valid = validation.Spec!;
+
+        // The new task's trace starts under the replay's span (the API starts one around the replay).
+        var trace = TraceContexts.OfCurrentSpanOrNew();
         return new ReplayCandidates(
-            Enumerable.Range(1, MaxNumber).Select(n => TaskPlan.Create(valid with { Id = Name(baseId, n) }, roles, workflow)),
+            Enumerable.Range(1, MaxNumber).Select(n => TaskPlan.Create(valid with { Id = Name(baseId, n) }, roles, workflow) with { Trace = trace }),
             $"dead letter '{record.Id}' cannot be replayed: task ids {Name(baseId, 1)} to {Name(baseId, MaxNumber)} are all taken");
     }
 

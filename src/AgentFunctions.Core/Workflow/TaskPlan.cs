@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 
 namespace AgentFunctions.Core.Workflow;
 
@@ -18,6 +19,9 @@ public sealed record TaskPlan
 
     /// <summary>What the server flagged when it accepted the task (see <see cref="TaskState.Warnings"/>).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The context of the span that submitted the task (see <see cref="TaskState.Trace"/>); null for a task started without one.</summary>
+    public TraceContext? Trace { get; init; }
 
     public string Id => Spec.Id ?? throw new InvalidOperationException("A planned task has an id.");
 

@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 
 namespace AgentFunctions.Core.Workflow;
 
@@ -36,6 +37,9 @@ public sealed record TaskState
 
     /// <summary>What the server flagged when it accepted the task (secrets found with <c>Security:SecretScan</c> = Flag).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The trace the task belongs to: the context of the span that started it (its attempts are its children).</summary>
+    public TraceContext? Trace { get; init; }
 
     /// <summary>Number of events applied; a change counter for storage and caches.</summary>
     public long Version { get; init; }

@@ -45,6 +45,7 @@ public static class WorkflowDecider
             StageCount = stages.Count,
             Roles = roles,
             Warnings = plan.Warnings,
+            Trace = plan.Trace,
         };
 
         var change = new Change(state, now);

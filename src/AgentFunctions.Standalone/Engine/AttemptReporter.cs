@@ -5,6 +5,7 @@ using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Commands;
 using AgentFunctions.Core.Workflow.Events;
@@ -75,7 +76,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
     /// (and in a failure's message) are redacted first (<c>Security:SecretScan</c>), with a warning on the task's view.
     /// </summary>
     /// <param name="leaseId">For remote attempts: the lease the worker holds.</param>
-    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, CancellationToken cancellationToken)
+    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(result);
@@ -108,9 +109,11 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         // Serialized here rather than on the journal thread: a result may carry megabytes of artifacts.
         var kept = output is null ? null : new AttemptOutput(item.Role, item.Attempt, output);
         var payload = kept is null ? null : JsonSerializer.Serialize(kept, CoreJson.Options);
-        return await journal.ExecuteAsync(context =>
+        TraceContext? trace = null;
+        var reported = await journal.ExecuteAsync(context =>
         {
             var entry = context.FindActive(item.TaskId);
+            trace = entry?.State.Trace;
             if (entry is not null && entry.Work.GetValueOrDefault(item.Key) == item && (leaseId is null || item.LeaseId == leaseId))
             {
                 context.EndHold(entry, item.Role);
@@ -138,6 +141,13 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
 
             return ReportOutcome.Discarded;
         });
+
+        if (reported != ReportOutcome.Stale)
+        {
+            AttemptSpans.Record(trace, item.TaskId, item.Role, item.Attempt, startedAt, result);
+        }
+
+        return reported;
     }
 
     private static string FailureMessage(AgentResult result)

@@ -269,6 +269,7 @@ public sealed class BatchContext
                         Spec = entry.State.Spec,
                         SpecRef = ArtifactLayout.Spec(entry.Id),
                         ReplayOf = entry.State.Spec.ReplayOf,
+                        TraceParent = entry.State.Trace?.TraceParent,
                     });
                     break;
                 case WriteTaskResult:

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow.Events;
 using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
@@ -199,7 +200,9 @@ public sealed class Dispatcher(
 
             logger.LeaseExpired(item.TaskId, item.Role, item.Attempt, item.WorkerId ?? "unknown");
             circuits.For(item.Role)?.Record(Core.Resilience.CircuitOutcome.Failure, item.Probe, now);
-            context.Apply(entry, new RoleAttemptFailed(item.Role, item.Attempt, FailureKind.Transient, $"lease expired: worker '{item.WorkerId ?? "unknown"}' neither finished nor sent a heartbeat in time"));
+            var message = $"lease expired: worker '{item.WorkerId ?? "unknown"}' neither finished nor sent a heartbeat in time";
+            context.Apply(entry, new RoleAttemptFailed(item.Role, item.Attempt, FailureKind.Transient, message));
+            AttemptSpans.Record(entry.State.Trace, item.TaskId, item.Role, item.Attempt, item.LeasedAt ?? item.LeaseExpiresAt ?? now, AttemptOutcomes.Failed, FailureKind.Transient, message);
             return true;
         });
     }
@@ -215,7 +218,13 @@ public sealed class Dispatcher(
         {
             if (context.FindActive(item.TaskId) is { } entry && entry.Work.GetValueOrDefault(item.Key) == item)
             {
-                context.Apply(entry, timerEvent);
+                var gate = timerEvent is ApprovalTimedOut timedOut
+                    ? timedOut.Role is null ? entry.State.Approval : entry.State.FindRole(timedOut.Role)?.Approval
+                    : null;
+                if (context.Apply(entry, timerEvent).Applied && gate is { IsPending: true } && timerEvent is ApprovalTimedOut expired)
+                {
+                    ApprovalSpans.Record(entry.State.Trace, entry.Id, expired.Role, gate.Kind, gate.RequestedAt, ApprovalSpans.TimedOut, null);
+                }
             }
 
             return true;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Standalone.Logging;
 using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,8 @@ namespace AgentFunctions.Standalone.Engine;
 /// </summary>
 public sealed class Journal : IDisposable
 {
+    private const int MaxCommitLinks = 32;
+
     private readonly Channel<JournalOperation> _queue = Channel.CreateUnbounded<JournalOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, TaskEntry> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string SpecHash, long Batch)> _finishing = new(StringComparer.Ordinal);
@@ -255,6 +258,7 @@ public sealed class Journal : IDisposable
             return;
         }
 
+        using var span = CommitSpan(batch);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -273,6 +277,7 @@ public sealed class Journal : IDisposable
         {
             // Memory is now ahead of the database: stop, and let recovery start from what is on disk.
             writer.Rollback();
+            AgentTelemetry.Fail(span, ex.Message);
             _logger.JournalCommitFailed(ex, batch.Operations.Count);
             Faulted(ex);
             batch.Operations.ForEach(op => op.Fail(ex));
@@ -307,6 +312,21 @@ public sealed class Journal : IDisposable
 
         batch.Operations.ForEach(op => op.Complete());
         Interlocked.Add(ref _effectsTicks, Stopwatch.GetElapsedTime(effectsStarted).Ticks);
+    }
+
+    /// <summary>The span of one commit: how many operations and rows, linked to (at most 32 of) the spans that queued them.</summary>
+    private static Activity? CommitSpan(SealedBatch batch)
+    {
+        if (!AgentTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = batch.Operations.Select(op => op.Caller).Where(c => c != default).Distinct().Take(MaxCommitLinks).Select(c => new ActivityLink(c)).ToList();
+        var span = AgentTelemetry.StartSpan(SpanNames.JournalCommit, ActivityKind.Internal, links: links);
+        span?.SetTag(TelemetryTags.BatchOperations, batch.Operations.Count);
+        span?.SetTag(TelemetryTags.BatchRows, batch.Rows.Count);
+        return span;
     }
 
     /// <summary>Posted by the commit thread when it is free again, to wake the apply thread.</summary>

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +23,7 @@ public sealed class LocalRunnerPool(
     AttemptReporter reporter,
     ActiveTasks active,
     EngineStatistics statistics,
+    AttemptInstruments instruments,
     TimeProvider time,
     ILogger<LocalRunnerPool> logger)
 {
@@ -120,6 +123,7 @@ public sealed class LocalRunnerPool(
         try
         {
             var attempt = await reporter.BuildAttemptAsync(state, item, cancellation.Token);
+            var startedAt = time.GetUtcNow();
             var started = time.GetTimestamp();
             AgentResult result;
             try
@@ -148,7 +152,8 @@ public sealed class LocalRunnerPool(
             var elapsed = time.GetElapsedTime(started);
             statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
             queue.Circuit?.Record(CircuitOutcomes.Of(result), item.Probe, time.GetUtcNow());
-            Report(item, result);
+            instruments.Record(role.Name, elapsed, AttemptOutcomes.Of(result));
+            Report(item, result, startedAt);
         }
         finally
         {
@@ -165,9 +170,9 @@ public sealed class LocalRunnerPool(
         }
     }
 
-    private void Report(WorkItem item, AgentResult result)
+    private void Report(WorkItem item, AgentResult result, DateTimeOffset startedAt)
     {
-        var report = reporter.ReportAsync(item, null, result, CancellationToken.None);
+        var report = reporter.ReportAsync(item, null, result, startedAt, CancellationToken.None);
         if (report.IsCompleted)
         {
             return;

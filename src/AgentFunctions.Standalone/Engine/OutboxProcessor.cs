@@ -4,6 +4,7 @@ using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Standalone.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -206,7 +207,12 @@ public sealed class OutboxProcessor(
                 await artifacts.WriteJsonAsync(ArtifactLayout.TaskResult(item.TaskId), Read<TaskResultDocument>(item), cancellationToken);
                 break;
             case OutboxKinds.DeadLetter:
-                await deadLetters.TryCreateAsync(Read<DeadLetterRecord>(item), cancellationToken);
+                var deadLetter = Read<DeadLetterRecord>(item);
+                using (DeadLetterSpans.Start(deadLetter))
+                {
+                    await deadLetters.TryCreateAsync(deadLetter, cancellationToken);
+                }
+
                 break;
             case OutboxKinds.AttemptResult:
                 var output = Read<AttemptOutput>(item);

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow.Events;
 using Microsoft.Extensions.Hosting;
 
@@ -22,6 +24,7 @@ public sealed class RemoteLeases(
     Dispatcher dispatcher,
     AttemptReporter reporter,
     EngineStatistics statistics,
+    AttemptInstruments instruments,
     RoleCatalog roles,
     SecurityOptions security,
     TimeProvider time,
@@ -193,10 +196,11 @@ public sealed class RemoteLeases(
 
         var now = time.GetUtcNow();
         statistics.SeenWorker(item.WorkerId, role, now);
-        var outcome = await reporter.ReportAsync(item, leaseId, result, cancellationToken);
+        var outcome = await reporter.ReportAsync(item, leaseId, result, item.LeasedAt ?? now, cancellationToken);
         if (outcome != ReportOutcome.Stale && item.LeasedAt is { } leasedAt)
         {
             statistics.For(role).RecordAttempt(now - leasedAt, result.Status != AgentResultStatus.Failed, result.Usage);
+            instruments.Record(role, now - leasedAt, AttemptOutcomes.Of(result));
         }
 
         if (outcome != ReportOutcome.Stale)

@@ -181,5 +181,5 @@ public sealed class StandaloneTaskEngine(
     }
 
     private static TaskSnapshot Snapshot(TaskState state) =>
-        new(TaskViewProjector.ToView(state), state.Spec, TaskViewProjector.ToResult(state));
+        new(TaskViewProjector.ToView(state), state.Spec, TaskViewProjector.ToResult(state)) { Trace = state.Trace };
 }

@@ -1,6 +1,7 @@
 using AgentFunctions.Api;
 using AgentFunctions.Api.Dashboard;
 using AgentFunctions.Api.Http;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Standalone.Auth;
@@ -49,6 +50,9 @@ public static class StandaloneApp
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = standalone.ShutdownGrace + TimeSpan.FromSeconds(15));
         builder.Services.ConfigureHttpJsonOptions(json => CoreJson.Configure(json.SerializerOptions));
         builder.Services.AddProblemDetails();
+
+        // OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set; nothing at all otherwise.
+        builder.Services.AddAgentFunctionsTelemetry(builder.Configuration, "agentfunctions-standalone");
 
         // A failed start (a port in use) is thrown out of RunAsync, where Program reports it in one line;
         // the host's own log entry for it would only repeat it with a stack trace.

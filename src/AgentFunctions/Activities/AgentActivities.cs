@@ -1,18 +1,22 @@
 using System.Text.Json;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Prompts;
 using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Engine;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
 using AgentFunctions.Orchestration;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using TraceContext = AgentFunctions.Core.Telemetry.TraceContext;
 
 namespace AgentFunctions.Activities;
 
@@ -30,6 +34,8 @@ public sealed class AgentActivities(
     WorkQueues queues,
     CircuitStore circuits,
     SecurityOptions security,
+    AttemptInstruments instruments,
+    TimeProvider time,
     ILogger<AgentActivities> logger)
 {
     [Function(OrchestrationNames.DescribeRoles)]
@@ -67,7 +73,7 @@ public sealed class AgentActivities(
         var attempt = await AttemptEnvelopes.CompleteAsync(request.Attempt, artifacts, context.CancellationToken);
         try
         {
-            return await RunAttemptAsync(attempt, admission == CircuitVerdict.Probe, context.CancellationToken) with { Role = role, Attempt = number };
+            return await RunAttemptAsync(attempt, admission == CircuitVerdict.Probe, context.CancellationToken, request.Trace) with { Role = role, Attempt = number };
         }
         catch (Exception ex) when (ex is PermanentAttemptException or TransientAttemptException)
         {
@@ -97,9 +103,30 @@ public sealed class AgentActivities(
     /// the task ended (its <c>result.json</c> exists) is kept only as a discarded artifact. The outcome counts for the
     /// role's circuit breaker (<paramref name="probe"/>: the attempt is its half-open probe).
     /// </summary>
-    public async Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, bool probe, CancellationToken cancellationToken)
+    /// <param name="trace">The task's trace: the attempt's span (role, number, outcome) is recorded under it.</param>
+    public async Task<RoleAttemptOutcome> RunAttemptAsync(AgentAttempt attempt, bool probe, CancellationToken cancellationToken, TraceContext? trace = null)
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        using var span = AttemptSpans.Start(trace, attempt.TaskId, attempt.Role, attempt.Attempt);
+        var started = time.GetTimestamp();
+        try
+        {
+            var outcome = await RunAsync(attempt, probe, cancellationToken);
+            var result = outcome.NeedsApproval ? AttemptOutcomes.NeedsApproval : AttemptOutcomes.Succeeded;
+            instruments.Record(attempt.Role, time.GetElapsedTime(started), result);
+            AttemptSpans.End(span, result, null, null);
+            return outcome;
+        }
+        catch (Exception ex) when (ex is PermanentAttemptException or TransientAttemptException)
+        {
+            instruments.Record(attempt.Role, time.GetElapsedTime(started), AttemptOutcomes.Failed);
+            AttemptSpans.End(span, AttemptOutcomes.Failed, ex is PermanentAttemptException ? FailureKind.Permanent : FailureKind.Transient, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task<RoleAttemptOutcome> RunAsync(AgentAttempt attempt, bool probe, CancellationToken cancellationToken)
+    {
         if (roles.Find(attempt.Role) is not { } role)
         {
             throw new PermanentAttemptException($"role '{attempt.Role}' is not configured on this host");
@@ -204,7 +231,9 @@ public sealed class AgentActivities(
             Spec = request.Spec,
             SpecRef = ArtifactLayout.Spec(request.TaskId),
             ReplayOf = request.Spec.ReplayOf,
+            TraceParent = request.TraceParent,
         };
+        using var span = DeadLetterSpans.Start(record);
         if (await deadLetters.TryCreateAsync(record, context.CancellationToken))
         {
             logger.DeadLettered(request.TaskId, request.Role, request.Id, request.Reason);
@@ -243,7 +272,8 @@ public sealed class AgentActivities(
             return new RemoteDispatch(null, heldUntil);
         }
 
-        var envelope = await AttemptEnvelopes.CompleteAsync(item.Input with { Attempt = item.Attempt }, artifacts, cancellationToken);
+                var input = item.Input.Attempt == item.Attempt ? item.Input : AttemptFactory.Renumber(item.Input, item.Attempt, item.Trace);
+        var envelope = await AttemptEnvelopes.CompleteAsync(input, artifacts, cancellationToken);
         await artifacts.WriteJsonAsync(RemotePaths.Envelope(item.TaskId, item.Role, item.Attempt), envelope, cancellationToken);
         var message = JsonSerializer.Serialize(item.ToMessage(), CoreJson.Options);
         var queue = await queues.EnsureAsync(item.Route, cancellationToken);

@@ -1,3 +1,5 @@
+using AgentFunctions.Core.Telemetry;
+
 namespace AgentFunctions.Engine;
 
 /// <summary>
@@ -14,7 +16,8 @@ public sealed record LeaseRecord(
     DateTimeOffset LeasedAt,
     DateTimeOffset LastSeenAt,
     DateTimeOffset ExpiresAt,
-    int? LeaseSeconds = null)
+    int? LeaseSeconds = null,
+    TraceContext? Trace = null)
 {
     /// <summary>The queue the message came from (its route); null in records from before routes (the role's own queue).</summary>
     public string? Queue { get; init; }

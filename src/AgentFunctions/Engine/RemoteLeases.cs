@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Resilience;
@@ -8,6 +9,7 @@ using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
 using AgentFunctions.Orchestration;
@@ -36,6 +38,7 @@ public sealed class RemoteLeases(
     CircuitStore circuits,
     SecurityOptions security,
     RoleCatalog roles,
+    AttemptInstruments instruments,
     TimeProvider time,
     ILogger<RemoteLeases> logger) : IWorkerLeases
 {
@@ -203,6 +206,7 @@ public sealed class RemoteLeases(
         {
             var outcome = RemoteAttemptResult.Success(record.Attempt, stored, result.Status == AgentResultStatus.NeedsApproval);
             await client.RaiseEventAsync(record.InstanceId, OrchestrationEvents.RemoteResult(record.Attempt), outcome, cancellationToken);
+            Ended(record, result);
         }
         else
         {
@@ -232,6 +236,7 @@ public sealed class RemoteLeases(
             var kind = failure.Permanent ? FailureKind.Permanent : FailureKind.Transient;
             var reason = SecretScreening.ScreenText("reason", string.IsNullOrWhiteSpace(failure.Reason) ? "the worker reported a failure" : failure.Reason.Trim(), security.SecretScan)!;
             await client.RaiseEventAsync(record.InstanceId, OrchestrationEvents.RemoteResult(record.Attempt), RemoteAttemptResult.Failure(record.Attempt, kind, reason), cancellationToken);
+            Ended(record, AgentResult.Failed(reason, failure.Permanent));
         }
 
         await ReleaseAsync(lease.Record, lease.MessageId, receipt.PopReceipt, cancellationToken);
@@ -309,10 +314,18 @@ public sealed class RemoteLeases(
             // of the role for its circuit breaker (once: the message is deleted here).
             var expiredLease = await artifacts.ReadJsonAsync<LeaseRecord>(RemotePaths.Lease(role, message.MessageId), cancellationToken);
             await RecordAsync(role, CircuitOutcome.Failure, expiredLease?.Probe == true);
+            const string Expired = "lease expired: the worker neither completed nor failed the attempt in time";
             if (await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
             {
-                var expired = RemoteAttemptResult.Failure(work.Attempt, FailureKind.Transient, "lease expired: the worker neither completed nor failed the attempt in time");
+                var expired = RemoteAttemptResult.Failure(work.Attempt, FailureKind.Transient, Expired);
                 await client.RaiseEventAsync(work.InstanceId, OrchestrationEvents.RemoteResult(work.Attempt), expired, cancellationToken);
+            }
+
+            if (work.Trace is not null && AgentTelemetry.Source.HasListeners())
+            {
+                // The attempt's span ends here (or ended at the sub-orchestration's own timer, which cannot record one).
+                var started = expiredLease?.LeasedAt ?? message.InsertedOn ?? time.GetUtcNow();
+                AttemptSpans.Record(work.Trace, work.TaskId, role, work.Attempt, started, AttemptOutcomes.Failed, FailureKind.Transient, Expired);
             }
 
             logger.LeaseExpired(work.TaskId, role, work.Attempt);
@@ -340,7 +353,7 @@ public sealed class RemoteLeases(
 
         var now = time.GetUtcNow();
         var expiresAt = message.NextVisibleOn ?? now + leaseDuration;
-        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds)
+        var record = new LeaseRecord(work.TaskId, role, work.Attempt, work.InstanceId, message.MessageId, workerId, now, now, expiresAt, (int)leaseDuration.TotalSeconds, work.Trace)
         {
             Queue = queue.Name,
             Probe = probe,
@@ -360,6 +373,13 @@ public sealed class RemoteLeases(
             LeaseSeconds = (int)leaseDuration.TotalSeconds,
             Input = envelope,
         };
+    }
+
+    /// <summary>A worker's answer ended the attempt: its span (from the lease to now) and its duration.</summary>
+    private void Ended(LeaseRecord record, AgentResult result)
+    {
+        instruments.Record(record.Role, time.GetUtcNow() - record.LeasedAt, AttemptOutcomes.Of(result));
+        AttemptSpans.Record(record.Trace, record.TaskId, record.Role, record.Attempt, record.LeasedAt, result);
     }
 
     private async Task<HeldLease?> FindAsync(string role, string leaseId, CancellationToken cancellationToken)

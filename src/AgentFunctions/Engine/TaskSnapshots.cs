@@ -73,7 +73,7 @@ public static class TaskSnapshots
                 break;
         }
 
-        return new TaskSnapshot(view, plan.Spec, result);
+        return new TaskSnapshot(view, plan.Spec, result) { Trace = plan.Trace };
     }
 
     /// <summary>A result document from a final view, for instances whose output is not available.</summary>

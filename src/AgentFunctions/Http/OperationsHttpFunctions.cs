@@ -6,7 +6,10 @@ using Microsoft.DurableTask.Client;
 
 namespace AgentFunctions.Http;
 
-/// <summary><c>/api/health</c> (anonymous, for probes) and <c>/api/metrics</c> over <see cref="OperationsEndpoints"/>.</summary>
+/// <summary>
+/// <c>/api/health</c> (anonymous, for probes), <c>/api/metrics</c> and <c>/api/openapi.json</c> (anonymous: the API's
+/// description, no data; no Durable client, it does not touch the engine) over <see cref="OperationsEndpoints"/>.
+/// </summary>
 public sealed class OperationsHttpFunctions(OperationsEndpoints endpoints, HttpTriggerRunner http)
 {
     [Function("Health")]
@@ -22,4 +25,9 @@ public sealed class OperationsHttpFunctions(OperationsEndpoints endpoints, HttpT
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
         http.RunAsync(request, client, () => endpoints.MetricsAsync(request, cancellationToken));
+
+    [Function("OpenApiDocument")]
+    public Task<IActionResult> OpenApiAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.OpenApiDocument)] HttpRequest request) =>
+        http.RunAsync(request, endpoints.OpenApiAsync);
 }

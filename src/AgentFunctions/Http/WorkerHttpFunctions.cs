@@ -42,7 +42,7 @@ public sealed class WorkerHttpFunctions(WorkerEndpoints endpoints, HttpTriggerRu
         string leaseId,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        http.RunAsync(request, client, () => endpoints.ReleaseAsync(role, leaseId, cancellationToken));
+        http.RunAsync(request, client, () => endpoints.ReleaseAsync(request, role, leaseId, cancellationToken));
 
     [Function("FailLease")]
     public Task<IActionResult> FailAsync(

@@ -7,6 +7,7 @@ using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Hosting;
 using AgentFunctions.Logging;
@@ -58,7 +59,11 @@ public sealed class IntakeProcessor(
         }
 
         spec = spec with { Id = spec.Id ?? "q-" + messageId.Replace("-", string.Empty, StringComparison.Ordinal) };
-        var submitted = await engine.SubmitAsync(TaskPlan.Create(spec, roles, workflow) with { Warnings = screening.Warnings }, cancellationToken);
+        // A task from the queue starts its trace here (under the trigger's span, when the worker records one).
+        using var span = AgentTelemetry.StartSpan(SpanNames.Intake);
+        span?.SetTag(TelemetryTags.TaskId, spec.Id);
+        var trace = span is null ? TraceContexts.OfCurrentSpanOrNew() : TraceContext.Of(span.Context, span.TraceStateString);
+        var submitted = await engine.SubmitAsync(TaskPlan.Create(spec, roles, workflow) with { Warnings = screening.Warnings, Trace = trace }, cancellationToken);
         switch (submitted.Outcome)
         {
             case SubmitOutcome.Created:

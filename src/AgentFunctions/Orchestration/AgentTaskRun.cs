@@ -262,7 +262,10 @@ internal sealed class AgentTaskRun : IDisposable
                 case WriteDeadLetter deadLetter:
                     _sideEffects.Add(_context.CallActivityAsync(
                         OrchestrationNames.WriteDeadLetter,
-                        new DeadLetterRequest(deadLetter.DeadLetterId, _state.Id, deadLetter.Role, deadLetter.Attempts, deadLetter.Failures, deadLetter.Reason, Now, _state.Spec with { Context = null }),
+                        new DeadLetterRequest(deadLetter.DeadLetterId, _state.Id, deadLetter.Role, deadLetter.Attempts, deadLetter.Failures, deadLetter.Reason, Now, _state.Spec with { Context = null })
+                        {
+                            TraceParent = _state.Trace?.TraceParent,
+                        },
                         RetryPolicies.SideEffects));
                     break;
                 case DiscardResult discard:
@@ -380,7 +383,7 @@ internal sealed class AgentTaskRun : IDisposable
     {
         try
         {
-            var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt, admission));
+            var outcome = await _context.CallActivityAsync<RoleAttemptOutcome>(OrchestrationNames.RunRoleAttempt, new RoleAttemptRequest(attempt, admission) { Trace = _state.Trace });
             return outcome switch
             {
                 { HeldUntil: { } until } => [new RoleCircuitHeld(run.Role, run.Attempt, until)],
@@ -408,7 +411,7 @@ internal sealed class AgentTaskRun : IDisposable
         {
             var outcome = await _context.CallSubOrchestratorAsync<RemoteRoleOutcome>(
                 OrchestrationNames.RemoteRole,
-                new RemoteRoleRequest(attempt, run.Schedule, route.LeaseSeconds),
+                new RemoteRoleRequest(attempt, run.Schedule, route.LeaseSeconds) { Trace = _state.Trace },
                 new SubOrchestrationOptions(instanceId: OrchestrationNames.RemoteInstanceId(_state.Id, run.Role)));
             if (outcome.Kind == RemoteOutcomeKind.Canceled)
             {

@@ -12,4 +12,8 @@ public sealed record DeadLetterRequest(
     IReadOnlyList<AttemptFailure> Failures,
     string Reason,
     DateTimeOffset DeadLetteredAt,
-    TaskSpec Spec);
+    TaskSpec Spec)
+{
+    /// <summary>The task's <c>traceparent</c>, kept on the record and the parent of the dead-lettering's span.</summary>
+    public string? TraceParent { get; init; }
+}

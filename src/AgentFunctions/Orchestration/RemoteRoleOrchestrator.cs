@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
+using AgentFunctions.Core.Prompts;
 using AgentFunctions.Core.Retries;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -109,7 +110,10 @@ public static class RemoteRoleOrchestrator
                     // The activity fills in the context and the prompt of this attempt number before storing the envelope.
                     dispatch = await context.CallActivityAsync<RemoteDispatch>(
                         OrchestrationNames.DispatchRemoteAttempt,
-                        new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, first with { Attempt = attempt }),
+                        new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, AttemptFactory.Renumber(first, attempt, request.Trace))
+                        {
+                            Trace = request.Trace,
+                        },
                         RetryPolicies.SideEffects);
                 }
                 catch (TaskFailedException ex)

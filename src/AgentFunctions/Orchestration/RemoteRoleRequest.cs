@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Telemetry;
 
 namespace AgentFunctions.Orchestration;
 
@@ -12,4 +13,7 @@ public sealed record RemoteRoleRequest(AgentAttempt Attempt, RetrySchedule Sched
 {
     /// <summary>The attempt already on the work queue when the previous episode continued as new; null on the first episode.</summary>
     public RemoteRoleResume? Resume { get; init; }
+
+    /// <summary>The task's trace: each attempt's context is derived from it (<see cref="Core.Prompts.AttemptFactory.Renumber"/>).</summary>
+    public TraceContext? Trace { get; init; }
 }

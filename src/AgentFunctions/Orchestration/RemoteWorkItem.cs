@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Hosting;
 
 namespace AgentFunctions.Orchestration;
@@ -12,5 +13,8 @@ public sealed record RemoteWorkItem(string TaskId, string Role, int Attempt, str
     /// <summary>The work queue of the attempt: its role, priority and requirements.</summary>
     public WorkRoute Route => WorkQueues.RouteOf(Role, Input.Priority, Input.Requires);
 
-    public RemoteWorkMessage ToMessage() => new(TaskId, Role, Attempt, InstanceId, LeaseSeconds) { Queue = Route.QueueName };
+    /// <summary>The task's trace, carried on the message so the lease API can record the attempt's span.</summary>
+    public TraceContext? Trace { get; init; }
+
+    public RemoteWorkMessage ToMessage() => new(TaskId, Role, Attempt, InstanceId, LeaseSeconds) { Queue = Route.QueueName, Trace = Trace };
 }

@@ -1,3 +1,5 @@
+using AgentFunctions.Core.Telemetry;
+
 namespace AgentFunctions.Orchestration;
 
 /// <summary>
@@ -8,4 +10,7 @@ public sealed record RemoteWorkMessage(string TaskId, string Role, int Attempt, 
 {
     /// <summary>The queue the message waits on (its route); the role's own queue when absent (messages from before routes).</summary>
     public string? Queue { get; init; }
+
+    /// <summary>The task's trace (the attempt's span is its child); null on messages from before traces.</summary>
+    public TraceContext? Trace { get; init; }
 }

@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 
 namespace AgentFunctions.Orchestration;
@@ -25,6 +26,9 @@ public sealed record TaskInput
     /// <summary><see cref="SpecFingerprint"/> of the submitted spec, context included.</summary>
     public string? SpecHash { get; init; }
 
+    /// <summary>The trace the task belongs to (the context of the span that submitted it); orchestrations pass it on, never make one.</summary>
+    public TraceContext? Trace { get; init; }
+
     public string Id => Spec.Id ?? throw new InvalidOperationException("A planned task has an id.");
 
     public static TaskInput From(TaskPlan plan)
@@ -37,9 +41,10 @@ public sealed record TaskInput
             ApprovalTimeout = plan.ApprovalTimeout,
             ContextRef = plan.Spec.Context is null ? null : ArtifactLayout.Context(plan.Id),
             SpecHash = SpecFingerprint.Compute(plan.Spec),
+            Trace = plan.Trace,
         };
     }
 
     /// <summary>The plan the decider starts from (the spec without its inline context).</summary>
-    public TaskPlan ToPlan() => new() { Spec = Spec, Roles = Roles, ApprovalTimeout = ApprovalTimeout };
+    public TaskPlan ToPlan() => new() { Spec = Spec, Roles = Roles, ApprovalTimeout = ApprovalTimeout, Trace = Trace };
 }

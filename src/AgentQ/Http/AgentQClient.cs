@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Telemetry;
 using AgentQ.Cli;
 using AgentQ.Config;
 
@@ -50,9 +51,19 @@ public sealed class AgentQClient : IDisposable
     public Uri ApiRaw(string pathAndQuery) => new(_root, "api/" + pathAndQuery);
 
     /// <summary>Sends a request and reads the whole answer, whatever its status. Transport failures throw (exit 10).</summary>
-    public async Task<ApiResponse> SendAsync(HttpMethod method, Uri uri, object? body, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    /// <param name="trace">The W3C context the request runs under (a worker's span), sent as <c>traceparent</c> and <c>tracestate</c>.</param>
+    public async Task<ApiResponse> SendAsync(HttpMethod method, Uri uri, object? body, CancellationToken cancellationToken, TimeSpan? timeout = null, TraceContext? trace = null)
     {
         using var request = CreateRequest(method, uri, body);
+        if (trace is not null)
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", trace.TraceParent);
+            if (trace.TraceState is { } state)
+            {
+                request.Headers.TryAddWithoutValidation("tracestate", state);
+            }
+        }
+
         using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseContentRead, timeout ?? DefaultRequestTimeout, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         return new ApiResponse(response.StatusCode, text, response.Content.Headers.ContentType?.MediaType, response.Headers.Location);

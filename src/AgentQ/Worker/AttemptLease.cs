@@ -23,6 +23,9 @@ public sealed class AttemptLease(string leaseId)
         set => _canceled = value;
     }
 
+    /// <summary>The worker's span around this attempt; null when the lease came without a trace context.</summary>
+    public WorkerTrace? Trace { get; init; }
+
     /// <summary>The server answered 410: the lease expired or the attempt was given to someone else.</summary>
     public bool Gone
     {

@@ -178,7 +178,7 @@ public sealed class PullWorker : IDisposable
     {
         ArgumentNullException.ThrowIfNull(grant);
         var started = _time.GetTimestamp();
-        var lease = new AttemptLease(grant.LeaseId);
+        var lease = new AttemptLease(grant.LeaseId) { Trace = WorkerTrace.Start(grant, _time.GetUtcNow()) };
         var artifacts = Directory.CreateTempSubdirectory("agentq-worker-");
         try
         {
@@ -190,7 +190,7 @@ public sealed class PullWorker : IDisposable
                 {
                     Command = _settings.Executable is { } executable ? [executable, .. _settings.Command.Skip(1)] : _settings.Command,
                     Input = grant.Prompt,
-                    Environment = AttemptEnvironment.Create(grant.TaskId, grant.Role, grant.Attempt, artifacts.FullName),
+                    Environment = AttemptEnvironment.Create(grant.TaskId, grant.Role, grant.Attempt, artifacts.FullName, grant.TraceParent, grant.TraceState),
                     Timeout = _settings.Timeout,
                     MaxOutputBytes = _settings.MaxOutputBytes,
                 },
@@ -254,7 +254,7 @@ public sealed class PullWorker : IDisposable
             ApiResponse response;
             try
             {
-                response = await _client.SendAsync(HttpMethod.Post, LeaseUri(grant.Role, lease.LeaseId, "heartbeat"), new HeartbeatRequest(), stop, interval + TimeSpan.FromSeconds(10));
+                response = await _client.SendAsync(HttpMethod.Post, LeaseUri(grant.Role, lease.LeaseId, "heartbeat"), new HeartbeatRequest(), stop, interval + TimeSpan.FromSeconds(10), lease.Trace?.Own);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -356,7 +356,7 @@ public sealed class PullWorker : IDisposable
             _ => AttemptOutcomes.Completed,
         };
         bool? agentPermanent = result.Status == AgentResultStatus.Failed ? result.Permanent : null;
-        var (response, gaveUp) = await SendReportAsync(grant, lease, "complete", result);
+        var (response, gaveUp) = await SendReportAsync(grant, lease, "complete", result with { WorkerSpan = lease.Trace?.Report(_time.GetUtcNow(), result.Status == AgentResultStatus.Failed ? result.Summary ?? "the agent reported a failure" : null) });
         switch (response)
         {
             case null:
@@ -377,7 +377,8 @@ public sealed class PullWorker : IDisposable
 
     private async Task<AttemptEnd> FailAsync(LeaseGrant grant, AttemptLease lease, string reason, bool permanent, string outcome, string text, string? detail = null)
     {
-        var (response, gaveUp) = await SendReportAsync(grant, lease, "fail", new FailRequest { Reason = reason, Permanent = permanent });
+        var failure = new FailRequest { Reason = reason, Permanent = permanent, WorkerSpan = lease.Trace?.Report(_time.GetUtcNow(), reason) };
+        var (response, gaveUp) = await SendReportAsync(grant, lease, "fail", failure);
         var suffix = response switch
         {
             null when gaveUp => GaveUpNote,
@@ -423,7 +424,7 @@ public sealed class PullWorker : IDisposable
         {
             try
             {
-                var response = await _client.SendAsync(HttpMethod.Post, LeaseUri(grant.Role, lease.LeaseId, action), body, cutoff);
+                var response = await _client.SendAsync(HttpMethod.Post, LeaseUri(grant.Role, lease.LeaseId, action), body, cutoff, trace: lease.Trace?.Own);
                 if ((int)response.Status < 500 || attempt >= ReportAttempts)
                 {
                     return (response, false);

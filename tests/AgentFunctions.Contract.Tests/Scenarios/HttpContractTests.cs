@@ -316,6 +316,47 @@ public sealed class HttpContractTests(BothEngines engines)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_task_joins_the_callers_trace_and_its_lease_carries_the_attempts_traceparent(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var id = ApiSession.NewId("trace");
+        const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+        (await api.SendAsync(HttpMethod.Post, "api/tasks", JsonSerializer.Serialize(new { id, to = new[] { "worker" }, instructions = "Trace." }), $"00-{TraceId}-00f067aa0ba902b7-01"))
+            .Is(HttpStatusCode.Accepted);
+        Assert.Equal(TraceId, (await api.GetAsync($"api/tasks/{id}")).Is(HttpStatusCode.OK).Json.GetProperty("traceId").GetString());
+
+        var lease = await LeaseAsync(api, id);
+        var traceParent = lease.GetProperty("traceparent").GetString()!;
+        Assert.Matches($"^00-{TraceId}-[0-9a-f]{{16}}-01$", traceParent);
+        Assert.Equal(traceParent, lease.GetProperty("input").GetProperty("traceparent").GetString());
+
+        // A malformed report of the worker's own span is refused with what to fix; a good one is taken with the result.
+        var leaseId = Uri.EscapeDataString(lease.GetProperty("leaseId").GetString()!);
+        var badSpan = new { status = "completed", summary = "done", workerSpan = new { traceparent = "not-a-traceparent", parentSpanId = traceParent[36..52] } };
+        Assert.Contains("workerSpan.traceparent", (await api.PostAsync($"api/workers/worker/leases/{leaseId}/complete", badSpan)).IsProblem(HttpStatusCode.BadRequest).Body, StringComparison.Ordinal);
+        var now = DateTimeOffset.UtcNow;
+        var goodSpan = new { traceparent = $"00-{TraceId}-1111111111111111-01", parentSpanId = traceParent[36..52], startedAt = now.AddSeconds(-1), endedAt = now };
+        (await api.PostAsync($"api/workers/worker/leases/{leaseId}/complete", new { status = "completed", summary = "done", workerSpan = goodSpan })).Is(HttpStatusCode.OK);
+        await api.WaitForStateAsync(id, "completed");
+    }
+
+    [Fact]
+    public async Task Both_engines_serve_the_same_openapi_document_without_a_key()
+    {
+        using var standalone = new ApiSession(engines, StandaloneEngine);
+        using var functions = new ApiSession(engines, FunctionsEngine);
+
+        var fromStandalone = (await standalone.GetAsync("api/openapi.json")).Is(HttpStatusCode.OK);
+        var fromFunctions = (await functions.GetAsync("api/openapi.json")).Is(HttpStatusCode.OK);
+
+        Assert.Equal("application/json", fromStandalone.MediaType);
+        Assert.Equal(fromStandalone.Body, fromFunctions.Body);
+        Assert.StartsWith("3.1", fromStandalone.Json.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement> LeaseAsync(ApiSession api, string taskId)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -21,9 +21,15 @@ internal sealed class ApiSession(IEngines engines, string engine) : IDisposable
 
     public Task<Answer> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, null);
 
-    public async Task<Answer> SendAsync(HttpMethod method, string path, string? json)
+    /// <param name="traceParent">A W3C <c>traceparent</c> header, as a traced caller sends it.</param>
+    public async Task<Answer> SendAsync(HttpMethod method, string path, string? json, string? traceParent = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (traceParent is not null)
+        {
+            request.Headers.Add("traceparent", traceParent);
+        }
+
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");

@@ -22,7 +22,7 @@ public sealed class AgentRunnerFactoryTests
 
         var runner = factory.Create(new RoleDefinition { Name = "impl", Runner = kind, Command = ["true"], Url = AgentUrl, BaseUrl = AgentUrl, Model = "m" });
 
-        Assert.IsType(expected, runner);
+        Assert.IsType(expected, Assert.IsType<TracedRunner>(runner).Inner);
     }
 
     [Fact]

@@ -50,6 +50,28 @@ public sealed class CommandRunnerTests
     }
 
     [Fact]
+    public async Task The_program_gets_the_attempts_trace_context_and_never_an_inherited_one()
+    {
+        const string TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        var print = RunnerTestData.CommandRole("sh", "-c", "printf '%s|%s' \"$TRACEPARENT\" \"$TRACESTATE\"");
+
+        var traced = await RunAsync(print, RunnerTestData.Attempt() with { TraceParent = TraceParent, TraceState = "vendor=1" });
+        Environment.SetEnvironmentVariable("TRACEPARENT", "00-11111111111111111111111111111111-2222222222222222-01");
+        AgentResult untraced;
+        try
+        {
+            untraced = await RunAsync(print, RunnerTestData.Attempt());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TRACEPARENT", null);
+        }
+
+        Assert.Equal(TraceParent + "|vendor=1", traced.Result);
+        Assert.Equal("|", untraced.Result);
+    }
+
+    [Fact]
     public async Task Attempt_is_described_in_environment_variables()
     {
         var result = await RunAsync(

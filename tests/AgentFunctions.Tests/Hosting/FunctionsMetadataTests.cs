@@ -38,16 +38,17 @@ public sealed class FunctionsMetadataTests
         { "POST", "workers/{role}/leases/{leaseId}/fail" },
         { "GET", "health" },
         { "GET", "metrics" },
+        { "GET", "openapi.json" },
         { "GET", "whoami" },
         { "GET", "dashboard" },
         { "GET", "dashboard/{*asset}" },
     };
 
-    /// <summary>Anonymous: health (probes) and the dashboard's files (a browser sends no key when it opens a page).</summary>
-    private static readonly string[] AnonymousRoutes = ["health", "dashboard", "dashboard/{*asset}"];
+    /// <summary>Anonymous: health (probes), the OpenAPI document (no data) and the dashboard's files (a browser sends no key when it opens a page).</summary>
+    private static readonly string[] AnonymousRoutes = ["health", "openapi.json", "dashboard", "dashboard/{*asset}"];
 
     /// <summary>Routes that never touch the engine, so their functions bind no Durable client.</summary>
-    private static readonly string[] EngineFreeRoutes = ["whoami", "dashboard", "dashboard/{*asset}"];
+    private static readonly string[] EngineFreeRoutes = ["whoami", "openapi.json", "dashboard", "dashboard/{*asset}"];
 
     [Theory]
     [MemberData(nameof(DesignRoutes))]
@@ -61,7 +62,7 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Every_http_function_is_behind_a_function_key_except_health_and_the_dashboard_and_those_that_use_the_engine_open_a_durable_client()
+    public void Every_http_function_is_behind_a_function_key_except_health_the_openapi_document_and_the_dashboard_and_those_that_use_the_engine_open_a_durable_client()
     {
         foreach (var function in FunctionsMetadata.Read().Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger"))
         {

@@ -16,10 +16,10 @@ namespace AgentFunctions.Tests.Hosting;
 public sealed class HostRouteParityTests
 {
     /// <summary>The Durable extension serves these natively in Functions; the Standalone server maps its own.</summary>
-    private const string DurableWebhooks = "runtime/webhooks/durabletask/";
+    internal const string DurableWebhooks = "runtime/webhooks/durabletask/";
 
     /// <summary>The Standalone server owns its root and sends it to the dashboard; Functions serves only below its route prefix.</summary>
-    private const string StandaloneRootRedirect = "GET ";
+    internal const string StandaloneRootRedirect = "GET ";
 
     [Fact]
     public async Task Functions_and_the_standalone_server_serve_the_same_methods_on_the_same_routes()
@@ -38,7 +38,7 @@ public sealed class HostRouteParityTests
     }
 
     /// <summary>"METHOD route" per HTTP function, the route below the host's prefix as the host resolves it.</summary>
-    private static HashSet<string> FunctionsRoutes()
+    internal static HashSet<string> FunctionsRoutes()
     {
         var prefix = RoutePrefix();
         return FunctionsMetadata.Read()
@@ -58,7 +58,7 @@ public sealed class HostRouteParityTests
             : "api";
     }
 
-    private static async Task<HashSet<string>> StandaloneRoutesAsync()
+    internal static async Task<HashSet<string>> StandaloneRoutesAsync()
     {
         var data = Directory.CreateTempSubdirectory("agentfunctions-routes-");
         try

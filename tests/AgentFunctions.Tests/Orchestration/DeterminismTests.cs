@@ -38,6 +38,7 @@ public sealed partial class DeterminismTests
         typeof(Core.Tasks.SpecFingerprint),
         typeof(Core.Runners.AgentAttempt),
         typeof(Core.Runners.AttemptInput),
+        typeof(Core.Telemetry.TraceContext),
     ];
 
     private static readonly (Type Type, string? Member)[] Forbidden =
@@ -64,6 +65,12 @@ public sealed partial class DeterminismTests
         (typeof(ValueTask), "ConfigureAwait"),
         (typeof(ThreadPool), null),
         (typeof(Parallel), null),
+
+        // Orchestrators pass the task's trace context on; they never read the current span or make up ids.
+        (typeof(System.Diagnostics.Activity), null),
+        (typeof(System.Diagnostics.ActivityTraceId), "CreateRandom"),
+        (typeof(System.Diagnostics.ActivitySpanId), "CreateRandom"),
+        (typeof(System.Security.Cryptography.RandomNumberGenerator), null),
     ];
 
     [Fact]
@@ -275,7 +282,7 @@ public sealed partial class DeterminismTests
         throw new InvalidOperationException("AgentFunctions.sln not found above the test binaries.");
     }
 
-    [GeneratedRegex(@"\bDateTime(Offset)?\.(Now|UtcNow|Today)\b|\bGuid\.(NewGuid|CreateVersion7)\b|\bTask\.(Delay|Run)\b|\bThread\.Sleep\b|\bTimeProvider\b|\bnew Random\b|\bEnvironment\.|\b(File|Directory|FileStream|HttpClient|Stopwatch|ThreadPool|Parallel)\b|\.ConfigureAwait\(")]
+    [GeneratedRegex(@"\bDateTime(Offset)?\.(Now|UtcNow|Today)\b|\bGuid\.(NewGuid|CreateVersion7)\b|\bTask\.(Delay|Run)\b|\bThread\.Sleep\b|\bTimeProvider\b|\bnew Random\b|\bEnvironment\.|\b(File|Directory|FileStream|HttpClient|Stopwatch|ThreadPool|Parallel)\b|\.ConfigureAwait\(|\bActivity\.Current\b|\.CreateRandom\(")]
     private static partial Regex ForbiddenSource();
 
     private static class ConfigureAwaitUser

@@ -28,6 +28,9 @@ internal sealed class EndToEnd : IAsyncDisposable
     public static async Task<EndToEnd> StartAsync(IReadOnlyDictionary<string, string> settings) =>
         new(await StandaloneServer.StartAsync(settings));
 
+    public static async Task<EndToEnd> StartAsync(StandaloneServerOptions options) =>
+        new(await StandaloneServer.StartAsync(options));
+
     /// <summary>agentq in this process, against the server; interrupted (exit 1) if it runs for more than 30 s.</summary>
     public async Task<CliResult> RunAsync(params string[] args)
     {
