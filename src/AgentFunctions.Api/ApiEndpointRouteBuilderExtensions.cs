@@ -16,6 +16,7 @@ public static class ApiEndpointRouteBuilderExtensions
         app.MapDeadLetterApi();
         app.MapWorkerApi();
         app.MapOperationsApi();
+        app.MapRoleApi();
         app.MapDurableApi();
         return app;
     }

@@ -22,6 +22,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<DeadLetterEndpoints>();
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
+        services.TryAddSingleton<RoleEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
         // Used where the host runs UseExceptionHandler (Standalone); the Functions triggers call ApiProblems.ForException.
         services.AddExceptionHandler<ApiExceptionHandler>();

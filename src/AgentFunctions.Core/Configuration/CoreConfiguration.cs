@@ -125,10 +125,18 @@ public static class CoreConfiguration
             Timeout = TimeSpan.FromSeconds(reader.Number(section, "TimeoutSeconds", (int)defaults.Timeout.TotalSeconds, 1, 7 * 24 * 3600)),
             Concurrency = reader.Number(section, "Concurrency", defaults.Concurrency, 1, 1024),
             RequiresApproval = reader.Bool(section, "RequiresApproval", defaults.RequiresApproval),
-            LeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "LeaseSeconds", (int)defaults.LeaseDuration.TotalSeconds, 1, 24 * 3600)),
+            LeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "LeaseSeconds", (int)defaults.LeaseDuration.TotalSeconds, 1, RoleDefinition.LeaseSecondsCap)),
+            MaxLeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "MaxLeaseSeconds", (int)defaults.MaxLeaseDuration.TotalSeconds, 1, RoleDefinition.LeaseSecondsCap)),
+            Capabilities = ReadCapabilities(section, reader),
             MaxOutputBytes = reader.Number(section, "MaxOutputBytes", defaults.MaxOutputBytes, 1024, 64 * 1024 * 1024),
             Retry = ReadRetry(section.GetSection("Retry"), reader),
         };
+
+        if (role.LeaseDuration > role.MaxLeaseDuration)
+        {
+            reader.Problem(section.GetSection("LeaseSeconds"), string.Create(CultureInfo.InvariantCulture,
+                $"must not exceed {section.Path}:MaxLeaseSeconds ({(int)role.MaxLeaseDuration.TotalSeconds}); raise MaxLeaseSeconds to allow longer leases"));
+        }
 
         switch (runner)
         {
@@ -153,6 +161,31 @@ public static class CoreConfiguration
         }
 
         return role;
+    }
+
+    /// <summary><c>Roles:&lt;name&gt;:Capabilities:0..n</c>: names in the role-name charset, at most <see cref="RoleDefinition.MaxCapabilities"/>.</summary>
+    private static List<string> ReadCapabilities(IConfigurationSection role, ConfigurationReader reader)
+    {
+        var capabilities = new List<string>();
+        var children = ConfigurationReader.Indexed(role, "Capabilities");
+        if (children.Count > RoleDefinition.MaxCapabilities)
+        {
+            reader.Problem(role.GetSection("Capabilities"), string.Create(CultureInfo.InvariantCulture, $"at most {RoleDefinition.MaxCapabilities} capabilities (got {children.Count})"));
+        }
+
+        foreach (var child in children)
+        {
+            if (Identifiers.IsValidRole(child.Value))
+            {
+                capabilities.Add(child.Value!);
+            }
+            else
+            {
+                reader.Problem(child, $"'{child.Value}' is not a valid capability name ({Identifiers.RolePattern})");
+            }
+        }
+
+        return capabilities;
     }
 
     private static RetrySchedule ReadRetry(IConfigurationSection section, ConfigurationReader reader)

@@ -10,17 +10,74 @@ public sealed class RoleQueue(string role)
     private readonly SemaphoreSlim _available = new(0);
     private readonly Lock _lock = new();
 
+    // Completed (and replaced) on every enqueue: what a worker waiting for one task's attempt awaits.
+    private TaskCompletionSource _enqueued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public string Role { get; } = role;
 
     public void Enqueue(WorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        TaskCompletionSource enqueued;
         lock (_lock)
         {
             _items.Enqueue(item, (-(int)item.Priority, item.DueAt.UtcTicks, item.Sequence));
+            enqueued = _enqueued;
+            _enqueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         _available.Release();
+        enqueued.TrySetResult();
+    }
+
+    /// <summary>
+    /// Takes the live item of <paramref name="taskId"/> out of the queue, waiting up to <paramref name="wait"/> for
+    /// one to arrive; null when none came. Leaves the rest of the queue in its order.
+    /// </summary>
+    public async Task<WorkItem?> TakeAsync(string taskId, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        ArgumentNullException.ThrowIfNull(time);
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
+        {
+            Task enqueued;
+            lock (_lock)
+            {
+                WorkItem? found = null;
+                foreach (var (item, _) in _items.UnorderedItems)
+                {
+                    if (!item.Removed && item.TaskId == taskId)
+                    {
+                        found = item;
+                        break;
+                    }
+                }
+
+                // The semaphore keeps its count for the taken item: a dequeue that finds nothing waits again.
+                if (found is not null && _items.Remove(found, out var taken, out _, ReferenceEqualityComparer.Instance))
+                {
+                    return taken;
+                }
+
+                enqueued = _enqueued.Task;
+            }
+
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            try
+            {
+                await enqueued.WaitAsync(remaining, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>The next live item, waiting up to <paramref name="wait"/>; null when none came.</summary>

@@ -138,7 +138,11 @@ public sealed class AgentActivities(
         return writer.DiscardAsync(request.TaskId, request.Role, request.Attempt, request.Result, context.CancellationToken);
     }
 
-    /// <summary>Stores the envelope (context and prompt filled in), then enqueues the small work message; returns the queue message id.</summary>
+    /// <summary>
+    /// Stores the envelope (context and prompt filled in), then enqueues the small work message; returns its send
+    /// receipt as a <see cref="Engine.LeaseToken"/> (message id and pop receipt), with which the lease API can take this
+    /// very message for a worker that names the task.
+    /// </summary>
     [Function(OrchestrationNames.DispatchRemoteAttempt)]
     public async Task<string> DispatchRemoteAttemptAsync([ActivityTrigger] RemoteWorkItem item, FunctionContext context)
     {
@@ -150,6 +154,6 @@ public sealed class AgentActivities(
         var message = JsonSerializer.Serialize(item.ToMessage(), CoreJson.Options);
         var receipt = await queues.For(item.Role).SendMessageAsync(message, cancellationToken);
         logger.AttemptDispatched(item.TaskId, item.Role, item.Attempt, receipt.Value.MessageId);
-        return receipt.Value.MessageId;
+        return Engine.LeaseToken.Encode(receipt.Value.MessageId, receipt.Value.PopReceipt);
     }
 }

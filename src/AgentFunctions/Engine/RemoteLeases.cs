@@ -41,11 +41,16 @@ public sealed class RemoteLeases(
     /// <summary>How long complete/fail hold the message while they store the result and raise the event.</summary>
     public static readonly TimeSpan SettleHold = TimeSpan.FromSeconds(60);
 
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, TimeSpan wait, TimeSpan? requestedLease, CancellationToken cancellationToken)
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, string? taskId, TimeSpan wait, TimeSpan? requestedLease, CancellationToken cancellationToken)
     {
         var leaseDuration = requestedLease ?? LeaseDuration(role);
         var queue = queues.For(role);
         var deadline = time.GetUtcNow() + wait;
+        if (taskId is not null)
+        {
+            return await LeaseTaskAsync(queue, role, taskId, workerId, leaseDuration, deadline, cancellationToken);
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -176,14 +181,68 @@ public sealed class RemoteLeases(
         var client = clients.Current;
         if (await IsCurrentAsync(client, record.InstanceId, record.Attempt, cancellationToken))
         {
-            // Back to waiting first, so the sub-orchestration stops timing a lease nobody holds.
+            // Back to waiting first, so the sub-orchestration stops timing a lease nobody holds; then where it waits.
             await RaiseLeaseAsync(client, record, null, cancellationToken);
             var message = new RemoteWorkMessage(record.TaskId, role, record.Attempt, record.InstanceId, (int)LeaseDuration(role).TotalSeconds);
-            await queues.For(role).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken);
+            var sent = (await queues.For(role).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken)).Value;
+            await client.RaiseEventAsync(
+                record.InstanceId,
+                OrchestrationEvents.RemoteLease(record.Attempt),
+                new RemoteLeaseEvent(record.Attempt, null, record.WorkerId, LeaseToken.Encode(sent.MessageId, sent.PopReceipt)),
+                cancellationToken);
         }
 
         await ReleaseAsync(role, lease.MessageId, receipt.PopReceipt, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// A lease of one task's attempt: the sub-orchestration's status holds the send receipt of the attempt's queue
+    /// message, so that message (and no other) is taken by updating it: invisible for the lease, marked claimed. A
+    /// receipt that no longer matches means a worker received the message meanwhile (or it was released and the
+    /// orchestration has not heard yet): polled again until the wait ends.
+    /// </summary>
+    private async Task<LeaseGrant?> LeaseTaskAsync(
+        QueueClient queue, string role, string taskId, string? workerId, TimeSpan leaseDuration, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var instanceId = OrchestrationNames.RemoteInstanceId(taskId, role);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var client = clients.Current;
+            if (await WaitingStatusAsync(client, instanceId, cancellationToken) is { Queued: { } queued } status
+                && LeaseToken.TryDecode(queued, out var messageId, out var popReceipt))
+            {
+                var claimed = new RemoteWorkMessage(taskId, role, status.Attempt, instanceId, (int)LeaseDuration(role).TotalSeconds, Claimed: true);
+                UpdateReceipt? receipt = null;
+                try
+                {
+                    receipt = (await queue.UpdateMessageAsync(
+                        messageId, popReceipt, JsonSerializer.Serialize(claimed, CoreJson.Options), leaseDuration, cancellationToken)).Value;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+                {
+                    // Received by a worker (or gone) since the receipt was recorded.
+                }
+
+                if (receipt is not null)
+                {
+                    var message = new HeldMessage(messageId, receipt.PopReceipt, receipt.NextVisibleOn);
+                    if (await GrantAsync(queue, role, message, claimed, workerId, leaseDuration, cancellationToken) is { } grant)
+                    {
+                        return grant;
+                    }
+                }
+            }
+
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            await Task.Delay(remaining < PollInterval ? remaining : PollInterval, time, cancellationToken);
+        }
     }
 
     /// <summary>The leases held now (records are deleted on complete and fail), for "worker last seen".</summary>
@@ -220,7 +279,7 @@ public sealed class RemoteLeases(
         }
 
         var client = clients.Current;
-        if (message.DequeueCount > 1)
+        if (message.DequeueCount > 1 || work.Claimed)
         {
             // Visible again: whoever leased it before neither completed nor failed it in time.
             if (await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
@@ -235,6 +294,14 @@ public sealed class RemoteLeases(
             return null;
         }
 
+        return await GrantAsync(queue, role, new HeldMessage(message.MessageId, message.PopReceipt, message.NextVisibleOn), work, workerId, leaseDuration, cancellationToken);
+    }
+
+    /// <summary>Hands a message this lease API holds to a worker, unless its attempt is no longer the current one.</summary>
+    private async Task<LeaseGrant?> GrantAsync(
+        QueueClient queue, string role, HeldMessage message, RemoteWorkMessage work, string? workerId, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        var client = clients.Current;
         if (!await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
         {
             // The attempt timed out and was retried, or the task ended: nobody waits for this message.
@@ -332,7 +399,14 @@ public sealed class RemoteLeases(
     /// <c>ProtobufUtils.CreateQueryInstancesResponse</c>), whereas a single-instance read returns the custom status
     /// only together with the input (<c>LocalGrpcListener.CreateGetInstanceResponse</c>).
     /// </summary>
-    internal static async Task<bool> IsCurrentAsync(DurableTaskClient client, string instanceId, int attempt, CancellationToken cancellationToken)
+    internal static async Task<bool> IsCurrentAsync(DurableTaskClient client, string instanceId, int attempt, CancellationToken cancellationToken) =>
+        await WaitingStatusAsync(client, instanceId, cancellationToken) is { } status && (status.Attempt == 0 || status.Attempt == attempt);
+
+    /// <summary>
+    /// The status of the role's sub-orchestration while it still waits (see <see cref="IsCurrentAsync"/>); null when it
+    /// ended or does not exist. An unreadable status reads as attempt 0: waiting, for whichever attempt.
+    /// </summary>
+    private static async Task<RemoteAttemptStatus?> WaitingStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {
         // The prefix also matches sibling roles such as "review-2" of the same task: at most a task's roles.
         var query = new OrchestrationQuery(InstanceIdPrefix: instanceId, PageSize: 20, FetchInputsAndOutputs: false);
@@ -346,14 +420,13 @@ public sealed class RemoteLeases(
             // Anything but an ended instance still waits: that includes the moment it continues as new.
             if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
             {
-                return false;
+                return null;
             }
 
-            var status = ReadStatus(instance.SerializedCustomStatus);
-            return status is null || status.Attempt == attempt;
+            return ReadStatus(instance.SerializedCustomStatus) ?? new RemoteAttemptStatus(string.Empty, string.Empty, 0);
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>Read without the metadata's data converter, which a query without inputs does not attach.</summary>
@@ -384,4 +457,7 @@ public sealed class RemoteLeases(
     private TimeSpan LeaseDuration(string role) => roles.Find(role)?.LeaseDuration ?? TimeSpan.FromSeconds(60);
 
     private sealed record HeldLease(string MessageId, string PopReceipt, LeaseRecord Record);
+
+    /// <summary>A queue message this lease API holds invisible: received, or taken by its send receipt.</summary>
+    private sealed record HeldMessage(string MessageId, string PopReceipt, DateTimeOffset? NextVisibleOn);
 }

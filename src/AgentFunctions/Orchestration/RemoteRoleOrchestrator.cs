@@ -91,13 +91,14 @@ public static class RemoteRoleOrchestrator
         TaskOrchestrationContext context, RemoteRoleRequest request, int attempt, RemoteRoleResume? resume, Task cancel, List<AttemptFailure> failures, CancellationToken lifetime)
     {
         var first = request.Attempt;
-        SetStatus(context, request, attempt);
+        var queued = resume?.Queued;
+        SetStatus(context, request, attempt, queued);
         if (resume is null)
         {
             try
             {
                 // The activity fills in the context and the prompt of this attempt number before storing the envelope.
-                await context.CallActivityAsync<string>(
+                queued = await context.CallActivityAsync<string>(
                     OrchestrationNames.DispatchRemoteAttempt,
                     new RemoteWorkItem(first.TaskId, first.Role, attempt, context.InstanceId, request.LeaseSeconds, first with { Attempt = attempt }),
                     RetryPolicies.SideEffects);
@@ -106,6 +107,8 @@ public static class RemoteRoleOrchestrator
             {
                 return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, "could not put the attempt on the work queue: " + AttemptErrors.Describe(ex.FailureDetails).Message));
             }
+
+            SetStatus(context, request, attempt, queued);
         }
 
         using var attemptScope = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
@@ -160,6 +163,15 @@ public static class RemoteRoleOrchestrator
                         continue; // malformed, or older than the expiry already armed
                     }
 
+                    if (lease.LeaseExpiresAt is null && lease.Queued is { } requeued)
+                    {
+                        // Not a lease change: after a release the attempt waits in a fresh message, which a worker
+                        // naming the task may take with this receipt. (The release itself came as its own event.)
+                        queued = requeued;
+                        SetStatus(context, request, attempt, queued);
+                        continue;
+                    }
+
                     if (expiresAt is null && lease.LeaseExpiresAt is not null)
                     {
                         // Leased (not a heartbeat): the attempt starts now, as the task's view shows it.
@@ -180,7 +192,7 @@ public static class RemoteRoleOrchestrator
                 return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, $"lease expired at {expired}: the worker neither heartbeated, completed nor failed the attempt in time"));
             }
 
-            return AttemptStep.Continue(new RemoteRoleResume(attempt, [.. failures], expiresAt));
+            return AttemptStep.Continue(new RemoteRoleResume(attempt, [.. failures], expiresAt, queued));
         }
         finally
         {
@@ -217,8 +229,8 @@ public static class RemoteRoleOrchestrator
         context.SendEvent(request.Attempt.TaskId, OrchestrationEvents.RemoteAttempt, attemptEvent);
 
     /// <summary>The attempt the lease API may hand out and accept results for (any other is superseded).</summary>
-    private static void SetStatus(TaskOrchestrationContext context, RemoteRoleRequest request, int attempt) =>
-        context.SetCustomStatus(new RemoteAttemptStatus(request.Attempt.TaskId, request.Attempt.Role, attempt));
+    private static void SetStatus(TaskOrchestrationContext context, RemoteRoleRequest request, int attempt, string? queued = null) =>
+        context.SetCustomStatus(new RemoteAttemptStatus(request.Attempt.TaskId, request.Attempt.Role, attempt, queued));
 
     private static DateTimeOffset Now(TaskOrchestrationContext context) =>
         new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));

@@ -13,7 +13,7 @@ namespace AgentFunctions.Tests.Hosting;
 public sealed class FunctionsMetadataTests
 {
     /// <summary>
-    /// The HTTP API of docs/api.md, as method and route below /api. Not listed: GET /roles,
+    /// The HTTP API of docs/api.md, as method and route below /api. Not listed:
     /// GET /tasks/{id}/history and GET /dashboard, which neither host serves yet (later issues), and the Durable
     /// webhook routes, which the Durable extension serves natively in Functions.
     /// </summary>
@@ -37,6 +37,7 @@ public sealed class FunctionsMetadataTests
         { "POST", "workers/{role}/leases/{leaseId}/fail" },
         { "GET", "health" },
         { "GET", "metrics" },
+        { "GET", "roles" },
     };
 
     [Theory]
