@@ -82,14 +82,23 @@ public sealed class RemoteLeases(
             return null;
         }
 
+        var client = clients.Current;
+        var status = await WaitingStatusAsync(client, lease.Record.InstanceId, cancellationToken);
+        if (status is { Attempt: > 0 } && status.Attempt != lease.Record.Attempt)
+        {
+            // The lease expired and the attempt was counted as failed (a retry is on its way): gone, as in the Standalone engine.
+            await artifacts.DeleteAsync(RemotePaths.Lease(role, lease.MessageId), cancellationToken);
+            return null;
+        }
+
         var leaseDuration = lease.Record.LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : LeaseDuration(role);
         if (await HoldAsync(lease, leaseDuration, cancellationToken) is not { } receipt)
         {
             return null;
         }
 
-        var client = clients.Current;
-        var canceled = !await IsCurrentAsync(client, lease.Record.InstanceId, lease.Record.Attempt, cancellationToken);
+        // The role's orchestration ended: the task was canceled (or ended otherwise); the worker should stop.
+        var canceled = status is null;
         if (!canceled)
         {
             await RaiseLeaseAsync(client, lease.Record, receipt.NextVisibleOn, cancellationToken);

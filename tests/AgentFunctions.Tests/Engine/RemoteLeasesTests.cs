@@ -152,6 +152,18 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_heartbeat_on_an_attempt_that_was_retried_after_its_lease_expired_finds_the_lease_gone()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", null, TimeSpan.Zero, null, default);
+        _app.Durable.AddRemoteRole(_taskId, _role, 2, DateTimeOffset.UtcNow); // the orchestration timed the lease out
+
+        Assert.Null(await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest(), default));
+
+        Assert.False(await _app.Artifacts.ExistsAsync(RemotePaths.Lease(_role, MessageId(grant.LeaseId)), default));
+    }
+
+    [Fact]
     public async Task Complete_stores_the_result_raises_it_on_the_sub_orchestration_and_deletes_the_message()
     {
         await DispatchAsync(attempt: 1);
