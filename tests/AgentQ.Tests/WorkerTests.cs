@@ -487,7 +487,7 @@ public sealed class WorkerTests : IAsyncLifetime
         var result = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--lease", seconds, "--", "cat");
 
         Assert.Equal((int)ExitCode.Usage, result.ExitCode);
-        Assert.Equal("agentq: --lease must be between 1 and 86400 seconds", result.ErrorLine);
+        Assert.Equal("agentq: --lease must be between 1 and 604800 seconds", result.ErrorLine);
         Assert.Empty(_stub.Server.Requests);
     }
 }
