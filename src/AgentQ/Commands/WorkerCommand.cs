@@ -19,6 +19,7 @@ public static class WorkerCommand
     {
         var command = new Command("worker", "Work on a remote role's attempts from this machine");
         command.Subcommands.Add(Run(globals, runtime));
+        command.Subcommands.Add(WorkerInstallCommand.Create(globals, runtime));
         return command;
     }
 
