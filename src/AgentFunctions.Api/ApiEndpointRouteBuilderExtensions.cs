@@ -1,3 +1,4 @@
+using AgentFunctions.Api.Dashboard;
 using AgentFunctions.Api.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -18,6 +19,8 @@ public static class ApiEndpointRouteBuilderExtensions
         app.MapOperationsApi();
         app.MapRoleApi();
         app.MapDurableApi();
+        app.MapAccessApi();
+        app.MapDashboard();
         return app;
     }
 }
