@@ -91,6 +91,14 @@ public sealed class RemoteLeases(
             return null;
         }
 
+        if (status is null && lease.Record.ExpiresAt <= time.GetUtcNow())
+        {
+            // The lease lapsed and the role ended meanwhile (its last attempt ran out): gone, as in the Standalone
+            // engine, not canceled; the worker reads the task view to learn how it ended.
+            await artifacts.DeleteAsync(RemotePaths.Lease(role, lease.MessageId), cancellationToken);
+            return null;
+        }
+
         var leaseDuration = lease.Record.LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : LeaseDuration(role);
         if (await HoldAsync(lease, leaseDuration, cancellationToken) is not { } receipt)
         {

@@ -155,7 +155,26 @@ public sealed class AgentLoopTests(AgentEngines engines)
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public async Task A_task_that_ended_meanwhile_answers_exit_4_saying_it_ended(string engine)
+    public async Task A_lease_whose_task_ended_meanwhile_answers_exit_4_saying_it_ended(string engine)
+    {
+        using var agent = new AgentSession(engines, engine);
+        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
+        var id = AgentSession.NewId("ended");
+        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "solo", "--instructions", "Rotate the keys.");
+        await agent.RunExpectingAsync(0, "take", "--role", "solo", "--task", id, "--lease", "2s", "--wait", "30");
+
+        // Its only attempt lapses: the role is dead-lettered and the task fails while the agent still holds the lease file.
+        await agent.WaitForStateAsync(id, "failed");
+        var late = await agent.RunExpectingAsync(4, "heartbeat", id, "--from", "solo");
+
+        Assert.Contains("the task ended: it is failed", late.ErrorLine, StringComparison.Ordinal);
+        Assert.Contains("Stop working on it.", late.ErrorLine, StringComparison.Ordinal);
+        await agent.RunExpectingAsync(3, "complete", id, "--from", "solo", "--result", "too late"); // the lease file is gone with the lease
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_result_handed_in_after_a_cancel_is_accepted_and_settles_the_lease(string engine)
     {
         using var agent = new AgentSession(engines, engine);
         await agent.RunExpectingAsync(0, "init", "--url", agent.Url);

@@ -22,7 +22,8 @@ public sealed class AgentEngines : IAsyncLifetime
 
     /// <summary>
     /// <c>agent</c>: a remote role an agent works by hand (30 s lease unless it asks for more, three attempts, quick
-    /// retries); <c>plan</c>: an echo role, an earlier stage whose result the agent receives.
+    /// retries); <c>solo</c>: a remote role with a single attempt, so a lapsed lease ends the task; <c>plan</c>: an echo
+    /// role, an earlier stage whose result the agent receives.
     /// </summary>
     public static Dictionary<string, string?> Roles { get; } = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -31,6 +32,8 @@ public sealed class AgentEngines : IAsyncLifetime
         ["Roles:agent:Retry:MaxAttempts"] = "3",
         ["Roles:agent:Retry:FirstDelay"] = "00:00:00.2",
         ["Roles:agent:Retry:MaxDelay"] = "00:00:01",
+        ["Roles:solo:Runner"] = "remote",
+        ["Roles:solo:Retry:MaxAttempts"] = "1",
         ["Roles:plan:Runner"] = "echo",
     };
 
