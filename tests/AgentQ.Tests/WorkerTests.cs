@@ -481,7 +481,7 @@ public sealed class WorkerTests : IAsyncLifetime
 
     [Theory]
     [InlineData("0")]
-    [InlineData("86401")]
+    [InlineData("604801")]
     public async Task Lease_outside_what_the_api_accepts_is_a_usage_error(string seconds)
     {
         var result = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--lease", seconds, "--", "cat");
