@@ -481,13 +481,13 @@ public sealed class WorkerTests : IAsyncLifetime
 
     [Theory]
     [InlineData("0")]
-    [InlineData("86401")]
+    [InlineData("604801")]
     public async Task Lease_outside_what_the_api_accepts_is_a_usage_error(string seconds)
     {
         var result = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--lease", seconds, "--", "cat");
 
         Assert.Equal((int)ExitCode.Usage, result.ExitCode);
-        Assert.Equal("agentq: --lease must be between 1 and 86400 seconds", result.ErrorLine);
+        Assert.Equal("agentq: --lease must be between 1 and 604800 seconds", result.ErrorLine);
         Assert.Empty(_stub.Server.Requests);
     }
 }

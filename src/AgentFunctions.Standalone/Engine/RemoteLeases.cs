@@ -30,7 +30,7 @@ public sealed class RemoteLeases(
     TimeProvider time,
     IHostApplicationLifetime lifetime) : IWorkerLeases
 {
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken)
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, string? taskId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken)
     {
         var definition = roles.Find(role) ?? throw new ArgumentException($"Role '{role}' is not configured.", nameof(role));
         var lease = leaseDuration ?? definition.LeaseDuration;
@@ -47,7 +47,7 @@ public sealed class RemoteLeases(
             WorkItem? item;
             try
             {
-                item = await queue.TakeAsync(capabilities, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, linked.Token);
+                item = await queue.TakeAsync(capabilities, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, linked.Token, taskId);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -125,6 +125,9 @@ public sealed class RemoteLeases(
                 return item.Canceled ? new HeartbeatResponse(leaseId, item.LeaseExpiresAt ?? context.Now, Canceled: true) : null;
             }
 
+            // A lease recovered after a restart has lost its asked-for length: it goes on at least as long as it had left.
+            var left = item.LeaseExpiresAt is { } expires ? expires - context.Now : TimeSpan.Zero;
+            item.LeaseDuration ??= left > definition.LeaseDuration ? left : null;
             item.LeaseExpiresAt = context.Now + (item.LeaseDuration ?? definition.LeaseDuration);
             context.LeaseChanged(entry, item);
             if (heartbeat.Progress is not null || heartbeat.Message is not null)

@@ -164,6 +164,58 @@ public sealed class HttpContractTests(BothEngines engines)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_worker_naming_a_task_gets_that_tasks_attempt_with_a_lease_up_to_the_roles_maximum(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var older = ApiSession.NewId("named");
+        var named = ApiSession.NewId("named");
+        await api.PostAsync("api/tasks", new { id = older, to = new[] { "worker" }, instructions = "First in line." });
+        await api.PostAsync("api/tasks", new { id = named, to = new[] { "worker" }, instructions = "The one I want." });
+
+        // Longer than the role's 30 s lease, shorter than its MaxLeaseSeconds (4 h by default); over it: refused.
+        var refused = (await api.PostAsync("api/workers/worker/lease", new { workerId = "agent", taskId = named, leaseSeconds = (4 * 3600) + 1 })).IsProblem(HttpStatusCode.BadRequest);
+        Assert.Contains("Roles:worker:MaxLeaseSeconds", refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        (await api.PostAsync("api/workers/worker/lease", new { workerId = "agent", taskId = "bad id!" })).IsProblem(HttpStatusCode.BadRequest);
+
+        var lease = (await api.PostAsync("api/workers/worker/lease?wait=20", new { workerId = "agent", taskId = named, leaseSeconds = 3600 })).Is(HttpStatusCode.OK).Json;
+        Assert.Equal((named, 1, 3600), (lease.GetProperty("taskId").GetString(), lease.GetProperty("attempt").GetInt32(), lease.GetProperty("leaseSeconds").GetInt32()));
+        Assert.InRange(lease.GetProperty("leaseExpiresAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+        (await api.PostAsync("api/workers/worker/lease", new { workerId = "agent", taskId = named })).Is(HttpStatusCode.NoContent);
+
+        var beat = (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(lease.GetProperty("leaseId").GetString()!)}/heartbeat", new { progress = 0.2 })).Is(HttpStatusCode.OK).Json;
+        Assert.InRange(beat.GetProperty("leaseExpiresAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(beat.GetProperty("leaseId").GetString()!)}/complete", new { status = "completed", summary = "by hand", result = "# done" })).Is(HttpStatusCode.OK);
+        await api.WaitForStateAsync(named, "completed");
+
+        // The older task waited in the queue all along, and is still offered.
+        var first = (await api.PostAsync("api/workers/worker/lease?wait=20", new { workerId = "agent", taskId = older })).Is(HttpStatusCode.OK).Json;
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(first.GetProperty("leaseId").GetString()!)}/complete", new { status = "completed", result = "# done" })).Is(HttpStatusCode.OK);
+        await api.WaitForStateAsync(older, "completed");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Roles_lists_every_role_with_its_runner_capabilities_approval_and_retry(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+
+        var items = (await api.GetAsync("api/roles")).Is(HttpStatusCode.OK).Json.GetProperty("items").EnumerateArray().ToList();
+
+        // The Standalone server also has the default roles of its appsettings.json; in name order either way.
+        var names = items.Select(r => r.GetProperty("name").GetString()!).ToList();
+        Assert.Subset(names.ToHashSet(), new HashSet<string> { "gate", "idle", "impl", "refuser", "review", "worker" });
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        var worker = items.Single(r => r.GetProperty("name").GetString() == "worker");
+        Assert.Equal(("remote", false, 30, 4 * 3600), (worker.GetProperty("runner").GetString(), worker.GetProperty("requiresApproval").GetBoolean(), worker.GetProperty("leaseSeconds").GetInt32(), worker.GetProperty("maxLeaseSeconds").GetInt32()));
+        Assert.Equal(2, worker.GetProperty("retry").GetProperty("maxAttempts").GetInt32());
+        Assert.Equal(JsonValueKind.Array, worker.GetProperty("capabilities").ValueKind);
+        Assert.True(items.Single(r => r.GetProperty("name").GetString() == "gate").GetProperty("requiresApproval").GetBoolean());
+        Assert.Equal("command", items.Single(r => r.GetProperty("name").GetString() == "refuser").GetProperty("runner").GetString());
+        Assert.DoesNotContain("/bin/sh", (await api.GetAsync("api/roles")).Body, StringComparison.Ordinal); // runner options stay private
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task Health_and_metrics_answer_200(string engine)
     {
         using var api = new ApiSession(engines, engine);
@@ -276,6 +328,7 @@ public sealed class HttpContractTests(BothEngines engines)
             answers["lease"] = await LeaseAsync(api, remote);
             answers["heartbeat"] = (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(answers["lease"].GetProperty("leaseId").GetString()!)}/heartbeat", new { progress = 0.1 })).Json;
             answers["health"] = (await api.GetAsync("api/health")).Json;
+            answers["roles"] = (await api.GetAsync("api/roles")).Json;
             answers["problem"] = (await api.GetAsync("api/tasks/no-such-task")).Json;
         }
 
