@@ -61,11 +61,18 @@ public static class ApiProblems
             return Problem(bad.StatusCode, ReasonPhrases.GetReasonPhrase(bad.StatusCode), bad.Message);
         }
 
-        var traceId = Activity.Current?.Id ?? context.TraceIdentifier;
+        var traceId = TraceIdOf(context);
         return Problem(
             StatusCodes.Status500InternalServerError,
             ReasonPhrases.GetReasonPhrase(StatusCodes.Status500InternalServerError),
             $"the server failed to answer {context.Request.Method} {context.Request.Path}; the error is logged with trace id {traceId}",
             new Dictionary<string, object?> { ["traceId"] = traceId });
+    }
+
+    /// <summary>The id a 500 answer names and the host logs the failure under.</summary>
+    public static string TraceIdOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Activity.Current?.Id ?? context.TraceIdentifier;
     }
 }
