@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Standalone.Logging;
 using AgentFunctions.Standalone.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -103,7 +105,7 @@ public sealed class Journal : IDisposable
         var item = new JournalOperation<T>(operation);
         if (!_queue.Writer.TryWrite(item))
         {
-            return Task.FromException<T>(new InvalidOperationException("The engine is shutting down."));
+            return Task.FromException<T>(new EngineUnavailableException("the server is shutting down; try again once it is back"));
         }
 
         return item.Task;
@@ -124,7 +126,14 @@ public sealed class Journal : IDisposable
         _committerIdle.Dispose();
     }
 
-    private static InvalidOperationException Stopped(Exception fault) => new("The engine stopped after a storage failure.", fault);
+    private static EngineUnavailableException Stopped(Exception fault) =>
+        new($"the server stopped after a storage failure ({fault.Message}); it is restarting or needs attention", fault);
+
+    /// <summary>
+    /// Storage failures (the database or the disk) are logged as one line: their message says it all. Anything else
+    /// is a bug and keeps its stack.
+    /// </summary>
+    private static bool IsStorageFailure(Exception exception) => exception is SqliteException or IOException;
 
     private void ApplyLoop(BatchContext context)
     {
@@ -182,9 +191,17 @@ public sealed class Journal : IDisposable
         catch (Exception ex)
         {
             // An operation threw: memory may hold half of its change. Stop, and recover from disk at the next start.
-            _logger.JournalApplyFailed(ex, batch.Operations.Count);
+            if (IsStorageFailure(ex))
+            {
+                _logger.JournalApplyStorageFailed(batch.Operations.Count, ex.Message);
+            }
+            else
+            {
+                _logger.JournalApplyFailed(ex, batch.Operations.Count);
+            }
+
             Faulted(ex);
-            batch.Operations.ForEach(op => op.Fail(ex));
+            batch.Operations.ForEach(op => op.Fail(Stopped(ex)));
             while (_queue.Reader.TryRead(out var left))
             {
                 left.Fail(Stopped(ex));
@@ -272,10 +289,18 @@ public sealed class Journal : IDisposable
         catch (Exception ex)
         {
             // Memory is now ahead of the database: stop, and let recovery start from what is on disk.
-            writer.Rollback();
-            _logger.JournalCommitFailed(ex, batch.Operations.Count);
+            RollBackQuietly(writer);
+            if (IsStorageFailure(ex))
+            {
+                _logger.JournalCommitStorageFailed(batch.Operations.Count, ex.Message);
+            }
+            else
+            {
+                _logger.JournalCommitFailed(ex, batch.Operations.Count);
+            }
+
             Faulted(ex);
-            batch.Operations.ForEach(op => op.Fail(ex));
+            batch.Operations.ForEach(op => op.Fail(Stopped(ex)));
             return;
         }
 
@@ -307,6 +332,18 @@ public sealed class Journal : IDisposable
 
         batch.Operations.ForEach(op => op.Complete());
         Interlocked.Add(ref _effectsTicks, Stopwatch.GetElapsedTime(effectsStarted).Ticks);
+    }
+
+    /// <summary>A rollback after a failed commit may fail the same way; the transaction is gone either way.</summary>
+    private static void RollBackQuietly(TaskWriter writer)
+    {
+        try
+        {
+            writer.Rollback();
+        }
+        catch (SqliteException)
+        {
+        }
     }
 
     /// <summary>Posted by the commit thread when it is free again, to wake the apply thread.</summary>

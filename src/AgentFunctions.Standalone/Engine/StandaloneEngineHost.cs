@@ -30,9 +30,12 @@ public sealed class StandaloneEngineHost(
     /// <summary>The engine stopped itself after a storage failure (the process should exit non-zero and be restarted).</summary>
     public bool Faulted => journal.Fault is not null;
 
+    /// <summary>The reason of the storage failure that stopped the engine, or null.</summary>
+    public string? FaultReason => journal.Fault?.Message;
+
+    /// <summary>Recovers what the database holds; the data directory was opened and checked by <see cref="Hosting.DataDirectoryGuard"/>.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        database.Initialize();
         foreach (var (state, count) in reader.CountByStatus())
         {
             if (Names.TryParse<AgentTaskStatus>(state, out var status) && status.IsTerminal())

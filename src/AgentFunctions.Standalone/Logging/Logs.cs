@@ -15,6 +15,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Standalone engine stopped")]
     public static partial void EngineStopped(this ILogger logger);
 
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Opened {Database}: schema and integrity checked (PRAGMA quick_check) in {Milliseconds:0} ms")]
+    public static partial void DatabaseChecked(this ILogger logger, string database, double milliseconds);
+
     [LoggerMessage(EventId = 4103, Level = LogLevel.Critical, Message = "Stopping the server after a storage failure ({Reason}); restart it to recover from the database")]
     public static partial void StoppingAfterStorageFault(this ILogger logger, string reason);
 
@@ -23,6 +26,12 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Critical, Message = "A commit of {Count} operations failed; the engine stops and will recover from the database at the next start")]
     public static partial void JournalCommitFailed(this ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Critical, Message = "Applying a batch of {Count} operations failed on storage ({Reason}); the engine stops and will recover from the database at the next start")]
+    public static partial void JournalApplyStorageFailed(this ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Critical, Message = "A commit of {Count} operations failed ({Reason}); the engine stops and will recover from the database at the next start")]
+    public static partial void JournalCommitStorageFailed(this ILogger logger, int count, string reason);
 
     [LoggerMessage(EventId = 4203, Level = LogLevel.Error, Message = "Carrying out the effects of a commit failed")]
     public static partial void JournalEffectsFailed(this ILogger logger, Exception exception);
