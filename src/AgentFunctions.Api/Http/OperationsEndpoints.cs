@@ -9,8 +9,9 @@ public sealed class OperationsEndpoints(IEngineMonitor monitor)
 {
     public async Task<IResult> HealthAsync(CancellationToken cancellationToken)
     {
+        // healthy and degraded (working, with reasons) are 200; unhealthy is 503, so a probe takes the instance out.
         var report = await monitor.CheckHealthAsync(cancellationToken);
-        return TypedResults.Json(report, CoreJson.Options, statusCode: report.Status == "healthy" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Json(report, CoreJson.Options, statusCode: report.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 
     public async Task<IResult> MetricsAsync(HttpRequest request, CancellationToken cancellationToken)

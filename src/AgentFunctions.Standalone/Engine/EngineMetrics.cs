@@ -10,7 +10,9 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// <c>/api/metrics</c> from the engine's own counters, queues and unfinished tasks, with the journal's profiling
-/// figures as diagnostics; <c>/api/health</c> from whether the journal still writes and the database still reads.
+/// figures as diagnostics; <c>/api/health</c> from whether the journal still writes, the database still reads, WAL
+/// checkpoints succeed and the disk keeps its minimum free space (unhealthy otherwise), and file writes succeed
+/// (degraded otherwise).
 /// Health needs no key, so it says nothing about paths or internals.
 /// </summary>
 public sealed class EngineMetrics(
@@ -23,6 +25,8 @@ public sealed class EngineMetrics(
     ActiveTasks active,
     EngineStatistics statistics,
     RoleCatalog roles,
+    DiskSpace disk,
+    OutboxProcessor outbox,
     TimeProvider time) : IEngineMonitor
 {
     public const string EngineName = "standalone";
@@ -108,6 +112,30 @@ public sealed class EngineMetrics(
                 status = "unhealthy";
                 checks["journal"] = "database unreadable: " + ex.Message;
             }
+        }
+
+        if (disk.HealthProblem() is { } low)
+        {
+            status = "unhealthy";
+            checks["disk"] = low;
+        }
+        else
+        {
+            checks["disk"] = "ok";
+        }
+
+        if (checkpointer.LastError is { } checkpointError)
+        {
+            // The log grows until a checkpoint succeeds; a full disk is the usual cause.
+            status = "unhealthy";
+            checks["checkpoint"] = "WAL checkpoints fail: " + checkpointError;
+        }
+
+        if (outbox.Retrying is { Count: > 0 } retrying)
+        {
+            // Tasks go on; their files lag behind until the writes succeed.
+            status = status == "healthy" ? "degraded" : status;
+            checks["files"] = string.Create(CultureInfo.InvariantCulture, $"{retrying.Count} file writes failing and retried: {retrying.LastFailure}");
         }
 
         return Task.FromResult(new HealthReport(status, EngineName, Version, time.GetUtcNow(), checks));

@@ -15,7 +15,9 @@ namespace AgentFunctions.Standalone.Engine;
 /// writes a sealed batch in one SQLite transaction (group commit), then carries out its effects
 /// and answers its operations. While one batch is being committed (the fsync), the next one fills
 /// up, so the disk's commit latency and the CPU work of applying overlap. Nobody is told "done",
-/// and no effect happens, before the commit that made it durable.
+/// and no effect happens, before the commit that made it durable. A commit that fails because the disk
+/// is full is taken back out of memory (with the batch applied on top of it) and its callers are
+/// answered 507; any other storage failure stops the engine.
 /// </summary>
 public sealed class Journal : IDisposable
 {
@@ -27,6 +29,11 @@ public sealed class Journal : IDisposable
     private readonly int _maxBatch;
     private readonly ILogger<Journal> _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DiskSpace _disk;
+
+    // A batch whose commit failed on a full disk, left by the commit thread for the apply thread to undo.
+    private (SealedBatch Batch, Exception Error)? _failedOnFullDisk;
+    private readonly Lock _failedLock = new();
 
     // The hand-over between the two threads: one sealed batch at a time.
     private readonly SemaphoreSlim _sealed = new(0);
@@ -38,6 +45,7 @@ public sealed class Journal : IDisposable
     private SpecHashLookup? _specHashes;
     private Action<BatchEffects>? _onCommitted;
     private Action<Exception>? _onFault;
+    private Action<IReadOnlyList<WorkItem>>? _onUndone;
     private Exception? _fault;
     private long _commits;
     private long _operations;
@@ -46,10 +54,11 @@ public sealed class Journal : IDisposable
     private long _commitTicks;
     private long _effectsTicks;
 
-    public Journal(TaskDatabase database, TimeProvider time, StandaloneOptions options, ILogger<Journal> logger)
+    public Journal(TaskDatabase database, TimeProvider time, StandaloneOptions options, DiskSpace disk, ILogger<Journal> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _database = database;
+        _disk = disk;
         _time = time;
         _maxBatch = options.MaxBatchSize;
         _logger = logger;
@@ -77,7 +86,11 @@ public sealed class Journal : IDisposable
     /// <param name="lastOutboxId">The highest outbox row id on disk; new rows are numbered after it.</param>
     /// <param name="onCommitted">Carries out a batch's effects, on the commit thread.</param>
     /// <param name="onFault">Told once, on the thread pool, when the journal stopped after a failure.</param>
-    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null)
+    /// <param name="onUndone">
+    /// Told, on the apply thread, of the work that is live again after batches were undone (a queue or a timer may have
+    /// dropped it while it was withdrawn).
+    /// </param>
+    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null, Action<IReadOnlyList<WorkItem>>? onUndone = null)
     {
         ArgumentNullException.ThrowIfNull(recovered);
         foreach (var entry in recovered)
@@ -87,6 +100,7 @@ public sealed class Journal : IDisposable
 
         _onCommitted = onCommitted;
         _onFault = onFault;
+        _onUndone = onUndone;
         _writer = new TaskWriter(_database);
         _specHashes = new SpecHashLookup(_database);
         var context = new BatchContext(_active, _finishing, _specHashes.Find, lastOutboxId, _time);
@@ -144,6 +158,11 @@ public sealed class Journal : IDisposable
         {
             while (true)
             {
+                if (TakeFailed() is { } failed)
+                {
+                    batch = UndoFailed(context, failed, batch, ref number);
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 while (batch.Operations.Count < _maxBatch && _queue.Reader.TryRead(out var next))
                 {
@@ -167,7 +186,13 @@ public sealed class Journal : IDisposable
                     // A full batch waits for the commit thread; otherwise it is handed over the moment the thread is free.
                     context.Seal();
                     AddElapsed(ref _applyTicks, started);
-                    HandOver(batch);
+                    if (!HandOver(batch))
+                    {
+                        // The batch before it failed on a full disk, and this one was applied on top of it.
+                        batch = UndoFailed(context, TakeFailed()!.Value, batch, ref number);
+                        continue;
+                    }
+
                     batch = new SealedBatch(++number);
                     context.Open(batch);
                     continue;
@@ -185,7 +210,10 @@ public sealed class Journal : IDisposable
             if (batch.Operations.Count > 0)
             {
                 context.Seal();
-                HandOver(batch);
+                if (!HandOver(batch))
+                {
+                    UndoFailed(context, TakeFailed()!.Value, batch, ref number);
+                }
             }
         }
         catch (Exception ex)
@@ -210,6 +238,13 @@ public sealed class Journal : IDisposable
         finally
         {
             _committerIdle.Wait();
+
+            // The last batch may have failed on a full disk too: its callers get their answer (memory no longer matters).
+            if (TakeFailed() is { } last)
+            {
+                last.Batch.Operations.ForEach(op => op.Fail(_disk.CommitFailed(last.Error)));
+            }
+
             _closing = true;
             _sealed.Release();
         }
@@ -227,12 +262,60 @@ public sealed class Journal : IDisposable
     private static void AddElapsed(ref long total, long started) =>
         Interlocked.Add(ref total, Stopwatch.GetElapsedTime(started).Ticks);
 
-    private void HandOver(SealedBatch batch)
+    /// <summary>Hands a sealed batch to the commit thread once it is free; false when its last commit failed on a full disk.</summary>
+    private bool HandOver(SealedBatch batch)
     {
         _committerIdle.Wait();
+        lock (_failedLock)
+        {
+            if (_failedOnFullDisk is not null)
+            {
+                return false;
+            }
+        }
+
         _committerIdle.Reset();
         _handedOver = batch;
         _sealed.Release();
+        return true;
+    }
+
+    private (SealedBatch Batch, Exception Error)? TakeFailed()
+    {
+        lock (_failedLock)
+        {
+            var failed = _failedOnFullDisk;
+            _failedOnFullDisk = null;
+            return failed;
+        }
+    }
+
+    /// <summary>
+    /// Takes the failed batch and the one applied on top of it (<paramref name="open"/>, sealed or not) back out of
+    /// memory, newest first, answers all their operations 507, hands the work that is live again to the engine, and
+    /// opens a fresh batch.
+    /// </summary>
+    private SealedBatch UndoFailed(BatchContext context, (SealedBatch Batch, Exception Error) failed, SealedBatch open, ref long number)
+    {
+        var revived = new List<WorkItem>();
+        context.Undo(open, revived);
+        context.Undo(failed.Batch, revived);
+        var refusal = _disk.CommitFailed(failed.Error);
+        failed.Batch.Operations.ForEach(op => op.Fail(refusal));
+        open.Operations.ForEach(op => op.Fail(refusal));
+        _logger.JournalBatchUndone(failed.Batch.Operations.Count + open.Operations.Count, failed.Error.Message);
+        try
+        {
+            _onUndone?.Invoke(revived);
+        }
+        catch (Exception ex)
+        {
+            _logger.JournalEffectsFailed(ex);
+        }
+
+        var fresh = new SealedBatch(++number);
+        context.Open(fresh);
+        return fresh;
     }
 
     private void CommitLoop(TaskWriter writer)
@@ -285,6 +368,19 @@ public sealed class Journal : IDisposable
             Interlocked.Add(ref _writeTicks, Stopwatch.GetElapsedTime(started, written).Ticks);
             writer.Commit();
             Interlocked.Add(ref _commitTicks, Stopwatch.GetElapsedTime(written).Ticks);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == DiskSpace.SqliteFull)
+        {
+            // Nothing of the batch is on disk. The apply thread takes it back out of memory and answers its callers;
+            // the engine runs on, and new work waits for free space.
+            RollBackQuietly(writer);
+            _disk.Refresh();
+            lock (_failedLock)
+            {
+                _failedOnFullDisk = (batch, ex);
+            }
+
+            return;
         }
         catch (Exception ex)
         {

@@ -3,7 +3,9 @@ using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
+using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Hosting;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -21,6 +23,7 @@ public sealed class RemoteLeases(
     AttemptReporter reporter,
     EngineStatistics statistics,
     RoleCatalog roles,
+    DiskSpace disk,
     TimeProvider time,
     IHostApplicationLifetime lifetime) : IWorkerLeases
 {
@@ -35,6 +38,13 @@ public sealed class RemoteLeases(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         var queue = dispatcher.QueueFor(role);
         var deadline = time.GetUtcNow() + wait;
+        if (disk.IsLow)
+        {
+            // Below the free-space minimum no result could be stored: hand out nothing, as if the queue were empty.
+            await Task.Delay(wait, time, linked.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return null;
+        }
+
         while (true)
         {
             var remaining = deadline - time.GetUtcNow();
@@ -54,7 +64,7 @@ public sealed class RemoteLeases(
             }
 
             var leaseId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var state = await journal.ExecuteAsync(context =>
+            var granting = journal.ExecuteAsync(context =>
             {
                 if (context.FindActive(item.TaskId) is not { } entry || entry.Work.GetValueOrDefault(item.Key) != item || item.LeaseId is not null)
                 {
@@ -70,6 +80,18 @@ public sealed class RemoteLeases(
                 context.Apply(entry, new RoleAttemptStarted(item.Role, item.Attempt));
                 return entry.State;
             });
+
+            TaskState? state;
+            try
+            {
+                state = await granting;
+            }
+            catch (InsufficientStorageException)
+            {
+                // The grant was undone with its batch (a full disk): the attempt goes back to its queue.
+                dispatcher.Revive([item]);
+                throw;
+            }
 
             if (state is null)
             {

@@ -12,9 +12,15 @@ public sealed class RoleQueue(string role)
 
     public string Role { get; } = role;
 
+    /// <summary>Adds an item unless it is queued already.</summary>
     public void Enqueue(WorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        if (!item.TryMarkQueued())
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _items.Enqueue(item, (-(int)item.Priority, item.DueAt.UtcTicks, item.Sequence));
@@ -37,9 +43,13 @@ public sealed class RoleQueue(string role)
 
             lock (_lock)
             {
-                if (_items.TryDequeue(out var item, out _) && !item.Removed)
+                if (_items.TryDequeue(out var item, out _))
                 {
-                    return item;
+                    item.MarkDequeued();
+                    if (!item.Removed)
+                    {
+                        return item;
+                    }
                 }
             }
         }

@@ -58,7 +58,7 @@ public sealed class StandaloneEngineHost(
         }
 
         var unwritten = reader.LoadOutbox();
-        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault);
+        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault, dispatcher.Revive);
         foreach (var entry in entries.Values)
         {
             active.Publish(entry);

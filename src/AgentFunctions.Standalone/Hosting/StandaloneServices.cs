@@ -41,6 +41,7 @@ public static class StandaloneServices
         services.AddSingleton(new TaskDatabase(standalone!.DatabasePath));
         services.AddSingleton<TaskReader>();
         services.AddSingleton<WalCheckpointer>();
+        services.AddSingleton<DiskSpace>();
         services.AddSingleton<IArtifactStore>(sp => new FileSystemArtifactStore(
             standalone.ArtifactsPath,
             new FileSystemArtifactStoreOptions { FlushToDisk = standalone.FlushArtifacts, MaxArtifactBytes = limits!.MaxArtifactBytes },

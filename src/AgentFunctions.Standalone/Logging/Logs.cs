@@ -33,6 +33,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4205, Level = LogLevel.Critical, Message = "A commit of {Count} operations failed ({Reason}); the engine stops and will recover from the database at the next start")]
     public static partial void JournalCommitStorageFailed(this ILogger logger, int count, string reason);
 
+    [LoggerMessage(EventId = 4206, Level = LogLevel.Error, Message = "A commit failed because the disk is full ({Reason}); its {Count} operations were undone and answered 507, the engine runs on")]
+    public static partial void JournalBatchUndone(this ILogger logger, int count, string reason);
+
     [LoggerMessage(EventId = 4203, Level = LogLevel.Error, Message = "Carrying out the effects of a commit failed")]
     public static partial void JournalEffectsFailed(this ILogger logger, Exception exception);
 
@@ -48,11 +51,23 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4312, Level = LogLevel.Error, Message = "The outcome of attempt {Attempt} of {TaskId}/{Role} could not be recorded; it runs again after a restart")]
     public static partial void AttemptReportFailed(this ILogger logger, Exception exception, string taskId, string role, int attempt);
 
+    [LoggerMessage(EventId = 4314, Level = LogLevel.Warning, Message = "The outcome of attempt {Attempt} of {TaskId}/{Role} could not be stored (the disk is full); it runs again once there is room")]
+    public static partial void AttemptReportRefused(this ILogger logger, string taskId, string role, int attempt);
+
     [LoggerMessage(EventId = 4313, Level = LogLevel.Warning, Message = "Shutdown grace period over: abandoning {Count} running attempts; they run again at the next start")]
     public static partial void AbandoningAttempts(this ILogger logger, int count);
 
+    [LoggerMessage(EventId = 4421, Level = LogLevel.Error, Message = "The data directory {Directory} has {Free} bytes free, below Standalone:MinFreeBytes ({Minimum}): new work is refused and local attempts and leases wait until space is freed")]
+    public static partial void DiskSpaceLow(this ILogger logger, string directory, long free, long minimum);
+
+    [LoggerMessage(EventId = 4422, Level = LogLevel.Information, Message = "The data directory {Directory} has {Free} bytes free again: new work is taken")]
+    public static partial void DiskSpaceRecovered(this ILogger logger, string directory, long free);
+
     [LoggerMessage(EventId = 4401, Level = LogLevel.Warning, Message = "Writing {Kind} for task {TaskId} failed; retrying in {Seconds} s")]
     public static partial void OutboxWriteFailed(this ILogger logger, Exception exception, string kind, string taskId, double seconds);
+
+    [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Writing {Kind} for task {TaskId} failed ({Reason}); retrying in {Seconds} s")]
+    public static partial void OutboxWriteFailedOnDisk(this ILogger logger, string kind, string taskId, string reason, double seconds);
 
     [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Could not delete finished outbox rows")]
     public static partial void OutboxAcknowledgeFailed(this ILogger logger, Exception exception);
@@ -60,6 +75,6 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4403, Level = LogLevel.Error, Message = "Outbox item {Id} has an unknown kind '{Kind}' and is dropped")]
     public static partial void OutboxUnknownKind(this ILogger logger, string kind, long id);
 
-    [LoggerMessage(EventId = 4411, Level = LogLevel.Warning, Message = "A WAL checkpoint failed; the next one retries")]
-    public static partial void WalCheckpointFailed(this ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 4411, Level = LogLevel.Warning, Message = "A WAL checkpoint failed ({Reason}); health is unhealthy until one succeeds, and the next one retries")]
+    public static partial void WalCheckpointFailed(this ILogger logger, string reason);
 }
