@@ -30,12 +30,29 @@ public static class DataDirectoryGuard
                 throw new DataDirectoryException($"the database path {database.Path} is a folder, not a database file; move it away");
             }
 
+            // A missing or empty database file is refused before anything is written to it, so a restore can simply replace it.
+            var fresh = !File.Exists(database.Path) || new FileInfo(database.Path).Length == 0;
+            if (fresh && !options.AdoptOrphanArtifacts)
+            {
+                RefuseArtifactsWithoutDatabase(database, options.ArtifactsPath, id => false);
+            }
+
             var started = Stopwatch.GetTimestamp();
             Initialize(database);
             var checkTime = Stopwatch.GetElapsedTime(started);
-            if (!options.AdoptOrphanArtifacts)
+            if (!fresh && !options.AdoptOrphanArtifacts && !HasTasks(database))
             {
-                RefuseArtifactsWithoutDatabase(database, options.ArtifactsPath);
+                using var connection = database.Open();
+                using var pending = connection.CreateCommand();
+
+                // Folders a purge still has to delete are accounted for by their outbox rows.
+                pending.CommandText = "SELECT EXISTS (SELECT 1 FROM outbox WHERE task_id = $id)";
+                var id = pending.Parameters.Add("$id", SqliteType.Text);
+                RefuseArtifactsWithoutDatabase(database, options.ArtifactsPath, folder =>
+                {
+                    id.Value = folder;
+                    return (long)pending.ExecuteScalar()! != 0;
+                });
             }
 
             return new Opened(directoryLock, checkTime);
@@ -105,7 +122,16 @@ public static class DataDirectoryGuard
         }
     }
 
-    private static void RefuseArtifactsWithoutDatabase(TaskDatabase database, string artifactsPath)
+    private static bool HasTasks(TaskDatabase database)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM tasks)";
+        return (long)command.ExecuteScalar()! != 0;
+    }
+
+    /// <summary>Refuses when the artifacts hold task folders that <paramref name="accountedFor"/> does not explain.</summary>
+    private static void RefuseArtifactsWithoutDatabase(TaskDatabase database, string artifactsPath, Func<string, bool> accountedFor)
     {
         // Every task's artifacts live in tasks/<id>/ (ArtifactLayout).
         var tasksFolder = Path.Combine(artifactsPath, "tasks");
@@ -114,26 +140,14 @@ public static class DataDirectoryGuard
             return;
         }
 
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM tasks)";
-        if ((long)command.ExecuteScalar()! != 0)
-        {
-            return;
-        }
-
-        // Folders a purge still has to delete are accounted for by their outbox rows.
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM outbox WHERE task_id = $id)";
-        var id = command.Parameters.Add("$id", SqliteType.Text);
         var orphans = 0;
         string? example = null;
-        foreach (var folder in Directory.EnumerateDirectories(tasksFolder))
+        foreach (var folder in Directory.EnumerateDirectories(tasksFolder).Select(Path.GetFileName).OfType<string>())
         {
-            id.Value = Path.GetFileName(folder);
-            if ((long)command.ExecuteScalar()! == 0)
+            if (!accountedFor(folder))
             {
                 orphans++;
-                example ??= Path.GetFileName(folder);
+                example ??= folder;
             }
         }
 

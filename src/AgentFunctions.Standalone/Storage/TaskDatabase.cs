@@ -77,6 +77,12 @@ public sealed class TaskDatabase
             cost_usd TEXT NOT NULL) WITHOUT ROWID;
         """;
 
+    private TaskDatabase(string path, string connectionString)
+    {
+        Path = path;
+        ConnectionString = connectionString;
+    }
+
     /// <param name="readOnly">Open nothing for writing and create nothing (the <c>check</c> command).</param>
     public TaskDatabase(string path, bool readOnly = false)
     {
@@ -93,6 +99,22 @@ public sealed class TaskDatabase
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// The database for reading only, creating nothing: with its write-ahead log when one exists (a server runs, or
+    /// stopped without cleaning up), otherwise as an immutable file, so not even the log's side files appear.
+    /// </summary>
+    public static TaskDatabase ForInspection(string path)
+    {
+        var database = new TaskDatabase(path, readOnly: true);
+        if (File.Exists(database.Path + "-wal"))
+        {
+            return database;
+        }
+
+        var uri = "file:" + database.Path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal) + "?immutable=1";
+        return new TaskDatabase(database.Path, new SqliteConnectionStringBuilder { DataSource = uri, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+    }
 
     public string ConnectionString { get; }
 
