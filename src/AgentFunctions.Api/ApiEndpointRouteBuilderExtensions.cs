@@ -1,3 +1,4 @@
+using AgentFunctions.Api.Dashboard;
 using AgentFunctions.Api.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -17,6 +18,8 @@ public static class ApiEndpointRouteBuilderExtensions
         app.MapWorkerApi();
         app.MapOperationsApi();
         app.MapDurableApi();
+        app.MapAccessApi();
+        app.MapDashboard();
         return app;
     }
 }

@@ -23,6 +23,9 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
+        services.TryAddSingleton<AccessEndpoints>();
+        services.TryAddSingleton<Dashboard.DashboardAssets>();
+        services.TryAddSingleton<Dashboard.DashboardEndpoints>();
         // Used where the host runs UseExceptionHandler (Standalone); the Functions triggers call ApiProblems.ForException.
         services.AddExceptionHandler<ApiExceptionHandler>();
         return services;

@@ -27,6 +27,13 @@ public static class ApiRoutes
     public const string Health = "health";
     public const string Metrics = "metrics";
 
+    /// <summary>The scopes of the caller's key.</summary>
+    public const string WhoAmI = "whoami";
+
+    /// <summary>The web console (index page) and its assets, anonymous: the page holds no data, it calls the API with the key entered in it.</summary>
+    public const string Dashboard = "dashboard";
+    public const string DashboardAsset = "dashboard/{*asset}";
+
     /// <summary>The Durable Functions HTTP API, served natively by Functions and by the Standalone server.</summary>
     public const string DurableInstance = "runtime/webhooks/durabletask/instances/{id}";
     public const string DurableRaiseEvent = "runtime/webhooks/durabletask/instances/{id}/raiseEvent/{eventName}";

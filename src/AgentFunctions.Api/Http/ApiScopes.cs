@@ -13,4 +13,7 @@ public static class ApiScopes
     public const string WorkerPrefix = "worker:";
 
     public static string Worker(string role) => WorkerPrefix + role;
+
+    /// <summary>Every scope: what a key that is not scoped (a Functions key, or any loopback caller without keys) may do.</summary>
+    public static IReadOnlyList<string> All { get; } = [Submit, Read, Approve, Cancel, Admin, Worker("*")];
 }

@@ -5,10 +5,16 @@ namespace AgentFunctions.Api.Http;
 /// <summary>
 /// Endpoint metadata: the key scopes that may call it (any one suffices; <c>admin</c> always may).
 /// <see cref="WorkerRoleRouteValue"/> names the route value whose role adds <c>worker:&lt;role&gt;</c>;
-/// <see cref="EventNameRouteValue"/> names the route value whose Durable event name decides the scope.
+/// <see cref="EventNameRouteValue"/> names the route value whose Durable event name decides the scope;
+/// <see cref="AnyValidKey"/> admits every valid key, whatever its scopes.
 /// </summary>
 public sealed record RequiredScope(IReadOnlyList<string> Scopes, string? WorkerRoleRouteValue = null, string? EventNameRouteValue = null)
 {
+    /// <summary>Any valid key may call it (GET /whoami: a key asks what it may do).</summary>
+    public static RequiredScope AnyKey { get; } = new([]) { AnyValidKey = true };
+
+    public bool AnyValidKey { get; init; }
+
     public static RequiredScope Of(params string[] scopes) => new(scopes);
 
     public static RequiredScope Worker(string routeValue) => new([], routeValue);

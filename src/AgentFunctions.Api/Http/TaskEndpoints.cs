@@ -64,7 +64,7 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
         return task is null ? UnknownTask(id) : TypedResults.Json(WithLinks(task.View, request), CoreJson.Options);
     }
 
-    /// <summary>GET /tasks?state=&amp;role=&amp;top=&amp;continuationToken=: newest first.</summary>
+    /// <summary>GET /tasks?state=&amp;role=&amp;type=&amp;top=&amp;continuationToken=: newest first.</summary>
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var query = request.Query;
@@ -86,6 +86,12 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
             return ApiProblems.BadRequest($"role: '{role}' is not a valid role name ({Identifiers.RolePattern})");
         }
 
+        var type = query["type"].ToString();
+        if (type.Length > 0 && !Identifiers.IsValidTaskType(type))
+        {
+            return ApiProblems.BadRequest($"type: '{Snippet.Of(type)}' is not a valid task type ({Identifiers.TaskTypePattern})");
+        }
+
         if (ParseTop(query["top"].ToString()) is not { } top)
         {
             return ApiProblems.BadRequest($"top: must be a whole number between 1 and {MaxTop}");
@@ -95,7 +101,7 @@ public sealed class TaskEndpoints(ApiDependencies api, ITaskEngine tasks)
         Page<TaskSnapshot> page;
         try
         {
-            page = await tasks.ListAsync(new TaskQuery(state, role.Length > 0 ? role : null, top, token.Length > 0 ? token : null), cancellationToken);
+            page = await tasks.ListAsync(new TaskQuery(state, role.Length > 0 ? role : null, type.Length > 0 ? type : null, top, token.Length > 0 ? token : null), cancellationToken);
         }
         catch (ArgumentException ex)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using AgentFunctions.Api.Http;
+using AgentFunctions.Core.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 
@@ -9,11 +10,14 @@ namespace AgentFunctions.Standalone.Auth;
 /// <summary>
 /// Checks the <c>x-functions-key</c> header (or <c>code</c> query value, as Functions accepts)
 /// against the configured keys and the endpoint's <see cref="RequiredScope"/>. Without keys,
-/// only loopback clients are served.
+/// only loopback clients are served. The caller's <see cref="CallerAccess"/> goes into the request's features,
+/// for GET /api/whoami.
 /// </summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyOptions options)
 {
     public const string HeaderName = "x-functions-key";
+
+    private static readonly CallerAccess LoopbackAccess = new(null, ApiScopes.All, CallerAccess.FromLoopback);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -28,6 +32,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyOptions options
                 return;
             }
 
+            context.Features.Set(LoopbackAccess);
             await next(context);
             return;
         }
@@ -65,8 +70,9 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyOptions options
             return;
         }
 
+        context.Features.Set(new CallerAccess(key.Name, key.Scopes.Order(StringComparer.Ordinal).ToList(), CallerAccess.FromKey));
         var needed = scope.ScopesFor(context.Request.RouteValues);
-        if (key.Scopes.Contains(ApiScopes.Admin) || needed.Any(key.Scopes.Contains))
+        if (scope.AnyValidKey || key.Scopes.Contains(ApiScopes.Admin) || needed.Any(key.Scopes.Contains))
         {
             await next(context);
             return;

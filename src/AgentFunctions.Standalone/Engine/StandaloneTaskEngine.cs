@@ -71,7 +71,7 @@ public sealed class StandaloneTaskEngine(
     public Task<Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (items, token) = reader.ListTasks(query.State, query.Role, query.Top, query.ContinuationToken);
+        var (items, token) = reader.ListTasks(query.State, query.Role, query.Type, query.Top, query.ContinuationToken);
         return Task.FromResult(new Page<TaskSnapshot>(items.Select(Snapshot).ToList(), token));
     }
 

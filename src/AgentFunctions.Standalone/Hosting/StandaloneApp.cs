@@ -1,4 +1,5 @@
 using AgentFunctions.Api;
+using AgentFunctions.Api.Dashboard;
 using AgentFunctions.Api.Http;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
@@ -87,6 +88,7 @@ public static class StandaloneApp
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapAgentFunctionsApi();
+        app.MapDashboardRedirect();
         return app;
     }
 }

@@ -23,7 +23,7 @@ public sealed class TaskReader(TaskDatabase database)
     }
 
     /// <summary>A page of tasks, newest first; the token is the position after the last one returned.</summary>
-    public (List<TaskState> Items, string? ContinuationToken) ListTasks(AgentTaskStatus? status, string? role, int top, string? continuationToken)
+    public (List<TaskState> Items, string? ContinuationToken) ListTasks(AgentTaskStatus? status, string? role, string? type, int top, string? continuationToken)
     {
         var (afterCreated, afterId) = DecodeToken(continuationToken);
         using var connection = database.Open();
@@ -39,6 +39,13 @@ public sealed class TaskReader(TaskDatabase database)
         {
             where.Add("roles LIKE $role");
             command.Parameters.AddWithValue("$role", "%," + role + ",%");
+        }
+
+        if (type is not null)
+        {
+            // The type lives only in the stored state (every spec has one: the validator fills in the default).
+            where.Add("json_extract(state, '$.spec.type') = $type");
+            command.Parameters.AddWithValue("$type", type);
         }
 
         if (afterId is not null)

@@ -101,7 +101,7 @@ public sealed class DurableTaskEngine(
 
     /// <summary>
     /// One page of the instance query, newest first within the page, filtered to task orchestrations (not their
-    /// remote-role sub-orchestrations) and by state and role; a filtered page may hold fewer than <c>top</c>, but is
+    /// remote-role sub-orchestrations) and by state, role and type; a filtered page may hold fewer than <c>top</c>, but is
     /// empty only when no task is left to list (or after <see cref="MaxPagesPerList"/> pages without one).
     /// </summary>
     public async Task<Core.Contracts.Page<TaskSnapshot>> ListAsync(TaskQuery query, CancellationToken cancellationToken)
@@ -121,7 +121,8 @@ public sealed class DurableTaskEngine(
             {
                 if (TaskSnapshots.From(instance) is { } snapshot
                     && (query.State is null || snapshot.View.State == query.State)
-                    && (query.Role is null || snapshot.View.Roles.Any(r => r.Role == query.Role)))
+                    && (query.Role is null || snapshot.View.Roles.Any(r => r.Role == query.Role))
+                    && (query.Type is null || string.Equals(snapshot.View.Type, query.Type, StringComparison.Ordinal)))
                 {
                     items.Add(snapshot);
                 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Http;
 
 /// <summary>
-/// What every HTTP trigger does around its API handler: puts the invocation's Durable client in scope for the engine,
+/// What every HTTP trigger does around its API handler: puts the invocation's Durable client (if it has one) in scope for the engine,
 /// runs the handler, and answers an exception with the problem+json the Standalone server gives for it
 /// (<see cref="ApiProblems.ForException"/>), logged, instead of the host's bare 500.
 /// </summary>
@@ -17,10 +17,16 @@ public sealed class HttpTriggerRunner(DurableClientAccessor clients, ILogger<Htt
 {
     public async Task<IActionResult> RunAsync(HttpRequest request, DurableTaskClient client, Func<Task<IResult>> handler)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(handler);
         using var scope = clients.Use(client);
+        return await RunAsync(request, handler);
+    }
+
+    /// <summary>For a trigger that does not touch the engine (the dashboard's files): no Durable client to put in scope.</summary>
+    public async Task<IActionResult> RunAsync(HttpRequest request, Func<Task<IResult>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handler);
         try
         {
             return new ApiActionResult(await handler());

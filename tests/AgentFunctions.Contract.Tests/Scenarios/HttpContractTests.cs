@@ -178,6 +178,66 @@ public sealed class HttpContractTests(BothEngines engines)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task The_task_list_filters_by_type_and_refuses_an_invalid_type(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var type = "triage:" + ApiSession.NewId("t");
+        var typed = new[] { ApiSession.NewId("typed"), ApiSession.NewId("typed") };
+        var other = ApiSession.NewId("other");
+        foreach (var id in typed)
+        {
+            (await api.PostAsync("api/tasks", new { id, type, to = new[] { "impl" }, instructions = "Sort the inbox." })).Is(HttpStatusCode.Accepted);
+        }
+
+        (await api.PostAsync("api/tasks", new { id = other, type = "code", to = new[] { "impl" }, instructions = "Build." })).Is(HttpStatusCode.Accepted);
+        foreach (var id in typed.Append(other))
+        {
+            await api.WaitForStateAsync(id, "completed");
+        }
+
+        Assert.Equal(typed.Order(StringComparer.Ordinal), await ListIdsAsync(api, $"type={Uri.EscapeDataString(type)}"));
+        Assert.Equal(typed.Order(StringComparer.Ordinal), await ListIdsAsync(api, $"type={Uri.EscapeDataString(type)}&state=completed&role=impl"));
+        Assert.Empty(await ListIdsAsync(api, $"type={Uri.EscapeDataString(type)}&state=failed"));
+        Assert.Empty(await ListIdsAsync(api, $"type={Uri.EscapeDataString(type.ToUpperInvariant())}"));
+        var problem = (await api.GetAsync("api/tasks?type=not%20a%20type")).IsProblem(HttpStatusCode.BadRequest).Json;
+        Assert.StartsWith("type:", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Whoami_answers_every_scope_where_keys_are_not_scoped(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+
+        var access = (await api.GetAsync("api/whoami")).Is(HttpStatusCode.OK).Json;
+
+        Assert.Equal(["submit", "read", "approve", "cancel", "admin", "worker:*"], access.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(JsonValueKind.Null, access.GetProperty("keyName").ValueKind);
+        // The Standalone server has no keys here (loopback callers may do everything); Functions keys are not scoped.
+        Assert.Equal(engine == StandaloneEngine ? "loopback" : "host", access.GetProperty("source").GetString());
+    }
+
+    /// <summary>Every task id the list answers for a query, across its pages, in order.</summary>
+    private static async Task<IReadOnlyList<string>> ListIdsAsync(ApiSession api, string query)
+    {
+        var ids = new List<string>();
+        string? token = null;
+        for (var page = 0; page < 50; page++)
+        {
+            var answer = (await api.GetAsync($"api/tasks?{query}&top=1000" + (token is null ? string.Empty : "&continuationToken=" + Uri.EscapeDataString(token)))).Is(HttpStatusCode.OK).Json;
+            ids.AddRange(answer.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetString()!));
+            token = answer.GetProperty("continuationToken").GetString();
+            if (token is null)
+            {
+                break;
+            }
+        }
+
+        return ids.Order(StringComparer.Ordinal).ToList();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task Bad_input_gets_problem_json_with_a_clear_detail(string engine)
     {
         using var api = new ApiSession(engines, engine);

@@ -62,12 +62,10 @@ public sealed class RetryAndDeadLetterTests : IAsyncLifetime, IDisposable
         var starts = File.ReadAllLines(_scripts.PathOf("flaky-flaky-1.log"))
             .Select(line => double.Parse(line, CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(3, starts.Count);
-        // firstDelay 0.5 s, coefficient 2: the delays are 0.5 s then 1 s. A gap is the delay plus the run
-        // of the failed attempt and the start of the next (tens of milliseconds; up to 0.45 s on a busy machine).
-        var (first, second) = (starts[1] - starts[0], starts[2] - starts[1]);
-        Assert.InRange(first, 0.5, 0.95);
-        Assert.InRange(second, 1.0, 1.45);
-        Assert.True(second - first >= 0.3, $"the second delay should be twice the first: gaps {first:0.000} s and {second:0.000} s");
+        // firstDelay 0.5 s, coefficient 2: no attempt starts before its delay (0.5 s, then 1 s). A busy machine only
+        // makes the gaps longer, so only the lower bounds are asserted; the decider's tests check the exact schedule.
+        Assert.True(starts[1] - starts[0] >= 0.5, $"attempt 2 started {starts[1] - starts[0]:0.000} s after attempt 1");
+        Assert.True(starts[2] - starts[1] >= 1.0, $"attempt 3 started {starts[2] - starts[1]:0.000} s after attempt 2");
     }
 
     [Fact]
