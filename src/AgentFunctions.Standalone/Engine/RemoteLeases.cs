@@ -24,6 +24,7 @@ public sealed class RemoteLeases(
     EngineStatistics statistics,
     RoleCatalog roles,
     DiskSpace disk,
+    PendingWrites pending,
     TimeProvider time,
     IHostApplicationLifetime lifetime) : IWorkerLeases
 {
@@ -181,6 +182,12 @@ public sealed class RemoteLeases(
         });
     }
 
+    /// <summary>Artifacts from this size on are waited for before a complete is answered.</summary>
+    private const long LargeArtifactChars = 1024 * 1024;
+
+    /// <summary>The longest a complete waits for its files; past it, it is answered anyway (the files follow).</summary>
+    private static readonly TimeSpan LargeResultWait = TimeSpan.FromSeconds(30);
+
     private async Task<bool> HandInAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken)
     {
         var canceled = false;
@@ -205,6 +212,13 @@ public sealed class RemoteLeases(
         if (canceled || outcome == ReportOutcome.Discarded)
         {
             dispatcher.TryTakeCanceledLease(leaseId, out _);
+        }
+
+        if (outcome != ReportOutcome.Stale && result.Artifacts.Sum(artifact => (long)artifact.Content.Length) >= LargeArtifactChars)
+        {
+            // Until its files are written the result sits in memory; answering only then keeps the request's body in
+            // the server's in-flight budget for as long as it costs memory, so a burst of large results stays bounded.
+            await pending.WhenDoneAsync(item.TaskId, LargeResultWait, cancellationToken);
         }
 
         return outcome != ReportOutcome.Stale;

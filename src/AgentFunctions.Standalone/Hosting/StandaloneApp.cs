@@ -87,6 +87,8 @@ public static class StandaloneApp
         });
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
+        // After the key check, so a caller without one holds no memory.
+        app.UseMiddleware<BodyBudgetMiddleware>();
         app.MapAgentFunctionsApi();
         app.MapDashboardRedirect();
         return app;

@@ -35,6 +35,7 @@ public static class StandaloneServices
         services.AddSingleton(workflow!);
         services.AddSingleton(limits!);
         services.AddSingleton(standalone!);
+        services.AddSingleton<BodyBudget>();
         services.AddSingleton(keys!);
         services.AddSingleton(TimeProvider.System);
 
