@@ -13,8 +13,8 @@ namespace AgentFunctions.Standalone.Hosting;
 /// </summary>
 public static class DataDirectoryGuard
 {
-    /// <summary>What the opened directory holds: the exclusive lock, and how long the integrity check took.</summary>
-    public sealed record Opened(DataDirectoryLock Lock, TimeSpan IntegrityCheckTime);
+    /// <summary>What the opened directory holds: the exclusive lock, how long the integrity check took, and how many scratch folders a crash had left.</summary>
+    public sealed record Opened(DataDirectoryLock Lock, TimeSpan IntegrityCheckTime, int ScratchFoldersRemoved);
 
     public static Opened Open(StandaloneOptions options)
     {
@@ -55,7 +55,7 @@ public static class DataDirectoryGuard
                 });
             }
 
-            return new Opened(directoryLock, checkTime);
+            return new Opened(directoryLock, checkTime, RemoveScratchFolders(options.TemporaryPath));
         }
         catch
         {
@@ -120,6 +120,27 @@ public static class DataDirectoryGuard
             throw new DataDirectoryException(
                 $"the database {database.Path} is damaged (PRAGMA quick_check: {string.Join("; ", problems)}). Restore it from a backup; 'check' reports what is wrong");
         }
+    }
+
+    /// <summary>
+    /// Removes the attempts' scratch folders a crash left behind (every attempt removes its own when it ends; none runs
+    /// yet, and the lock keeps any other server away).
+    /// </summary>
+    private static int RemoveScratchFolders(string temporaryPath)
+    {
+        if (!Directory.Exists(temporaryPath))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var folder in Directory.EnumerateDirectories(temporaryPath, Core.Runners.RunnerScratch.FolderPrefix + "*"))
+        {
+            Directory.Delete(folder, recursive: true);
+            removed++;
+        }
+
+        return removed;
     }
 
     private static bool HasTasks(TaskDatabase database)

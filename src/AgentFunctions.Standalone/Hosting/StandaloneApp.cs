@@ -72,6 +72,11 @@ public static class StandaloneApp
 
         app.Lifetime.ApplicationStopped.Register(directoryLock.Dispose);
         app.Logger.DatabaseChecked(standalone.DatabasePath, opened.IntegrityCheckTime.TotalMilliseconds);
+        if (opened.ScratchFoldersRemoved > 0)
+        {
+            app.Logger.ScratchFoldersRemoved(opened.ScratchFoldersRemoved, standalone.TemporaryPath);
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {

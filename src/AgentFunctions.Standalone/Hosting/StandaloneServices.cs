@@ -36,6 +36,7 @@ public static class StandaloneServices
         services.AddSingleton(limits!);
         services.AddSingleton(standalone!);
         services.AddSingleton<BodyBudget>();
+        services.AddSingleton(new RunnerScratch(Path.GetFullPath(standalone!.TemporaryPath)));
         services.AddSingleton(keys!);
         services.AddSingleton(TimeProvider.System);
 

@@ -18,6 +18,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Opened {Database}: schema and integrity checked (PRAGMA quick_check) in {Milliseconds:0} ms")]
     public static partial void DatabaseChecked(this ILogger logger, string database, double milliseconds);
 
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Removed {Count} scratch folders that attempts cut off by a crash had left in {Directory}")]
+    public static partial void ScratchFoldersRemoved(this ILogger logger, int count, string directory);
+
     [LoggerMessage(EventId = 4103, Level = LogLevel.Critical, Message = "Stopping the server after a storage failure ({Reason}); restart it to recover from the database")]
     public static partial void StoppingAfterStorageFault(this ILogger logger, string reason);
 
