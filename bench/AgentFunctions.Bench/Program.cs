@@ -6,6 +6,7 @@ using AgentFunctions.Testing;
 // Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [--n 5000] [--concurrency 128]
 //        [--rate 200] [--seconds 20] [--warmup 1000 (tasks per warm-up round)] [--server path/to/AgentFunctions.Standalone.dll]
 //        [--durable-n 500 (fan-out-2 tasks per Durable backend; 0 skips them)] [--durable-only]
+//        [--large-n 20 (concurrent maximum-size completes on a fresh server; 0 skips them)]
 var options = BenchOptions.Parse(args);
 if (options.DurableOnly)
 {
@@ -132,6 +133,12 @@ Report("server_peak_rss_mib", ProcessMemory.PeakRssMiB(server.ProcessId));
 // Each task creates about eight files and folders; what this disk allows bounds how soon they are all written.
 // Measured last: the probe deletes its files, and ext4 allocates inodes more slowly right after deletions.
 Report("disk_file_creates_per_second", FileCreationProbe.FilesPerSecond(5000));
+
+// Memory under a burst of the largest results: a fresh server, so its peak is this burst's alone.
+if (options.LargeCompletes > 0)
+{
+    await LargeCompletesBench.RunAsync(options.ServerDll, options.LargeCompletes, Report);
+}
 
 // The Functions engine on the real Durable runtime, on this machine (not Azure).
 if (options.DurableTasks > 0)
