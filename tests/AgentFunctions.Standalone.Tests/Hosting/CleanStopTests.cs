@@ -162,7 +162,8 @@ public sealed class CleanStopTests : IDisposable
             await file.WriteAsync(noise);
         }
 
-        for (var i = 0; i < 200 && !server.HasExited; i++)
+        // Until a write touches a damaged page: bounded by count, not by time, and generous for a loaded machine.
+        for (var i = 0; i < 5000 && !server.HasExited; i++)
         {
             try
             {

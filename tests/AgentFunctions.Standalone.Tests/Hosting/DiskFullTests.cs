@@ -29,8 +29,10 @@ public sealed class DiskFullTests
 
         var ballast = disk.Fill("ballast", leaveBytes: 8L * 1024 * 1024);
 
-        // New work: refused, naming the directory and the space left, with a time to come back.
-        using (var refused = await WaitForStatusAsync(() => server.PostJsonAsync("api/tasks", """{ "id": "during", "to": ["implementation"], "instructions": "x" }"""), HttpStatusCode.InsufficientStorage))
+        // Free space is read at most every quarter second: once health has seen it low, new work is refused, naming the
+        // directory and the space left, with a time to come back.
+        (await WaitForStatusAsync(() => server.Client.GetAsync("api/health"), HttpStatusCode.ServiceUnavailable)).Dispose();
+        using (var refused = await server.PostJsonAsync("api/tasks", """{ "id": "during", "to": ["implementation"], "instructions": "x" }"""))
         {
             var problem = await Responses.AssertProblemAsync(refused, HttpStatusCode.InsufficientStorage, $"the data directory {data} has ");
             Assert.Contains("bytes free, less than Standalone:MinFreeBytes (25165824)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
