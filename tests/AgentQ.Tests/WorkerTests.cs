@@ -83,6 +83,22 @@ public sealed class WorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_complete_answered_503_with_retry_after_is_sent_again_past_the_report_tries_and_the_result_is_kept()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        _stub.BusyCompletes = PullWorker.ReportAttempts + 1;
+
+        var result = await RunWorkerAsync(() => _stub.Reports.Count() > PullWorker.ReportAttempts + 1, [], "printf", "%s", "the result");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var reports = _stub.Reports.ToList();
+        Assert.Equal(PullWorker.ReportAttempts + 2, reports.Count);
+        Assert.All(reports, report => Assert.EndsWith("/complete", report.Path, StringComparison.Ordinal));
+        Assert.All(reports, report => Assert.Equal("the result", Body(report).GetProperty("result").GetString()));
+        Assert.Contains(result.StderrLines, l => l.Contains("attempt 1/5 completed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Json_agent_answer_can_ask_for_approval()
     {
         _stub.Grants.Enqueue(WorkerStub.Grant());

@@ -7,7 +7,9 @@ using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Telemetry;
+using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
+using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Hosting;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -27,6 +29,8 @@ public sealed class RemoteLeases(
     AttemptInstruments instruments,
     RoleCatalog roles,
     SecurityOptions security,
+    DiskSpace disk,
+    PendingWrites pending,
     TimeProvider time,
     IHostApplicationLifetime lifetime) : IWorkerLeases
 {
@@ -41,6 +45,13 @@ public sealed class RemoteLeases(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         var queue = dispatcher.QueueFor(role);
         var deadline = time.GetUtcNow() + wait;
+        if (disk.IsLow)
+        {
+            // Below the free-space minimum no result could be stored: hand out nothing, as if the queue were empty.
+            await Task.Delay(wait, time, linked.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return null;
+        }
+
         while (true)
         {
             var remaining = deadline - time.GetUtcNow();
@@ -60,7 +71,7 @@ public sealed class RemoteLeases(
             }
 
             var leaseId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var state = await journal.ExecuteAsync(context =>
+            var granting = journal.ExecuteAsync(context =>
             {
                 if (context.FindActive(item.TaskId) is not { } entry || entry.Work.GetValueOrDefault(item.Key) != item || item.LeaseId is not null)
                 {
@@ -76,6 +87,18 @@ public sealed class RemoteLeases(
                 context.AttemptStarted(entry, item, workerId ?? "anonymous");
                 return entry.State;
             });
+
+            TaskState? state;
+            try
+            {
+                state = await granting;
+            }
+            catch (InsufficientStorageException)
+            {
+                // The grant was undone with its batch (a full disk): the attempt goes back to its queue.
+                dispatcher.Revive([item]);
+                throw;
+            }
 
             if (state is null)
             {
@@ -184,6 +207,12 @@ public sealed class RemoteLeases(
         return released;
     }
 
+    /// <summary>Artifacts from this size on are waited for before a complete is answered.</summary>
+    private const long LargeArtifactChars = 1024 * 1024;
+
+    /// <summary>The longest a complete waits for its files; past it, it is answered anyway (the files follow).</summary>
+    private static readonly TimeSpan LargeResultWait = TimeSpan.FromSeconds(30);
+
     private async Task<bool> HandInAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken)
     {
         var canceled = false;
@@ -214,6 +243,13 @@ public sealed class RemoteLeases(
         if (canceled || outcome == ReportOutcome.Discarded)
         {
             dispatcher.TryTakeCanceledLease(leaseId, out _);
+        }
+
+        if (outcome != ReportOutcome.Stale && result.Artifacts.Sum(artifact => (long)artifact.Content.Length) >= LargeArtifactChars)
+        {
+            // Until its files are written the result sits in memory; answering only then keeps the request's body in
+            // the server's in-flight budget for as long as it costs memory, so a burst of large results stays bounded.
+            await pending.WhenDoneAsync(item.TaskId, LargeResultWait, cancellationToken);
         }
 
         return outcome != ReportOutcome.Stale;

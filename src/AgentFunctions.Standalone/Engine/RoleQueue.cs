@@ -23,11 +23,17 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
 
     /// <summary>
     /// Adds a due attempt: straight to the first waiting taker that can take it, unless the circuit breaker holds it
-    /// (then <see cref="RoleCircuit.OnHeld"/> hears of it), else into its requirement set's queue.
+    /// (then <see cref="RoleCircuit.OnHeld"/> hears of it), else into its requirement set's queue. An item already
+    /// queued is not added again.
     /// </summary>
     public void Enqueue(WorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        if (!item.TryMarkQueued())
+        {
+            return;
+        }
+
         DateTimeOffset? heldUntil = null;
         lock (_lock)
         {
@@ -47,6 +53,7 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
                     }
 
                     _waiters.Remove(node);
+                    item.MarkDequeued();
                     node.Value.Handed.SetResult(item);
                     return;
                 }
@@ -263,7 +270,7 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
                     break;
                 }
 
-                group.Items.Dequeue();
+                group.Items.Dequeue().MarkDequeued();
             }
         }
 
@@ -272,7 +279,9 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
             return null;
         }
 
-        return best.Items.Dequeue();
+        var taken = best.Items.Dequeue();
+        taken.MarkDequeued();
+        return taken;
     }
 
     /// <summary>The live attempt of one task that <paramref name="capabilities"/> cover, out of its queue; the rest keep their order.</summary>
@@ -289,7 +298,13 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
             {
                 if (!item.Removed && item.TaskId == taskId)
                 {
-                    return Admit(item) && group.Items.Remove(item, out var taken, out _, ReferenceEqualityComparer.Instance) ? taken : null;
+                    if (!Admit(item) || !group.Items.Remove(item, out var taken, out _, ReferenceEqualityComparer.Instance))
+                    {
+                        return null;
+                    }
+
+                    taken.MarkDequeued();
+                    return taken;
                 }
             }
         }
