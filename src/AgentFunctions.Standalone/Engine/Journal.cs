@@ -47,6 +47,7 @@ public sealed class Journal : IDisposable
     private TaskWriter? _writer;
     private SpecHashLookup? _specHashes;
     private Action<BatchEffects>? _onCommitted;
+    private Action<BatchEffects>? _onDurable;
     private Action<Exception>? _onFault;
     private Action<IReadOnlyList<WorkItem>>? _onUndone;
     private Exception? _fault;
@@ -88,12 +89,16 @@ public sealed class Journal : IDisposable
     /// <summary>Takes over the recovered tasks and starts both threads.</summary>
     /// <param name="lastOutboxId">The highest outbox row id on disk; new rows are numbered after it.</param>
     /// <param name="onCommitted">Carries out a batch's effects, on the commit thread.</param>
+    /// <param name="onDurable">
+    /// Told of a batch's effects on the commit thread once it is durable, before any of its state is visible (so that
+    /// the file writes it promises count as pending before a reader can see the state that names them).
+    /// </param>
     /// <param name="onFault">Told once, on the thread pool, when the journal stopped after a failure.</param>
     /// <param name="onUndone">
     /// Told, on the apply thread, of the work that is live again after batches were undone (a queue or a timer may have
     /// dropped it while it was withdrawn).
     /// </param>
-    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null, Action<IReadOnlyList<WorkItem>>? onUndone = null)
+    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null, Action<IReadOnlyList<WorkItem>>? onUndone = null, Action<BatchEffects>? onDurable = null)
     {
         ArgumentNullException.ThrowIfNull(recovered);
         foreach (var entry in recovered)
@@ -102,6 +107,7 @@ public sealed class Journal : IDisposable
         }
 
         _onCommitted = onCommitted;
+        _onDurable = onDurable;
         _onFault = onFault;
         _onUndone = onUndone;
         _writer = new TaskWriter(_database);
@@ -406,6 +412,15 @@ public sealed class Journal : IDisposable
         }
 
         var effectsStarted = Stopwatch.GetTimestamp();
+        try
+        {
+            _onDurable?.Invoke(batch.Effects);
+        }
+        catch (Exception ex)
+        {
+            _logger.JournalEffectsFailed(ex);
+        }
+
         foreach (var (entry, state) in batch.States)
         {
             entry.Committed = state;

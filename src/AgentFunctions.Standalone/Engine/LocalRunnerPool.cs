@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Api.Engine;
+using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Resilience;
 using AgentFunctions.Core.Roles;

@@ -80,10 +80,17 @@ public sealed class OutboxProcessor(
         _acknowledging = Task.Run(AcknowledgeAsync);
     }
 
-    public void Enqueue(OutboxItem item)
+    /// <summary>Counts <paramref name="item"/> as pending from now on, before its commit is visible; <see cref="Enqueue"/> then carries it out.</summary>
+    public void Promise(OutboxItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         pending.Add(item.TaskId, IsDeadLetterWrite(item));
+    }
+
+    /// <summary>Carries out a promised write (see <see cref="Promise"/>).</summary>
+    public void Enqueue(OutboxItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
 
         // The same writer for all of a task's items: a purge must not overtake the writes before it.
         _queues[(int)((uint)StringComparer.Ordinal.GetHashCode(item.TaskId) % Workers)].Writer.TryWrite(item);
@@ -210,8 +217,8 @@ public sealed class OutboxProcessor(
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or InsufficientStorageException or EngineUnavailableException)
             {
-                // The rows stay and the writes repeat (idempotently) at the next start.
-                logger.OutboxAcknowledgeFailed(ex);
+                // The rows stay and the writes repeat (idempotently) at the next start. Expected causes only: one line.
+                logger.OutboxAcknowledgeFailed(ex.Message);
             }
 
             done.Clear();

@@ -67,7 +67,7 @@ public sealed class StandaloneEngineHost(
         circuits.Restore(reader.LoadCircuits());
 
         var unwritten = reader.LoadOutbox();
-        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault, dispatcher.Revive);
+        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault, dispatcher.Revive, PromiseWrites);
         foreach (var entry in entries.Values)
         {
             active.Publish(entry);
@@ -77,6 +77,7 @@ public sealed class StandaloneEngineHost(
         scheduler.Start();
         foreach (var item in unwritten)
         {
+            outbox.Promise(item);
             outbox.Enqueue(item);
         }
 
@@ -100,6 +101,18 @@ public sealed class StandaloneEngineHost(
         await journal.StopAsync();
         await checkpointer.StopAsync();
         logger.EngineStopped();
+    }
+
+    /// <summary>
+    /// Runs on the journal's commit thread once a batch is durable and before its state is visible: a reader who sees a
+    /// task's dead letter or result named in its view then finds the write pending (and waits for it), never missing.
+    /// </summary>
+    private void PromiseWrites(BatchEffects effects)
+    {
+        foreach (var item in effects.Outbox)
+        {
+            outbox.Promise(item);
+        }
     }
 
     /// <summary>Runs on the journal's commit thread after each commit.</summary>

@@ -72,8 +72,8 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Writing {Kind} for task {TaskId} failed ({Reason}); retrying in {Seconds} s")]
     public static partial void OutboxWriteFailedOnDisk(this ILogger logger, string kind, string taskId, string reason, double seconds);
 
-    [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Could not delete finished outbox rows")]
-    public static partial void OutboxAcknowledgeFailed(this ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Could not delete finished outbox rows ({Reason}); their writes repeat, harmlessly, at the next start")]
+    public static partial void OutboxAcknowledgeFailed(this ILogger logger, string reason);
 
     [LoggerMessage(EventId = 4403, Level = LogLevel.Error, Message = "Outbox item {Id} has an unknown kind '{Kind}' and is dropped")]
     public static partial void OutboxUnknownKind(this ILogger logger, string kind, long id);

@@ -7,6 +7,7 @@ using System.Text.Json;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Standalone.Tests.Support;
 using AgentFunctions.Testing;
+using Microsoft.Data.Sqlite;
 
 namespace AgentFunctions.Standalone.Tests.Hosting;
 
@@ -162,6 +163,16 @@ public sealed class CleanStopTests : IDisposable
             await file.WriteAsync(noise);
         }
 
+        // The server holds the pages it read in its cache. A write by another connection (one header field of page 1,
+        // which the noise spared) changes the write-ahead log, so the server drops that cache and reads the damage.
+        using (var poke = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            poke.Open();
+            using var command = poke.CreateCommand();
+            command.CommandText = "PRAGMA application_id = 7;";
+            command.ExecuteNonQuery();
+        }
+
         // Until a write touches a damaged page: bounded by count, not by time, and generous for a loaded machine.
         for (var i = 0; i < 5000 && !server.HasExited; i++)
         {
@@ -179,7 +190,7 @@ public sealed class CleanStopTests : IDisposable
         Assert.Equal(1, server.ExitCode);
         Assert.Single(server.Output.Split('\n'), line => line.StartsWith("The server stopped after a storage failure: ", StringComparison.Ordinal));
         Assert.Contains("database disk image is malformed", server.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
+        Assert.False(server.Output.Contains("   at ", StringComparison.Ordinal), "a stack trace was printed:\n" + server.Output);
         Assert.DoesNotContain("Unhandled exception", server.Output, StringComparison.Ordinal);
     }
 
