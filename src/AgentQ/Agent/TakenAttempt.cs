@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AgentQ.Agent;
 
 /// <summary>What <c>agentq take --json</c> prints: the attempt, its lease and where its files are (never the lease id).</summary>
@@ -10,4 +12,9 @@ public sealed record TakenAttempt(
     int LeaseSeconds,
     string Directory,
     IReadOnlyList<string> Files,
-    string LeaseFile);
+    string LeaseFile)
+{
+    /// <summary>The W3C trace context of the attempt's span (pass it on as TRACEPARENT so the agent's own spans join the task's trace).</summary>
+    [JsonPropertyName("traceparent")]
+    public string? TraceParent { get; init; }
+}

@@ -26,10 +26,16 @@ public static class TakeCommand
         var dir = new Option<string?>("--dir") { Description = "Where to write the attempt's files (default ./agentq-work/<task-id>)", HelpName = "DIR" };
         var wait = new Option<int>("--wait") { Description = $"Wait up to this long for an attempt, 0-{MaxWaitSeconds}", HelpName = "SECONDS", DefaultValueFactory = _ => 0 };
         var workerId = new Option<string?>("--worker-id") { Description = "Name shown in metrics (default: user@host)", HelpName = "ID" };
+        var capability = new Option<string[]>("--capability")
+        {
+            Description = "What you can do (repeat for several): only attempts whose task requires no more than these are handed to you",
+            HelpName = "NAME",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("take", "Lease one attempt of a remote role and write its files into a folder (for an agent that is the worker itself); "
             + "then heartbeat, complete or fail it by task id. Exits 9 when nothing is waiting")
         {
-            role, task, lease, dir, wait, workerId,
+            role, task, lease, dir, wait, workerId, capability,
         };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
@@ -40,7 +46,7 @@ public static class TakeCommand
             var worker = context.Get(workerId) is { Length: > 0 } id ? id : DefaultWorkerId(context.Environment);
 
             var client = context.Client;
-            var body = new LeaseRequestBody(worker, taskId, waitSeconds, leaseSeconds);
+            var body = new LeaseRequestBody(worker, taskId, waitSeconds, leaseSeconds, WorkerCommand.ParseCapabilities(context.Get(capability)));
             var response = await client.SendAsync(HttpMethod.Post, client.Api("workers", roleName, "lease"), body, cancellationToken, TimeSpan.FromSeconds(waitSeconds + 30));
             if (response.Status == HttpStatusCode.NoContent)
             {
@@ -80,7 +86,10 @@ public static class TakeCommand
                 throw;
             }
 
-            var taken = new TakenAttempt(grant.TaskId, grant.Role, grant.Attempt, grant.MaxAttempts, grant.LeaseExpiresAt, grant.LeaseSeconds, directory, files, store.PathOf(grant.Role, grant.TaskId));
+            var taken = new TakenAttempt(grant.TaskId, grant.Role, grant.Attempt, grant.MaxAttempts, grant.LeaseExpiresAt, grant.LeaseSeconds, directory, files, store.PathOf(grant.Role, grant.TaskId))
+            {
+                TraceParent = grant.TraceParent,
+            };
             if (context.Output.Json)
             {
                 context.Output.WriteJson(taken);
@@ -114,6 +123,11 @@ public static class TakeCommand
         output.Line(string.Create(CultureInfo.InvariantCulture,
             $"took task {taken.TaskId} (role {taken.Role}, attempt {taken.Attempt}{of}); lease until {Fmt.Time(taken.LeaseExpiresAt)} ({Fmt.Seconds(taken.LeaseSeconds)}, renewed by each heartbeat)"));
         output.Line($"files in {taken.Directory}: {string.Join(", ", taken.Files)}");
+        if (taken.TraceParent is { } trace)
+        {
+            output.Line($"trace: TRACEPARENT={trace} (export it so your own spans join the task's trace)");
+        }
+
         output.Line($"read {Path.Combine(taken.Directory, AttemptFolder.PromptFile)}, then:");
         output.Line($"  agentq heartbeat {taken.TaskId} --from {taken.Role} --progress 0.5 --message \"...\"   (before the lease runs out)");
         output.Line($"  agentq complete {taken.TaskId} --from {taken.Role} --result-file RESULT.md --summary \"...\"");

@@ -71,6 +71,8 @@ public sealed class AgentLoopTests(AgentEngines engines)
         Assert.Equal(leaseFile, taken.GetProperty("leaseFile").GetString());
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(leaseFile));
         Assert.DoesNotContain("leaseId", taken.ToString(), StringComparison.Ordinal);
+        var traced = await agent.WaitForAsync(id, v => v.TryGetProperty("traceId", out var t) && t.ValueKind == JsonValueKind.String, "a trace id");
+        Assert.Matches($"^00-{traced.GetProperty("traceId").GetString()}-[0-9a-f]{{16}}-0[01]$", taken.GetProperty("traceparent").GetString());
 
         var beat = await agent.JsonAsync("heartbeat", id, "--from", "agent", "--progress", "0.5", "--message", "found the slow query");
         Assert.False(beat.GetProperty("canceled").GetBoolean());
@@ -93,6 +95,23 @@ public sealed class AgentLoopTests(AgentEngines engines)
 
         var noLease = await agent.RunExpectingAsync(3, "heartbeat", id, "--from", "agent");
         Assert.Contains("agentq take", noLease.ErrorLine, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task An_agent_takes_a_task_that_requires_a_capability_only_when_it_says_it_has_it(string engine)
+    {
+        using var agent = new AgentSession(engines, engine);
+        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
+        var id = AgentSession.NewId("needs");
+        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "agent", "--require", "database", "--instructions", "Migrate the schema.");
+
+        await agent.RunExpectingAsync(9, "take", "--role", "agent", "--task", id, "--wait", "2");
+        var taken = await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--capability", "database", "--wait", "30");
+
+        Assert.Contains($"took task {id}", taken.Stdout, StringComparison.Ordinal);
+        Assert.Matches("trace: TRACEPARENT=00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]", taken.Stdout);
+        await agent.RunExpectingAsync(0, "complete", id, "--from", "agent", "--result", "Migrated.");
     }
 
     [Theory]
