@@ -14,10 +14,10 @@ public sealed class TaskHistory(TaskSpec spec)
 {
     private readonly Dictionary<string, string> _workers = new(StringComparer.Ordinal);
 
-    public static TaskHistoryEvent Submitted(long seq, DateTimeOffset at, TaskSpec spec)
+    public static TaskHistoryEvent Submitted(long seq, DateTimeOffset at, TaskSpec spec, string? traceId = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return new TaskHistoryEvent { Seq = seq, At = at, Type = TaskHistoryTypes.Submitted, Actor = string.IsNullOrWhiteSpace(spec.From) ? TaskHistoryTypes.ApiActor : spec.From };
+        return new TaskHistoryEvent { Seq = seq, At = at, Type = TaskHistoryTypes.Submitted, Actor = string.IsNullOrWhiteSpace(spec.From) ? TaskHistoryTypes.ApiActor : spec.From, TraceId = traceId };
     }
 
     /// <summary>The closing event of a finished task, from its outcome.</summary>

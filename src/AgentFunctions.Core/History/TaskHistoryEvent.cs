@@ -28,6 +28,10 @@ public sealed record TaskHistoryEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Kind { get; init; }
 
+    /// <summary>The W3C trace id of the task's trace, on the <c>submitted</c> event (where tracing found or started one).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceId { get; init; }
+
     /// <summary>An approval's decision (approve or reject).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Decision { get; init; }

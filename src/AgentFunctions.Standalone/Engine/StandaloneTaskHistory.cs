@@ -50,7 +50,7 @@ public sealed class StandaloneTaskHistory(TaskReader reader, ActiveTasks active)
         {
             if (json == TaskStarted)
             {
-                history.Add(TaskHistory.Submitted(seq, at, state.Spec));
+                history.Add(TaskHistory.Submitted(seq, at, state.Spec, state.Trace?.TraceId));
                 continue;
             }
 

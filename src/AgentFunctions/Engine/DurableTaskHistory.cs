@@ -61,7 +61,7 @@ public sealed class DurableTaskHistory(DurableClientAccessor clients) : ITaskHis
             var at = new DateTimeOffset(DateTime.SpecifyKind(e.Timestamp, DateTimeKind.Utc));
             if (e is ExecutionStartedEvent)
             {
-                history.Add(TaskHistory.Submitted(seq, at, spec));
+                history.Add(TaskHistory.Submitted(seq, at, spec, view.TraceId));
                 continue;
             }
 

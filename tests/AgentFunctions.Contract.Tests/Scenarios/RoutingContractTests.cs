@@ -204,6 +204,8 @@ public sealed class RoutingContractTests(RoutingEngines engines)
         var types = all.Select(e => e.GetProperty("type").GetString()).ToList();
         Assert.Equal("submitted", types[0]);
         Assert.Equal("lead", all[0].GetProperty("actor").GetString());
+        var view = (await api.GetAsync($"api/tasks/{id}")).Is(HttpStatusCode.OK).Json;
+        Assert.Equal(view.GetProperty("traceId").GetString(), all[0].GetProperty("traceId").GetString());
         Assert.Equal("outcome", types[^1]);
         Assert.Equal("completed", all[^1].GetProperty("state").GetString());
         Assert.Contains(all, e => e.GetProperty("type").GetString() == "attempt_ended" && e.GetProperty("kind").GetString() == "succeeded" && e.GetProperty("role").GetString() == "plain");
