@@ -90,8 +90,16 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         var decision = view.GetProperty("approval").GetProperty("decisions")[0];
         Assert.Equal(("alice", "gate", "release window open"), (decision.GetProperty("by").GetString(), decision.GetProperty("role").GetString(), decision.GetProperty("note").GetString()));
 
-        // The timeline shows what the server offers: its history route, or, where it has none, the view's times.
-        await Expect(page.Locator(".timeline li").First).ToBeVisibleAsync();
+        // The timeline is the task's history, oldest first: submitted, the attempts, the decision with its note, the outcome.
+        var timeline = page.Locator(".timeline li");
+        await Expect(timeline.First).ToHaveAttributeAsync("data-type", "submitted");
+        await Expect(timeline.Last).ToHaveAttributeAsync("data-type", "outcome");
+        var approval = page.Locator(".timeline li[data-type='approval']");
+        await Expect(approval).ToContainTextAsync("gate");
+        await Expect(approval).ToContainTextAsync("approve");
+        await Expect(approval).ToContainTextAsync("by alice");
+        await Expect(approval).ToContainTextAsync("release window open");
+        await Expect(page.Locator(".timeline li[data-type='attempt_ended']", new PageLocatorOptions { HasText = "impl" })).ToHaveCountAsync(1);
         await Expect(page.Locator(".artifacts tr[data-path='results/gate.md']")).ToBeVisibleAsync();
         Report(await Screens.CaptureAsync(page, "task-detail"));
         session.AssertNoProblems();
@@ -266,9 +274,34 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await Expect(card.Locator(".stat", new LocatorLocatorOptions { HasText = "p95" })).ToBeVisibleAsync();
         await Expect(page.Locator("article.role[data-role='worker']")).ToContainTextAsync("remote worker", new LocatorAssertionsToContainTextOptions { IgnoreCase = true });
         await Expect(page.Locator("#view .badge").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(healthy|degraded)$"));
+        await Scenarios.RolesShowRunnerKindsAsync(page);
+        // A remote role carries the scaling hint; a role the server runs itself does not.
+        await Expect(page.Locator("article.role[data-role='worker'] .stat", new PageLocatorOptions { HasText = "Desired workers" })).ToHaveCountAsync(1);
+        await Expect(card.Locator(".stat", new LocatorLocatorOptions { HasText = "Desired workers" })).ToHaveCountAsync(0);
+        await Expect(card.Locator(".chip.circuit")).ToHaveTextAsync("circuit closed");
         // A second sample draws the depth line.
         await Expect(card.Locator("figure.chart").First.Locator("polyline")).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = 20_000 });
         Report(await Screens.CaptureAsync(page, "roles"));
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_task_shows_what_it_requires_why_it_waits_its_copyable_trace_id_and_the_secret_scans_warnings()
+    {
+        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);
+        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        await Scenarios.TaskShowsRequirementsWaitReasonTraceAndWarningsAsync(session, api);
+        Report(await Screens.CaptureAsync(session.Page, "task-warnings"));
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task An_open_circuit_shows_as_the_held_roles_wait_reason_on_its_role_card_and_in_the_health_reasons()
+    {
+        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);
+        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        await Scenarios.OpenCircuitShowsInTaskRolesAndHealthAsync(session, api);
+        Report(await Screens.CaptureAsync(session.Page, "roles-circuit-open"));
         session.AssertNoProblems();
     }
 

@@ -34,7 +34,8 @@ public sealed class DashboardServers : IAsyncLifetime
 
     /// <summary>
     /// <c>impl</c> echo; <c>gate</c> echo behind an approval; <c>worker</c> remote (the test is the worker);
-    /// <c>flaky</c> fails permanently until <see cref="FixedMarker"/> exists.
+    /// <c>flaky</c> fails permanently until <see cref="FixedMarker"/> exists; <c>breaker</c> always fails transiently,
+    /// and its circuit breaker opens after two such failures and stays open for ten minutes (its attempts wait).
     /// </summary>
     public Dictionary<string, string> Roles() => new(StringComparer.OrdinalIgnoreCase)
     {
@@ -48,6 +49,15 @@ public sealed class DashboardServers : IAsyncLifetime
         ["Roles:flaky:Command:1"] = "-c",
         ["Roles:flaky:Command:2"] = $"test -f '{FixedMarker}' && echo 'fixed and done' || {{ echo 'backend unavailable' >&2; exit 3; }}",
         ["Roles:flaky:PermanentExitCodes:0"] = "3",
+        ["Roles:breaker:Runner"] = "command",
+        ["Roles:breaker:Command:0"] = "/bin/sh",
+        ["Roles:breaker:Command:1"] = "-c",
+        ["Roles:breaker:Command:2"] = "echo 'upstream refused the connection' >&2; exit 1",
+        ["Roles:breaker:Retry:MaxAttempts"] = "10",
+        ["Roles:breaker:Retry:FirstDelay"] = "00:00:00.2",
+        ["Roles:breaker:Retry:MaxDelay"] = "00:00:00.2",
+        ["Roles:breaker:CircuitBreaker:MinimumThroughput"] = "2",
+        ["Roles:breaker:CircuitBreaker:BreakDuration"] = "600",
     };
 
     public async Task InitializeAsync()
