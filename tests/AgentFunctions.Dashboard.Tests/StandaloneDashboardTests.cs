@@ -286,6 +286,41 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
     }
 
     [Fact]
+    public async Task A_long_timeline_shows_its_first_page_and_the_rest_on_request_through_the_continuation_token()
+    {
+        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        var id = ServerCalls.NewId("pages");
+        string[] roles = ["pager-a", "pager-b", "pager-c"];
+        await api.SubmitAsync(new { id, to = roles, instructions = "Try until it works." });
+        // Nine failed attempts and a tenth that succeeds per role: 20 events each, 62 with the submit and the outcome.
+        foreach (var role in roles)
+        {
+            for (var attempt = 1; attempt <= 10; attempt++)
+            {
+                var lease = Uri.EscapeDataString(await api.LeaseAsync(role, id));
+                await (attempt < 10
+                    ? api.PostOkAsync($"api/workers/{role}/leases/{lease}/fail", new { reason = $"try {attempt} failed", permanent = false })
+                    : api.PostOkAsync($"api/workers/{role}/leases/{lease}/complete", new { status = "completed", summary = "worked at last" }));
+            }
+        }
+
+        await api.WaitAsync($"api/tasks/{id}", view => view.GetProperty("state").GetString() == "completed", "completed");
+        var total = (await api.GetJsonAsync($"api/tasks/{id}/history?top=1000")).GetProperty("items").GetArrayLength();
+        Assert.True(total > 50, $"the task has only {total} events; the test needs more than one page of 50");
+
+        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "task/" + id);
+        var page = session.Page;
+        await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "completed");
+        await Expect(page.Locator(".timeline li")).ToHaveCountAsync(50);
+        await page.ClickAsync("button.more");
+        await Expect(page.Locator(".timeline li")).ToHaveCountAsync(total);
+        await Expect(page.Locator("button.more")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".timeline li").Last).ToHaveAttributeAsync("data-type", "outcome");
+        await Expect(page.Locator(".timeline li[data-type='attempt_ended']", new PageLocatorOptions { HasText = "try 9 failed" })).ToHaveCountAsync(3);
+        session.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task A_task_shows_what_it_requires_why_it_waits_its_copyable_trace_id_and_the_secret_scans_warnings()
     {
         await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);

@@ -11,7 +11,7 @@ import { every } from '../live.js';
 const REFRESH_MS = 2000;
 const PREVIEW_BYTES = 64 * 1024;
 const TERMINAL = ['completed', 'failed', 'rejected', 'canceled', 'expired'];
-const HISTORY_PAGE = 100;
+const HISTORY_PAGE = 50;
 
 export function mount(container, { segments }) {
   const id = segments[0] ?? '';
