@@ -66,6 +66,24 @@ public static class ApiDocumentTransformers
                     }
                 }
             }
+            else if (type == typeof(TaskSpec) && schema.Properties is { } spec && spec.TryGetValue("stages", out var stages) && stages is OpenApiSchema stagesSchema)
+            {
+                // A stage is a list of roles, or an object naming its roles and the capabilities they need (TaskSpecReader).
+                var roleNames = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } };
+                stagesSchema.Items = new OpenApiSchema
+                {
+                    AnyOf =
+                    [
+                        roleNames,
+                        new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            Required = new HashSet<string> { "roles" },
+                            Properties = new Dictionary<string, IOpenApiSchema> { ["roles"] = roleNames, ["requires"] = roleNames },
+                        },
+                    ],
+                };
+            }
             else if (type == typeof(ProblemDetails))
             {
                 // What both hosts add to RFC 9457: the request's trace id, and the fields a validation problem names.
