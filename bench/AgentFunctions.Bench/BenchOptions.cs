@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace AgentFunctions.Bench;
 
-internal sealed record BenchOptions(int Tasks, int Concurrency, int Rate, int Seconds, int Warmup, string ServerDll, int DurableTasks, bool DurableOnly, bool Otlp)
+internal sealed record BenchOptions(int Tasks, int Concurrency, int Rate, int Seconds, int Warmup, string ServerDll, int DurableTasks, bool DurableOnly, bool Otlp, int LargeCompletes)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -28,6 +28,6 @@ internal sealed record BenchOptions(int Tasks, int Concurrency, int Rate, int Se
             return Path.Combine(directory?.FullName ?? ".", "src", "AgentFunctions.Standalone", "bin", configuration, "net10.0", "AgentFunctions.Standalone.dll");
         }
 
-        return new BenchOptions(Number("--n", 5000), Number("--concurrency", 128), Number("--rate", 200), Number("--seconds", 20), Number("--warmup", 1000), Path.GetFullPath(server), Number("--durable-n", 500), args.Contains("--durable-only"), args.Contains("--otlp"));
+        return new BenchOptions(Number("--n", 5000), Number("--concurrency", 128), Number("--rate", 200), Number("--seconds", 20), Number("--warmup", 1000), Path.GetFullPath(server), Number("--durable-n", 500), args.Contains("--durable-only"), args.Contains("--otlp"), Number("--large-n", 20));
     }
 }

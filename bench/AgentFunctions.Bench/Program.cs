@@ -9,6 +9,7 @@ using AgentFunctions.Testing.Telemetry;
 //        [--rate 200] [--seconds 20] [--warmup 1000 (tasks per warm-up round)] [--server path/to/AgentFunctions.Standalone.dll]
 //        [--durable-n 500 (fan-out-2 tasks per Durable backend; 0 skips them)] [--durable-only]
 //        [--otlp (the server exports traces and metrics over OTLP/HTTP to a collector in this process on loopback)]
+//        [--large-n 20 (concurrent maximum-size completes on a fresh server; 0 skips them)]
 var options = BenchOptions.Parse(args);
 if (options.DurableOnly)
 {
@@ -158,6 +159,12 @@ if (collector is not null)
 // Each task creates about eight files and folders; what this disk allows bounds how soon they are all written.
 // Measured last: the probe deletes its files, and ext4 allocates inodes more slowly right after deletions.
 Report("disk_file_creates_per_second", FileCreationProbe.FilesPerSecond(5000));
+
+// Memory under a burst of the largest results: a fresh server, so its peak is this burst's alone.
+if (options.LargeCompletes > 0)
+{
+    await LargeCompletesBench.RunAsync(options.ServerDll, options.LargeCompletes, Report);
+}
 
 // The Functions engine on the real Durable runtime, on this machine (not Azure).
 if (options.DurableTasks > 0)

@@ -18,6 +18,7 @@ public static class ApiEndpointRouteBuilderExtensions
         app.MapDeadLetterApi();
         app.MapWorkerApi();
         app.MapOperationsApi();
+        app.MapRoleApi();
         app.MapDurableApi();
         app.MapAccessApi();
         app.MapDashboard();

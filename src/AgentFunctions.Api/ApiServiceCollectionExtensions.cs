@@ -24,6 +24,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<DeadLetterEndpoints>();
         services.TryAddSingleton<WorkerEndpoints>();
         services.TryAddSingleton<OperationsEndpoints>();
+        services.TryAddSingleton<RoleEndpoints>();
         services.TryAddSingleton<DurableEndpoints>();
         services.TryAddSingleton<HistoryEndpoints>();
         services.TryAddSingleton<AccessEndpoints>();

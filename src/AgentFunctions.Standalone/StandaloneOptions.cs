@@ -12,8 +12,8 @@ public sealed record StandaloneOptions
     /// <summary>Where the SQLite database, artifacts and dead letters live.</summary>
     public string DataDirectory { get; init; } = "./.agentfunctions";
 
-    /// <summary>How long in-flight attempts may finish on shutdown before they are released.</summary>
-    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long in-flight local attempts may finish on shutdown before they are released (uncounted).</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Most state changes committed in one SQLite transaction.</summary>
     public int MaxBatchSize { get; init; } = 1024;
@@ -25,11 +25,26 @@ public sealed record StandaloneOptions
     /// </summary>
     public bool FlushArtifacts { get; init; } = !FileSystemCheckpoint.IsSupported;
 
+    /// <summary>
+    /// Request body bytes the server holds at once, all requests together; past it a request is answered 503 with
+    /// Retry-After. One request larger than this still gets in when no other body is in flight.
+    /// </summary>
+    public long MaxInFlightBodyBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Free space the data directory's filesystem must keep: below it new work is refused (507) and health is unhealthy.</summary>
+    public long MinFreeBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Start even when artifacts exist that the database knows nothing of (the database was replaced or lost).</summary>
+    public bool AdoptOrphanArtifacts { get; init; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "agentfunctions.db");
 
     public string ArtifactsPath => Path.Combine(DataDirectory, "artifacts");
 
     public string DeadLettersPath => Path.Combine(DataDirectory, "dead-letter");
+
+    /// <summary>Scratch folders of running attempts (a command's <c>$AGENTQ_ARTIFACTS_DIR</c>); emptied at every start.</summary>
+    public string TemporaryPath => Path.Combine(DataDirectory, "tmp");
 
     public static StandaloneOptions Load(IConfiguration configuration)
     {
@@ -37,12 +52,18 @@ public sealed record StandaloneOptions
         var section = configuration.GetSection(SectionName);
         var reader = new ConfigurationReader();
         var defaults = new StandaloneOptions();
+
+        // ShutdownGraceSeconds is the older spelling of ShutdownGrace; ShutdownGrace wins when both are given.
+        var graceSeconds = reader.Number(section, "ShutdownGraceSeconds", (int)defaults.ShutdownGrace.TotalSeconds, 0, 3600);
         var options = defaults with
         {
             DataDirectory = reader.String(section, "DataDirectory") ?? defaults.DataDirectory,
-            ShutdownGrace = TimeSpan.FromSeconds(reader.Number(section, "ShutdownGraceSeconds", (int)defaults.ShutdownGrace.TotalSeconds, 0, 3600)),
+            ShutdownGrace = reader.TimeSpan(section, "ShutdownGrace", TimeSpan.FromSeconds(graceSeconds), TimeSpan.Zero, TimeSpan.FromHours(1)),
             MaxBatchSize = reader.Number(section, "MaxBatchSize", defaults.MaxBatchSize, 1, 100_000),
             FlushArtifacts = reader.Bool(section, "FlushArtifacts", defaults.FlushArtifacts),
+            MaxInFlightBodyBytes = reader.Number(section, "MaxInFlightBodyBytes", defaults.MaxInFlightBodyBytes, 1024 * 1024, long.MaxValue),
+            MinFreeBytes = reader.Number(section, "MinFreeBytes", defaults.MinFreeBytes, 0, long.MaxValue),
+            AdoptOrphanArtifacts = reader.Bool(section, "AdoptOrphanArtifacts", defaults.AdoptOrphanArtifacts),
         };
         reader.ThrowIfAny();
         return options;

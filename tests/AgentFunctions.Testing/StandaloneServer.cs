@@ -81,12 +81,17 @@ public sealed class StandaloneServer : IAsyncDisposable
 
         var port = options.Port ?? LoopbackPorts.Free();
         var dataDirectory = options.DataDirectory ?? TempPaths.NewDirectory("server-data");
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(options.Launcher.Count > 0 ? options.Launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in options.Launcher.Skip(1).Concat(options.Launcher.Count > 0 ? ["dotnet"] : []))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.ArgumentList.Add(serverPath);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));

@@ -27,6 +27,12 @@ public sealed record StandaloneServerOptions
     /// <summary>How long the server may take to become healthy.</summary>
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// A program and its arguments that start the server in turn (for example <c>setpriv</c> with fewer rights); the
+    /// server runs as <c>launcher... dotnet AgentFunctions.Standalone.dll ...</c>. Empty starts it directly.
+    /// </summary>
+    public IReadOnlyList<string> Launcher { get; init; } = [];
+
     /// <summary>Called with every line the server writes to stdout or stderr, as it arrives (the lines are also kept in <see cref="StandaloneServer.Output"/>).</summary>
     public Action<string>? OnOutputLine { get; init; }
 }

@@ -115,7 +115,7 @@ public sealed class ArgumentParsingTests : IDisposable
         var result = await CliRunner.RunAsync(_environment, "--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in new[] { "submit", "status", "list", "watch", "result", "approve", "reject", "cancel", "dlq", "health", "metrics", "worker" })
+        foreach (var command in new[] { "init", "submit", "status", "list", "watch", "result", "approve", "reject", "cancel", "dlq", "health", "metrics", "take", "heartbeat", "complete", "fail", "worker" })
         {
             Assert.Contains($"\n  {command} ", result.Stdout, StringComparison.Ordinal);
         }

@@ -42,7 +42,7 @@ public sealed class PackedToolTests
 
         Assert.True(help.ExitCode == 0, help.ToString());
         Assert.Contains("agentq [command] [options]", help.Stdout, StringComparison.Ordinal);
-        foreach (var command in new[] { "submit", "status", "list", "watch", "result", "approve", "reject", "cancel", "dlq", "health", "metrics", "worker" })
+        foreach (var command in new[] { "init", "submit", "status", "list", "watch", "result", "approve", "reject", "cancel", "dlq", "health", "metrics", "take", "heartbeat", "complete", "fail", "worker" })
         {
             Assert.Contains($"\n  {command} ", help.Stdout, StringComparison.Ordinal);
         }
@@ -52,7 +52,10 @@ public sealed class PackedToolTests
         Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(version)}(\+[0-9a-f]+)?\r?\n$", shown.Stdout);
     }
 
-    /// <summary>What a fresh clone has for building the tool: the root files (props, global.json, .editorconfig) and src/, without build output.</summary>
+    /// <summary>
+    /// What a fresh clone has for building the tool: the root files (props, global.json, .editorconfig), src/ without
+    /// build output, and deploy/ (the service templates agentq embeds for worker install).
+    /// </summary>
     private static void CopySources(string root, string destination)
     {
         Directory.CreateDirectory(destination);
@@ -62,6 +65,7 @@ public sealed class PackedToolTests
         }
 
         CopyTree(Path.Combine(root, "src"), Path.Combine(destination, "src"));
+        CopyTree(Path.Combine(root, "deploy"), Path.Combine(destination, "deploy"));
     }
 
     private static void CopyTree(string from, string to)

@@ -83,6 +83,22 @@ public sealed class WorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_complete_answered_503_with_retry_after_is_sent_again_past_the_report_tries_and_the_result_is_kept()
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        _stub.BusyCompletes = PullWorker.ReportAttempts + 1;
+
+        var result = await RunWorkerAsync(() => _stub.Reports.Count() > PullWorker.ReportAttempts + 1, [], "printf", "%s", "the result");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var reports = _stub.Reports.ToList();
+        Assert.Equal(PullWorker.ReportAttempts + 2, reports.Count);
+        Assert.All(reports, report => Assert.EndsWith("/complete", report.Path, StringComparison.Ordinal));
+        Assert.All(reports, report => Assert.Equal("the result", Body(report).GetProperty("result").GetString()));
+        Assert.Contains(result.StderrLines, l => l.Contains("attempt 1/5 completed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Json_agent_answer_can_ask_for_approval()
     {
         _stub.Grants.Enqueue(WorkerStub.Grant());
@@ -481,13 +497,13 @@ public sealed class WorkerTests : IAsyncLifetime
 
     [Theory]
     [InlineData("0")]
-    [InlineData("86401")]
+    [InlineData("604801")]
     public async Task Lease_outside_what_the_api_accepts_is_a_usage_error(string seconds)
     {
         var result = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--lease", seconds, "--", "cat");
 
         Assert.Equal((int)ExitCode.Usage, result.ExitCode);
-        Assert.Equal("agentq: --lease must be between 1 and 86400 seconds", result.ErrorLine);
+        Assert.Equal("agentq: --lease must be between 1 and 604800 seconds", result.ErrorLine);
         Assert.Empty(_stub.Server.Requests);
     }
 }

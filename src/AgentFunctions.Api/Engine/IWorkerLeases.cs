@@ -9,9 +9,11 @@ public interface IWorkerLeases
     /// <summary>
     /// Hands the next due attempt of a remote role whose requirements <paramref name="capabilities"/> cover to a worker
     /// (highest priority first, then the longest waiting), waiting up to <paramref name="wait"/>; null when none.
-    /// <paramref name="leaseDuration"/> (already capped by the role's lease) replaces the role's lease when given.
+    /// With <paramref name="taskId"/>, only that task's due attempt of the role, if it has one. <paramref name="leaseDuration"/>
+    /// (already checked against the role's <c>MaxLeaseSeconds</c>) replaces the role's lease when given; heartbeats
+    /// extend the lease by the same length.
     /// </summary>
-    Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken);
+    Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, string? taskId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken);
 
     /// <summary>Extends a lease; null when the lease is gone.</summary>
     Task<HeartbeatResponse?> HeartbeatAsync(string role, string leaseId, HeartbeatRequest heartbeat, CancellationToken cancellationToken);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Tasks;
@@ -60,7 +61,8 @@ public static class ApiProblems
     /// <summary>
     /// The answer to an exception no handler turned into one, the same in both hosts (the Standalone server's exception
     /// handler and every Functions HTTP trigger call this). A request the server could not read (Kestrel's
-    /// <see cref="BadHttpRequestException"/>: a body over the limit, a body cut short) keeps its status and says why;
+    /// <see cref="BadHttpRequestException"/>: a body over the limit, a body cut short, a body too slow) keeps its status
+    /// and says why; an engine that cannot take it now is 503 and one whose storage is full 507, both with Retry-After;
     /// anything else is 500 with the trace id under which the host logged it; its message stays in the log, since it
     /// may show internals.
     /// </summary>
@@ -68,16 +70,34 @@ public static class ApiProblems
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(context);
-        if (exception is BadHttpRequestException bad)
+        switch (exception)
         {
-            return Problem(bad.StatusCode, ReasonPhrases.GetReasonPhrase(bad.StatusCode), bad.Message);
+            case BadHttpRequestException bad:
+                return Problem(bad.StatusCode, ReasonPhrases.GetReasonPhrase(bad.StatusCode), bad.Message);
+            case EngineUnavailableException unavailable:
+                context.Response.Headers.RetryAfter = RetryAfterSeconds(unavailable.RetryAfter);
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", unavailable.Message);
+            case InsufficientStorageException full:
+                context.Response.Headers.RetryAfter = RetryAfterSeconds(InsufficientStorageException.RetryAfter);
+                return Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage", full.Message);
         }
 
-        var traceId = Activity.Current?.Id ?? context.TraceIdentifier;
+        var traceId = TraceIdOf(context);
         return Problem(
             StatusCodes.Status500InternalServerError,
             ReasonPhrases.GetReasonPhrase(StatusCodes.Status500InternalServerError),
             $"the server failed to answer {context.Request.Method} {context.Request.Path}; the error is logged with trace id {traceId}",
             new Dictionary<string, object?> { ["traceId"] = traceId });
+    }
+
+    /// <summary>A Retry-After value in whole seconds (at least one).</summary>
+    public static string RetryAfterSeconds(TimeSpan delay) =>
+        Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The id a 500 answer names and the host logs the failure under.</summary>
+    public static string TraceIdOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Activity.Current?.Id ?? context.TraceIdentifier;
     }
 }

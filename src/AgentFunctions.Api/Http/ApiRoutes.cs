@@ -25,6 +25,8 @@ public static class ApiRoutes
     public const string WorkerFail = "workers/{role}/leases/{leaseId}/fail";
     public const string WorkerRelease = "workers/{role}/leases/{leaseId}/release";
 
+    public const string Roles = "roles";
+
     public const string Health = "health";
     public const string Metrics = "metrics";
     public const string OpenApiDocument = "openapi.json";

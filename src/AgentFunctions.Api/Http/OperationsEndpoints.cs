@@ -18,6 +18,7 @@ public sealed class OperationsEndpoints(IEngineMonitor monitor, EngineInstrument
 
     public async Task<IResult> HealthAsync(CancellationToken cancellationToken)
     {
+        // healthy and degraded (working, with reasons) are 200; unhealthy is 503, so a probe takes the instance out.
         var report = await monitor.CheckHealthAsync(cancellationToken);
         // Degraded (alerts firing) still serves: 200 with the reasons. Only an engine or storage that is down is 503.
         return TypedResults.Json(report, CoreJson.Options, statusCode: report.Status == HealthReport.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);

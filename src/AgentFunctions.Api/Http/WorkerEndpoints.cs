@@ -19,7 +19,6 @@ namespace AgentFunctions.Api.Http;
 public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
 {
     public const int MaxWaitSeconds = 60;
-    public const int MaxLeaseSeconds = 24 * 3600;
 
     /// <summary>
     /// POST /workers/{role}/lease[?wait=N] { workerId, capabilities, waitSeconds, leaseSeconds }: 200 with an attempt whose
@@ -61,15 +60,23 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.BadRequest($"wait: must be a whole number of seconds between 0 and {MaxWaitSeconds}");
         }
 
+        var definition = api.Roles.Find(role)!;
+        var maxLeaseSeconds = (int)definition.MaxLeaseDuration.TotalSeconds;
         var leaseSeconds = lease?.LeaseSeconds;
         if (request.Query["leaseSeconds"].ToString() is { Length: > 0 } leaseText)
         {
             leaseSeconds = int.TryParse(leaseText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
         }
 
-        if (leaseSeconds is < 1 or > MaxLeaseSeconds)
+        if (leaseSeconds is < 1)
         {
-            return ApiProblems.BadRequest($"leaseSeconds: must be a whole number of seconds between 1 and {MaxLeaseSeconds}");
+            return ApiProblems.BadRequest($"leaseSeconds: must be a whole number of seconds between 1 and {maxLeaseSeconds}");
+        }
+
+        if (leaseSeconds > maxLeaseSeconds)
+        {
+            // Refused rather than shortened: a worker planning hours of work must not find out when its lease lapses.
+            return ApiProblems.BadRequest($"leaseSeconds: {leaseSeconds} is longer than role '{role}' allows ({maxLeaseSeconds} s, Roles:{role}:MaxLeaseSeconds)");
         }
 
         var workerId = lease?.WorkerId ?? request.Query["workerId"].ToString();
@@ -95,10 +102,14 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.BadRequest($"capabilities: {capabilities.Count} given; a worker may name at most {Identifiers.MaxCapabilities}");
         }
 
-        // The role's lease is the most a worker gets; a worker may ask for less (to notice its own death sooner).
-        var roleLease = api.Roles.Find(role)!.LeaseDuration;
-        TimeSpan? duration = leaseSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < roleLease ? TimeSpan.FromSeconds(seconds) : null;
-        var grant = await leases.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, capabilities, TimeSpan.FromSeconds(wait), duration, cancellationToken);
+        var taskId = lease?.TaskId ?? NullIfEmpty(request.Query["taskId"].ToString());
+        if (taskId is not null && !Identifiers.IsValidTaskId(taskId))
+        {
+            return ApiProblems.BadRequest($"taskId: '{Snippet.Of(taskId, 60)}' is not a valid task id ({Identifiers.TaskIdPattern})");
+        }
+
+        TimeSpan? duration = leaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+        var grant = await leases.LeaseAsync(role, string.IsNullOrEmpty(workerId) ? null : workerId, capabilities, taskId, TimeSpan.FromSeconds(wait), duration, cancellationToken);
         if (grant is null)
         {
             return TypedResults.NoContent();
@@ -295,6 +306,8 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         leaseId.Length is > 0 and <= 200 && leaseId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? null
             : ApiProblems.BadRequest("the lease id is not valid");
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private static IResult LeaseGone(string leaseId) =>
         ApiProblems.Gone($"lease '{leaseId}' is gone (it expired, was completed, or its attempt was retried)");

@@ -141,13 +141,20 @@ public static class CoreConfiguration
             Timeout = TimeSpan.FromSeconds(reader.Number(section, "TimeoutSeconds", (int)defaults.Timeout.TotalSeconds, 1, 7 * 24 * 3600)),
             Concurrency = reader.Number(section, "Concurrency", defaults.Concurrency, 1, 1024),
             RequiresApproval = reader.Bool(section, "RequiresApproval", defaults.RequiresApproval),
-            LeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "LeaseSeconds", (int)defaults.LeaseDuration.TotalSeconds, 1, 24 * 3600)),
+            LeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "LeaseSeconds", (int)defaults.LeaseDuration.TotalSeconds, 1, RoleDefinition.LeaseSecondsCap)),
+            MaxLeaseDuration = TimeSpan.FromSeconds(reader.Number(section, "MaxLeaseSeconds", (int)defaults.MaxLeaseDuration.TotalSeconds, 1, RoleDefinition.LeaseSecondsCap)),
             MaxOutputBytes = reader.Number(section, "MaxOutputBytes", defaults.MaxOutputBytes, 1024, 64 * 1024 * 1024),
             Retry = ReadRetry(section.GetSection("Retry"), reader),
             Capabilities = ReadCapabilities(section, reader),
             CircuitBreaker = ReadCircuitBreaker(section.GetSection("CircuitBreaker"), reader),
             Alerts = ReadAlerts(section.GetSection("Alerts"), reader),
         };
+
+        if (role.LeaseDuration > role.MaxLeaseDuration)
+        {
+            reader.Problem(section.GetSection("LeaseSeconds"), string.Create(CultureInfo.InvariantCulture,
+                $"must not exceed {section.Path}:MaxLeaseSeconds ({(int)role.MaxLeaseDuration.TotalSeconds}); raise MaxLeaseSeconds to allow longer leases"));
+        }
 
         switch (runner)
         {

@@ -6,6 +6,12 @@ namespace AgentFunctions.Core.Roles;
 /// <summary>A validated role from configuration: its runner, the runner's options and its limits.</summary>
 public sealed record RoleDefinition
 {
+    /// <summary><c>Roles:&lt;name&gt;:MaxLeaseSeconds</c> when it is not set: four hours.</summary>
+    public static readonly TimeSpan DefaultMaxLeaseDuration = TimeSpan.FromHours(4);
+
+    /// <summary>The longest lease configuration may allow: a week, the longest an Azure Storage queue message can stay invisible.</summary>
+    public const int LeaseSecondsCap = 7 * 24 * 3600;
+
     public required string Name { get; init; }
 
     public required RunnerKind Runner { get; init; }
@@ -37,8 +43,11 @@ public sealed record RoleDefinition
 
     public bool RequiresApproval { get; init; }
 
-    /// <summary>How long a remote worker holds an attempt between heartbeats.</summary>
+    /// <summary>How long a remote worker holds an attempt between heartbeats, unless it asks for another length.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest lease a worker may ask for (an agent working by hand holds an attempt for hours).</summary>
+    public TimeSpan MaxLeaseDuration { get; init; } = DefaultMaxLeaseDuration;
 
     /// <summary>Caps stdout/stderr of commands and bodies of HTTP answers.</summary>
     public int MaxOutputBytes { get; init; } = 1024 * 1024;

@@ -20,10 +20,12 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
     private readonly ILoggerFactory _loggerFactory;
     private readonly TaskLimits _limits;
     private readonly AgentProcess _process;
+    private readonly RunnerScratch? _scratch;
     private readonly EchoRunner _echo = new();
     private readonly ConcurrentDictionary<string, (RoleDefinition Role, IAgentRunner Runner)> _runners = new(StringComparer.Ordinal);
 
-    public AgentRunnerFactory(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory, TaskLimits limits)
+    /// <param name="scratch">Where command attempts' artifact folders go (a host's data directory); null for the system's temp folder.</param>
+    public AgentRunnerFactory(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory, TaskLimits limits, RunnerScratch? scratch = null)
     {
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -33,6 +35,7 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _limits = limits;
+        _scratch = scratch;
         _process = new AgentProcess(timeProvider, loggerFactory.CreateLogger<AgentProcess>());
     }
 
@@ -58,7 +61,7 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
     private IAgentRunner Build(RoleDefinition role) => role.Runner switch
     {
         RunnerKind.Echo => _echo,
-        RunnerKind.Command => new CommandRunner(role, _process, _limits, _loggerFactory.CreateLogger<CommandRunner>()),
+        RunnerKind.Command => new CommandRunner(role, _process, _limits, _loggerFactory.CreateLogger<CommandRunner>(), _scratch),
         RunnerKind.Http => new HttpAgentRunner(role, _httpClientFactory, _timeProvider, _loggerFactory.CreateLogger<HttpAgentRunner>()),
         RunnerKind.OpenAi => new OpenAiChatRunner(role, _httpClientFactory, _timeProvider, _loggerFactory.CreateLogger<OpenAiChatRunner>()),
         _ => throw new ArgumentOutOfRangeException(nameof(role), role.Runner, $"Role '{role.Name}' has an unknown runner."),

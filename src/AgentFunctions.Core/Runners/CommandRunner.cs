@@ -25,9 +25,11 @@ public sealed class CommandRunner : IAgentRunner
     private readonly AgentProcess _process;
     private readonly ILogger<CommandRunner> _logger;
     private readonly long _maxArtifactBytes;
+    private readonly RunnerScratch? _scratch;
 
     /// <param name="limits">The host's limits: files over <see cref="TaskLimits.MaxArtifactBytes"/> are not taken as artifacts.</param>
-    public CommandRunner(RoleDefinition role, AgentProcess process, TaskLimits limits, ILogger<CommandRunner> logger)
+    /// <param name="scratch">Where attempts' artifact folders go; null for the system's temp folder.</param>
+    public CommandRunner(RoleDefinition role, AgentProcess process, TaskLimits limits, ILogger<CommandRunner> logger, RunnerScratch? scratch = null)
     {
         ArgumentNullException.ThrowIfNull(role);
         ArgumentNullException.ThrowIfNull(process);
@@ -37,6 +39,7 @@ public sealed class CommandRunner : IAgentRunner
         _process = process;
         _maxArtifactBytes = limits.MaxArtifactBytes;
         _logger = logger;
+        _scratch = scratch;
     }
 
     public async Task<AgentResult> RunAsync(AgentAttempt attempt, CancellationToken cancellationToken)
@@ -49,7 +52,7 @@ public sealed class CommandRunner : IAgentRunner
         }
 
         var program = _role.Command[0];
-        var artifactsDirectory = Directory.CreateTempSubdirectory("agentq-artifacts-");
+        var artifactsDirectory = _scratch?.CreateFolder() ?? Directory.CreateTempSubdirectory(RunnerScratch.FolderPrefix);
         try
         {
             var run = await _process.RunAsync(

@@ -52,6 +52,9 @@ public sealed class FileSystemArtifactStore : IArtifactStore
     /// <summary>The full path of the root directory.</summary>
     public string RootPath => _root;
 
+    /// <summary>Whether a file name is one of the stores' in-flight temp files (left behind when a write was cut off).</summary>
+    public static bool IsTempFileName(string fileName) => FileSystemIo.IsTempName(fileName);
+
     /// <summary>
     /// The file an artifact path names, after every check a read or write makes: throws
     /// <see cref="ArgumentException"/> for a path the naming rule refuses or that resolves anywhere else,

@@ -45,7 +45,17 @@ public sealed class BatchContext
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
-    public TaskEntry? FindActive(string id) => _active.GetValueOrDefault(id);
+    /// <summary>An unfinished task; from here on the batch may change it, so it is remembered as it is (see <see cref="BatchUndo"/>).</summary>
+    public TaskEntry? FindActive(string id)
+    {
+        var entry = _active.GetValueOrDefault(id);
+        if (entry is not null)
+        {
+            _batch.Undo.Touch(entry);
+        }
+
+        return entry;
+    }
 
     /// <summary>
     /// The fingerprint of an existing task's spec (running, ending in a batch not yet committed, or
@@ -67,6 +77,7 @@ public sealed class BatchContext
         var decision = WorkflowDecider.Start(plan, now);
         var entry = new TaskEntry(decision.State, plan.Spec.Context, specHash, isNew: true);
         _active[entry.Id] = entry;
+        _batch.Undo.Started(entry);
         _dirty.Add(entry);
         var id = entry.Id;
         _batch.Rows.Add(w => w.InsertEvent(id, 0, now, """{"event":"task_started"}"""));
@@ -81,6 +92,7 @@ public sealed class BatchContext
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(workflowEvent);
+        _batch.Undo.Touch(entry);
         var now = Now;
         var decision = WorkflowDecider.Apply(entry.State, workflowEvent, now);
         if (decision.Applied)
@@ -128,7 +140,9 @@ public sealed class BatchContext
     /// <summary>Records that a work item's lease fields changed.</summary>
     public void LeaseChanged(TaskEntry entry, WorkItem item)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(item);
+        _batch.Undo.Touch(entry);
         item.Dirty = true;
         _dirty.Add(entry);
         Effects.Leased.Add(item);
@@ -137,7 +151,9 @@ public sealed class BatchContext
     /// <summary>Clears a lease its worker handed back; the attempt is offered again under the same number.</summary>
     public void LeaseReleased(TaskEntry entry, WorkItem item)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(item);
+        _batch.Undo.Touch(entry);
         var leaseId = item.LeaseId!;
         item.LeaseId = null;
         item.LeaseExpiresAt = null;
@@ -179,7 +195,11 @@ public sealed class BatchContext
     /// <summary>Deletes a finished task's rows; its artifacts go through the outbox.</summary>
     public void Purge(string id)
     {
-        _finishing.TryRemove(id, out _);
+        if (_finishing.TryRemove(id, out var finishing))
+        {
+            _batch.Undo.FinishingRemoved(id, finishing);
+        }
+
         _batch.Rows.Add(w => w.PurgeTask(id));
         Effects.Purged.Add(id);
         Outbox(id, OutboxKinds.PurgeArtifacts, new { taskId = id });
@@ -238,11 +258,26 @@ public sealed class BatchContext
                 Effects.Finished.Add(entry);
                 _active.Remove(id);
                 _finishing[id] = (entry.SpecHash, _batch.Number);
+                _batch.Undo.FinishingAdded(id);
                 _batch.Finished.Add(id);
             }
         }
 
         _dirty.Clear();
+    }
+
+    /// <summary>
+    /// Takes <paramref name="batch"/> back out of memory after its commit failed (or, for the open batch, before it was
+    /// committed): see <see cref="BatchUndo.Restore"/>. Undo the newest batch first.
+    /// </summary>
+    internal void Undo(SealedBatch batch, List<WorkItem> revived)
+    {
+        if (ReferenceEquals(batch, _batch))
+        {
+            _dirty.Clear();
+        }
+
+        batch.Undo.Restore(_active, _finishing, batch.Number, revived);
     }
 
     /// <summary>Carries out the commands that are not expressed by the work rows.</summary>

@@ -28,6 +28,9 @@ public sealed class Dispatcher(
     private readonly ConcurrentDictionary<(string TaskId, string Role, int Attempt), CancellationTokenSource> _inFlight = new();
     private volatile bool _stopping;
 
+    /// <summary>Work that is live again after an undo waits at least this long, so a disk that is still full is not hammered.</summary>
+    private static readonly TimeSpan ReviveDelay = TimeSpan.FromSeconds(1);
+
     public RoleQueue QueueFor(string role) => _queues.GetOrAdd(role, name =>
     {
         var circuit = circuits.For(name);
@@ -126,6 +129,43 @@ public sealed class Dispatcher(
         }
     }
 
+    /// <summary>
+    /// Hands out again work that a batch undone after a full disk had withdrawn, or whose hand-over failed with it (a
+    /// lease not granted, an outcome not recorded): a queue or timer may have dropped it meanwhile. Attempts still
+    /// running here are left to finish; queues never hold an item twice.
+    /// </summary>
+    public void Revive(IEnumerable<WorkItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var earliest = time.GetUtcNow() + ReviveDelay;
+        foreach (var item in items)
+        {
+            if (item.Removed)
+            {
+                continue;
+            }
+
+            var due = item.DueAt > earliest ? item.DueAt : earliest;
+            switch (item.Kind)
+            {
+                case WorkKind.Attempt when item.LeaseId is { } leaseId:
+                    _leases[leaseId] = item;
+                    var expires = item.LeaseExpiresAt is { } at && at > earliest ? at : earliest;
+                    scheduler.At(expires, () => ExpireLease(item, leaseId), item);
+                    break;
+                case WorkKind.Attempt:
+                    scheduler.At(due, () => MakeReady(item), item);
+                    break;
+                case WorkKind.Deadline:
+                    scheduler.At(due, () => Fire(item, new DeadlineReached()), item);
+                    break;
+                case WorkKind.ApprovalTimeout:
+                    scheduler.At(due, () => Fire(item, new ApprovalTimedOut(item.Role.Length == 0 ? null : item.Role, item.DueAt)), item);
+                    break;
+            }
+        }
+    }
+
     /// <summary>Registers a local attempt as running so a cancel can stop it.</summary>
     public CancellationTokenSource BeginAttempt(WorkItem item, CancellationToken stopping)
     {
@@ -146,7 +186,8 @@ public sealed class Dispatcher(
 
     private void MakeReady(WorkItem item)
     {
-        if (item.Removed || _stopping)
+        // An attempt running here already (revived while its runner finished) must not run twice.
+        if (item.Removed || _stopping || _inFlight.ContainsKey((item.TaskId, item.Role, item.Attempt)))
         {
             return;
         }

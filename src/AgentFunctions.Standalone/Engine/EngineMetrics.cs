@@ -11,7 +11,9 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// <c>/api/metrics</c> from the engine's own counters, queues and unfinished tasks, with the journal's profiling
-/// figures as diagnostics; <c>/api/health</c> from whether the journal still writes and the database still reads.
+/// figures as diagnostics; <c>/api/health</c> from whether the journal still writes, the database still reads, WAL
+/// checkpoints succeed and the disk keeps its minimum free space (unhealthy otherwise), and file writes succeed
+/// (degraded otherwise).
 /// Health needs no key, so it says nothing about paths or internals.
 /// </summary>
 public sealed class EngineMetrics(
@@ -25,6 +27,8 @@ public sealed class EngineMetrics(
     EngineStatistics statistics,
     CircuitBreakers circuits,
     RoleCatalog roles,
+    DiskSpace disk,
+    OutboxProcessor outbox,
     TimeProvider time) : IEngineMonitor
 {
     /// <summary>The arrival rate is measured over this many minutes.</summary>
@@ -129,8 +133,42 @@ public sealed class EngineMetrics(
             }
         }
 
+        if (disk.HealthProblem() is { } low)
+        {
+            status = HealthReport.Unhealthy;
+            checks["disk"] = low;
+        }
+        else
+        {
+            checks["disk"] = "ok";
+        }
+
+        if (checkpointer.LastError is { } checkpointError)
+        {
+            // The log grows until a checkpoint succeeds; a full disk is the usual cause.
+            status = HealthReport.Unhealthy;
+            checks["checkpoint"] = "WAL checkpoints fail: " + checkpointError;
+        }
+
+        if (outbox.Retrying is { Count: > 0 } retrying)
+        {
+            // Tasks go on; their files lag behind until the writes succeed.
+            status = status == HealthReport.Healthy ? HealthReport.Degraded : status;
+            checks["files"] = string.Create(CultureInfo.InvariantCulture, $"{retrying.Count} file writes failing and retried: {retrying.LastFailure}");
+        }
+
+        // The reasons: what is down or failing first, then the alerts that fire (only while the engine itself works).
+        var reasons = new List<string>();
+        foreach (var name in new[] { "journal", "disk", "checkpoint", "files" })
+        {
+            if (checks.TryGetValue(name, out var check) && check != "ok")
+            {
+                reasons.Add(check);
+            }
+        }
+
         IReadOnlyList<HealthAlert> alerts = [];
-        if (status == HealthReport.Healthy)
+        if (status != HealthReport.Unhealthy)
         {
             var metrics = await GetMetricsAsync(cancellationToken);
             alerts = metrics.Roles
@@ -140,10 +178,10 @@ public sealed class EngineMetrics(
             if (alerts.Count > 0)
             {
                 status = HealthReport.Degraded;
+                reasons.AddRange(alerts.Select(a => a.Message));
             }
         }
 
-        var reasons = status == HealthReport.Unhealthy ? [checks["journal"]] : alerts.Select(a => a.Message).ToList();
         return new HealthReport(status, EngineName, Version, time.GetUtcNow(), checks) { Reasons = reasons, Alerts = alerts };
     }
 

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using AgentFunctions.Core.Telemetry;
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Standalone.Logging;
 using AgentFunctions.Standalone.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -14,7 +16,9 @@ namespace AgentFunctions.Standalone.Engine;
 /// writes a sealed batch in one SQLite transaction (group commit), then carries out its effects
 /// and answers its operations. While one batch is being committed (the fsync), the next one fills
 /// up, so the disk's commit latency and the CPU work of applying overlap. Nobody is told "done",
-/// and no effect happens, before the commit that made it durable.
+/// and no effect happens, before the commit that made it durable. A commit that fails because the disk
+/// is full is taken back out of memory (with the batch applied on top of it) and its callers are
+/// answered 507; any other storage failure stops the engine.
 /// </summary>
 public sealed class Journal : IDisposable
 {
@@ -28,6 +32,11 @@ public sealed class Journal : IDisposable
     private readonly int _maxBatch;
     private readonly ILogger<Journal> _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DiskSpace _disk;
+
+    // A batch whose commit failed on a full disk, left by the commit thread for the apply thread to undo.
+    private (SealedBatch Batch, Exception Error)? _failedOnFullDisk;
+    private readonly Lock _failedLock = new();
 
     // The hand-over between the two threads: one sealed batch at a time.
     private readonly SemaphoreSlim _sealed = new(0);
@@ -38,7 +47,9 @@ public sealed class Journal : IDisposable
     private TaskWriter? _writer;
     private SpecHashLookup? _specHashes;
     private Action<BatchEffects>? _onCommitted;
+    private Action<BatchEffects>? _onDurable;
     private Action<Exception>? _onFault;
+    private Action<IReadOnlyList<WorkItem>>? _onUndone;
     private Exception? _fault;
     private long _commits;
     private long _operations;
@@ -47,10 +58,11 @@ public sealed class Journal : IDisposable
     private long _commitTicks;
     private long _effectsTicks;
 
-    public Journal(TaskDatabase database, TimeProvider time, StandaloneOptions options, ILogger<Journal> logger)
+    public Journal(TaskDatabase database, TimeProvider time, StandaloneOptions options, DiskSpace disk, ILogger<Journal> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _database = database;
+        _disk = disk;
         _time = time;
         _maxBatch = options.MaxBatchSize;
         _logger = logger;
@@ -77,8 +89,16 @@ public sealed class Journal : IDisposable
     /// <summary>Takes over the recovered tasks and starts both threads.</summary>
     /// <param name="lastOutboxId">The highest outbox row id on disk; new rows are numbered after it.</param>
     /// <param name="onCommitted">Carries out a batch's effects, on the commit thread.</param>
+    /// <param name="onDurable">
+    /// Told of a batch's effects on the commit thread once it is durable, before any of its state is visible (so that
+    /// the file writes it promises count as pending before a reader can see the state that names them).
+    /// </param>
     /// <param name="onFault">Told once, on the thread pool, when the journal stopped after a failure.</param>
-    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null)
+    /// <param name="onUndone">
+    /// Told, on the apply thread, of the work that is live again after batches were undone (a queue or a timer may have
+    /// dropped it while it was withdrawn).
+    /// </param>
+    public void Start(IEnumerable<TaskEntry> recovered, long lastOutboxId, Action<BatchEffects> onCommitted, Action<Exception>? onFault = null, Action<IReadOnlyList<WorkItem>>? onUndone = null, Action<BatchEffects>? onDurable = null)
     {
         ArgumentNullException.ThrowIfNull(recovered);
         foreach (var entry in recovered)
@@ -87,7 +107,9 @@ public sealed class Journal : IDisposable
         }
 
         _onCommitted = onCommitted;
+        _onDurable = onDurable;
         _onFault = onFault;
+        _onUndone = onUndone;
         _writer = new TaskWriter(_database);
         _specHashes = new SpecHashLookup(_database);
         var context = new BatchContext(_active, _finishing, _specHashes.Find, lastOutboxId, _time);
@@ -106,7 +128,7 @@ public sealed class Journal : IDisposable
         var item = new JournalOperation<T>(operation);
         if (!_queue.Writer.TryWrite(item))
         {
-            return Task.FromException<T>(new InvalidOperationException("The engine is shutting down."));
+            return Task.FromException<T>(new EngineUnavailableException("the server is shutting down; try again once it is back"));
         }
 
         return item.Task;
@@ -127,7 +149,14 @@ public sealed class Journal : IDisposable
         _committerIdle.Dispose();
     }
 
-    private static InvalidOperationException Stopped(Exception fault) => new("The engine stopped after a storage failure.", fault);
+    private static EngineUnavailableException Stopped(Exception fault) =>
+        new($"the server stopped after a storage failure ({fault.Message}); it is restarting or needs attention", fault);
+
+    /// <summary>
+    /// Storage failures (the database or the disk) are logged as one line: their message says it all. Anything else
+    /// is a bug and keeps its stack.
+    /// </summary>
+    private static bool IsStorageFailure(Exception exception) => exception is SqliteException or IOException;
 
     private void ApplyLoop(BatchContext context)
     {
@@ -138,6 +167,11 @@ public sealed class Journal : IDisposable
         {
             while (true)
             {
+                if (TakeFailed() is { } failed)
+                {
+                    batch = UndoFailed(context, failed, batch, ref number);
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 while (batch.Operations.Count < _maxBatch && _queue.Reader.TryRead(out var next))
                 {
@@ -161,7 +195,13 @@ public sealed class Journal : IDisposable
                     // A full batch waits for the commit thread; otherwise it is handed over the moment the thread is free.
                     context.Seal();
                     AddElapsed(ref _applyTicks, started);
-                    HandOver(batch);
+                    if (!HandOver(batch))
+                    {
+                        // The batch before it failed on a full disk, and this one was applied on top of it.
+                        batch = UndoFailed(context, TakeFailed()!.Value, batch, ref number);
+                        continue;
+                    }
+
                     batch = new SealedBatch(++number);
                     context.Open(batch);
                     continue;
@@ -179,15 +219,26 @@ public sealed class Journal : IDisposable
             if (batch.Operations.Count > 0)
             {
                 context.Seal();
-                HandOver(batch);
+                if (!HandOver(batch))
+                {
+                    UndoFailed(context, TakeFailed()!.Value, batch, ref number);
+                }
             }
         }
         catch (Exception ex)
         {
             // An operation threw: memory may hold half of its change. Stop, and recover from disk at the next start.
-            _logger.JournalApplyFailed(ex, batch.Operations.Count);
+            if (IsStorageFailure(ex))
+            {
+                _logger.JournalApplyStorageFailed(batch.Operations.Count, ex.Message);
+            }
+            else
+            {
+                _logger.JournalApplyFailed(ex, batch.Operations.Count);
+            }
+
             Faulted(ex);
-            batch.Operations.ForEach(op => op.Fail(ex));
+            batch.Operations.ForEach(op => op.Fail(Stopped(ex)));
             while (_queue.Reader.TryRead(out var left))
             {
                 left.Fail(Stopped(ex));
@@ -196,6 +247,13 @@ public sealed class Journal : IDisposable
         finally
         {
             _committerIdle.Wait();
+
+            // The last batch may have failed on a full disk too: its callers get their answer (memory no longer matters).
+            if (TakeFailed() is { } last)
+            {
+                last.Batch.Operations.ForEach(op => op.Fail(_disk.CommitFailed(last.Error)));
+            }
+
             _closing = true;
             _sealed.Release();
         }
@@ -213,12 +271,60 @@ public sealed class Journal : IDisposable
     private static void AddElapsed(ref long total, long started) =>
         Interlocked.Add(ref total, Stopwatch.GetElapsedTime(started).Ticks);
 
-    private void HandOver(SealedBatch batch)
+    /// <summary>Hands a sealed batch to the commit thread once it is free; false when its last commit failed on a full disk.</summary>
+    private bool HandOver(SealedBatch batch)
     {
         _committerIdle.Wait();
+        lock (_failedLock)
+        {
+            if (_failedOnFullDisk is not null)
+            {
+                return false;
+            }
+        }
+
         _committerIdle.Reset();
         _handedOver = batch;
         _sealed.Release();
+        return true;
+    }
+
+    private (SealedBatch Batch, Exception Error)? TakeFailed()
+    {
+        lock (_failedLock)
+        {
+            var failed = _failedOnFullDisk;
+            _failedOnFullDisk = null;
+            return failed;
+        }
+    }
+
+    /// <summary>
+    /// Takes the failed batch and the one applied on top of it (<paramref name="open"/>, sealed or not) back out of
+    /// memory, newest first, answers all their operations 507, hands the work that is live again to the engine, and
+    /// opens a fresh batch.
+    /// </summary>
+    private SealedBatch UndoFailed(BatchContext context, (SealedBatch Batch, Exception Error) failed, SealedBatch open, ref long number)
+    {
+        var revived = new List<WorkItem>();
+        context.Undo(open, revived);
+        context.Undo(failed.Batch, revived);
+        var refusal = _disk.CommitFailed(failed.Error);
+        failed.Batch.Operations.ForEach(op => op.Fail(refusal));
+        open.Operations.ForEach(op => op.Fail(refusal));
+        _logger.JournalBatchUndone(failed.Batch.Operations.Count + open.Operations.Count, failed.Error.Message);
+        try
+        {
+            _onUndone?.Invoke(revived);
+        }
+        catch (Exception ex)
+        {
+            _logger.JournalEffectsFailed(ex);
+        }
+
+        var fresh = new SealedBatch(++number);
+        context.Open(fresh);
+        return fresh;
     }
 
     private void CommitLoop(TaskWriter writer)
@@ -273,18 +379,48 @@ public sealed class Journal : IDisposable
             writer.Commit();
             Interlocked.Add(ref _commitTicks, Stopwatch.GetElapsedTime(written).Ticks);
         }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == DiskSpace.SqliteFull)
+        {
+            // Nothing of the batch is on disk. The apply thread takes it back out of memory and answers its callers;
+            // the engine runs on, and new work waits for free space.
+            RollBackQuietly(writer);
+            _disk.Refresh();
+            lock (_failedLock)
+            {
+                _failedOnFullDisk = (batch, ex);
+            }
+
+            return;
+        }
         catch (Exception ex)
         {
             // Memory is now ahead of the database: stop, and let recovery start from what is on disk.
-            writer.Rollback();
+            RollBackQuietly(writer);
             AgentTelemetry.Fail(span, ex.Message);
-            _logger.JournalCommitFailed(ex, batch.Operations.Count);
+            if (IsStorageFailure(ex))
+            {
+                _logger.JournalCommitStorageFailed(batch.Operations.Count, ex.Message);
+            }
+            else
+            {
+                _logger.JournalCommitFailed(ex, batch.Operations.Count);
+            }
+
             Faulted(ex);
-            batch.Operations.ForEach(op => op.Fail(ex));
+            batch.Operations.ForEach(op => op.Fail(Stopped(ex)));
             return;
         }
 
         var effectsStarted = Stopwatch.GetTimestamp();
+        try
+        {
+            _onDurable?.Invoke(batch.Effects);
+        }
+        catch (Exception ex)
+        {
+            _logger.JournalEffectsFailed(ex);
+        }
+
         foreach (var (entry, state) in batch.States)
         {
             entry.Committed = state;
@@ -327,6 +463,18 @@ public sealed class Journal : IDisposable
         span?.SetTag(TelemetryTags.BatchOperations, batch.Operations.Count);
         span?.SetTag(TelemetryTags.BatchRows, batch.Rows.Count);
         return span;
+    }
+
+    /// <summary>A rollback after a failed commit may fail the same way; the transaction is gone either way.</summary>
+    private static void RollBackQuietly(TaskWriter writer)
+    {
+        try
+        {
+            writer.Rollback();
+        }
+        catch (SqliteException)
+        {
+        }
     }
 
     /// <summary>Posted by the commit thread when it is free again, to wake the apply thread.</summary>

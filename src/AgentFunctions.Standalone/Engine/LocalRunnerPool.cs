@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Resilience;
@@ -6,6 +7,7 @@ using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Standalone.Logging;
+using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -24,6 +26,7 @@ public sealed class LocalRunnerPool(
     ActiveTasks active,
     EngineStatistics statistics,
     AttemptInstruments instruments,
+    DiskSpace disk,
     TimeProvider time,
     ILogger<LocalRunnerPool> logger)
 {
@@ -79,6 +82,8 @@ public sealed class LocalRunnerPool(
             WorkItem? item;
             try
             {
+                // Below the free-space minimum no result could be stored: attempts wait rather than run for nothing.
+                await disk.WhenRoomAsync(_stopTaking.Token);
                 item = await queue.TakeAsync(capabilities, Timeout.InfiniteTimeSpan, _stopTaking.Token);
             }
             catch (OperationCanceledException)
@@ -88,10 +93,12 @@ public sealed class LocalRunnerPool(
 
             if (item is not null)
             {
+                // Registered as running at once: from here on nothing hands the same attempt out again.
+                using var cancellation = dispatcher.BeginAttempt(item, _abort.Token);
                 Interlocked.Increment(ref _running);
                 try
                 {
-                    await RunAsync(role, queue, item);
+                    await RunAsync(role, queue, item, cancellation);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -100,12 +107,13 @@ public sealed class LocalRunnerPool(
                 finally
                 {
                     Interlocked.Decrement(ref _running);
+                    dispatcher.EndAttempt(item);
                 }
             }
         }
     }
 
-    private async Task RunAsync(RoleDefinition role, RoleQueue queue, WorkItem item)
+    private async Task RunAsync(RoleDefinition role, RoleQueue queue, WorkItem item, CancellationTokenSource cancellation)
     {
         if (item.Removed || active.Find(item.TaskId) is not { } state)
         {
@@ -119,46 +127,38 @@ public sealed class LocalRunnerPool(
             return;
         }
 
-        using var cancellation = dispatcher.BeginAttempt(item, _abort.Token);
+        var attempt = await reporter.BuildAttemptAsync(state, item, cancellation.Token);
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        AgentResult result;
         try
         {
-            var attempt = await reporter.BuildAttemptAsync(state, item, cancellation.Token);
-            var startedAt = time.GetUtcNow();
-            var started = time.GetTimestamp();
-            AgentResult result;
-            try
+            var run = runner.RunAsync(attempt, cancellation.Token);
+            if (!run.IsCompleted && await Task.WhenAny(run, Task.Delay(AnnounceAfter, time, CancellationToken.None)) != run)
             {
-                var run = runner.RunAsync(attempt, cancellation.Token);
-                if (!run.IsCompleted && await Task.WhenAny(run, Task.Delay(AnnounceAfter, time, CancellationToken.None)) != run)
-                {
-                    // Only attempts that take a while are shown as running; a quick one goes straight to its
-                    // outcome (the decider accepts an outcome for an attempt it has not seen start).
-                    _ = reporter.StartedAsync(item);
-                }
-
-                result = await run;
-            }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-            {
-                // Canceled with its task, or abandoned at shutdown: either way nothing to report.
-                ReleaseProbe(queue, item);
-                return;
-            }
-            catch (Exception ex)
-            {
-                result = AgentResult.Failed($"the {CoreConfiguration.RunnerName(role.Runner)} runner failed: {ex.Message}");
+                // Only attempts that take a while are shown as running; a quick one goes straight to its
+                // outcome (the decider accepts an outcome for an attempt it has not seen start).
+                _ = reporter.StartedAsync(item);
             }
 
-            var elapsed = time.GetElapsedTime(started);
-            statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
-            queue.Circuit?.Record(CircuitOutcomes.Of(result), item.Probe, time.GetUtcNow());
-            instruments.Record(role.Name, elapsed, AttemptOutcomes.Of(result));
-            Report(item, result, startedAt);
+            result = await run;
         }
-        finally
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            dispatcher.EndAttempt(item);
+            // Canceled with its task, or abandoned at shutdown: either way nothing to report.
+            ReleaseProbe(queue, item);
+            return;
         }
+        catch (Exception ex)
+        {
+            result = AgentResult.Failed($"the {CoreConfiguration.RunnerName(role.Runner)} runner failed: {ex.Message}");
+        }
+
+        var elapsed = time.GetElapsedTime(started);
+        statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
+        queue.Circuit?.Record(CircuitOutcomes.Of(result), item.Probe, time.GetUtcNow());
+        instruments.Record(role.Name, elapsed, AttemptOutcomes.Of(result));
+        Report(item, result, startedAt);
     }
 
     private static void ReleaseProbe(RoleQueue queue, WorkItem item)
@@ -173,7 +173,7 @@ public sealed class LocalRunnerPool(
     private void Report(WorkItem item, AgentResult result, DateTimeOffset startedAt)
     {
         var report = reporter.ReportAsync(item, null, result, startedAt, CancellationToken.None);
-        if (report.IsCompleted)
+        if (report.IsCompletedSuccessfully)
         {
             return;
         }
@@ -183,7 +183,13 @@ public sealed class LocalRunnerPool(
             done =>
             {
                 _reporting.TryRemove(done, out _);
-                if (done.Exception is { } error)
+                if (done.Exception?.InnerException is InsufficientStorageException)
+                {
+                    // The outcome was undone with its batch (a full disk): the attempt runs again once there is room.
+                    logger.AttemptReportRefused(item.TaskId, item.Role, item.Attempt);
+                    dispatcher.Revive([item]);
+                }
+                else if (done.Exception is { } error)
                 {
                     logger.AttemptReportFailed(error.GetBaseException(), item.TaskId, item.Role, item.Attempt);
                 }

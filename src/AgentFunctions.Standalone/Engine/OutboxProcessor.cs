@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFunctions.Api.Engine;
 using System.Threading.Channels;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
@@ -40,6 +41,11 @@ public sealed class OutboxProcessor(
     private Task _acknowledging = Task.CompletedTask;
     private readonly CancellationTokenSource _stop = new();
     private Task[] _workers = [];
+    private int _retrying;
+    private string? _lastFailure;
+
+    /// <summary>File writes failing and waiting to be tried again, and why the last one failed (for health).</summary>
+    public (int Count, string? LastFailure) Retrying => (Volatile.Read(ref _retrying), Volatile.Read(ref _lastFailure));
 
     /// <summary>
     /// Writers run on their own threads: file creation blocks (and on some disks for long), and blocking
@@ -74,10 +80,17 @@ public sealed class OutboxProcessor(
         _acknowledging = Task.Run(AcknowledgeAsync);
     }
 
-    public void Enqueue(OutboxItem item)
+    /// <summary>Counts <paramref name="item"/> as pending from now on, before its commit is visible; <see cref="Enqueue"/> then carries it out.</summary>
+    public void Promise(OutboxItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         pending.Add(item.TaskId, IsDeadLetterWrite(item));
+    }
+
+    /// <summary>Carries out a promised write (see <see cref="Promise"/>).</summary>
+    public void Enqueue(OutboxItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
 
         // The same writer for all of a task's items: a purge must not overtake the writes before it.
         _queues[(int)((uint)StringComparer.Ordinal.GetHashCode(item.TaskId) % Workers)].Writer.TryWrite(item);
@@ -115,28 +128,55 @@ public sealed class OutboxProcessor(
             }
 
             var delay = TimeSpan.FromMilliseconds(200);
-            while (!_stop.IsCancellationRequested)
+            var failed = false;
+            try
             {
-                try
+                while (!_stop.IsCancellationRequested)
                 {
-                    CarryOutAsync(item, _stop.Token).GetAwaiter().GetResult();
-                    pending.Done(item.TaskId, IsDeadLetterWrite(item));
-                    _done.Writer.TryWrite(item);
-                    break;
-                }
-                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex)
-                {
-                    logger.OutboxWriteFailed(ex, item.Kind, item.TaskId, delay.TotalSeconds);
-                    if (_stop.Token.WaitHandle.WaitOne(delay))
+                    try
+                    {
+                        CarryOutAsync(item, _stop.Token).GetAwaiter().GetResult();
+                        pending.Done(item.TaskId, IsDeadLetterWrite(item));
+                        _done.Writer.TryWrite(item);
+                        break;
+                    }
+                    catch (OperationCanceledException) when (_stop.IsCancellationRequested)
                     {
                         return;
                     }
+                    catch (Exception ex)
+                    {
+                        if (!failed)
+                        {
+                            failed = true;
+                            Interlocked.Increment(ref _retrying);
+                        }
 
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                        Volatile.Write(ref _lastFailure, ex.Message);
+                        if (ex is IOException or UnauthorizedAccessException)
+                        {
+                            // The file system said why (a full disk, a permission): no stack trace on every retry.
+                            logger.OutboxWriteFailedOnDisk(item.Kind, item.TaskId, ex.Message, delay.TotalSeconds);
+                        }
+                        else
+                        {
+                            logger.OutboxWriteFailed(ex, item.Kind, item.TaskId, delay.TotalSeconds);
+                        }
+
+                        if (_stop.Token.WaitHandle.WaitOne(delay))
+                        {
+                            return;
+                        }
+
+                        delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                    }
+                }
+            }
+            finally
+            {
+                if (failed)
+                {
+                    Interlocked.Decrement(ref _retrying);
                 }
             }
         }
@@ -175,10 +215,10 @@ public sealed class OutboxProcessor(
                     return true;
                 });
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or InsufficientStorageException or EngineUnavailableException)
             {
-                // The rows stay and the writes repeat (idempotently) at the next start.
-                logger.OutboxAcknowledgeFailed(ex);
+                // The rows stay and the writes repeat (idempotently) at the next start. Expected causes only: one line.
+                logger.OutboxAcknowledgeFailed(ex.Message);
             }
 
             done.Clear();

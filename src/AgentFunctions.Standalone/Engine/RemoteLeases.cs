@@ -7,7 +7,9 @@ using AgentFunctions.Core.Security;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Telemetry;
+using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Events;
+using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Hosting;
 
 namespace AgentFunctions.Standalone.Engine;
@@ -27,10 +29,12 @@ public sealed class RemoteLeases(
     AttemptInstruments instruments,
     RoleCatalog roles,
     SecurityOptions security,
+    DiskSpace disk,
+    PendingWrites pending,
     TimeProvider time,
     IHostApplicationLifetime lifetime) : IWorkerLeases
 {
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken)
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, string? taskId, TimeSpan wait, TimeSpan? leaseDuration, CancellationToken cancellationToken)
     {
         var definition = roles.Find(role) ?? throw new ArgumentException($"Role '{role}' is not configured.", nameof(role));
         var lease = leaseDuration ?? definition.LeaseDuration;
@@ -41,13 +45,20 @@ public sealed class RemoteLeases(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         var queue = dispatcher.QueueFor(role);
         var deadline = time.GetUtcNow() + wait;
+        if (disk.IsLow)
+        {
+            // Below the free-space minimum no result could be stored: hand out nothing, as if the queue were empty.
+            await Task.Delay(wait, time, linked.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return null;
+        }
+
         while (true)
         {
             var remaining = deadline - time.GetUtcNow();
             WorkItem? item;
             try
             {
-                item = await queue.TakeAsync(capabilities, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, linked.Token);
+                item = await queue.TakeAsync(capabilities, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, linked.Token, taskId);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -60,7 +71,7 @@ public sealed class RemoteLeases(
             }
 
             var leaseId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var state = await journal.ExecuteAsync(context =>
+            var granting = journal.ExecuteAsync(context =>
             {
                 if (context.FindActive(item.TaskId) is not { } entry || entry.Work.GetValueOrDefault(item.Key) != item || item.LeaseId is not null)
                 {
@@ -76,6 +87,18 @@ public sealed class RemoteLeases(
                 context.AttemptStarted(entry, item, workerId ?? "anonymous");
                 return entry.State;
             });
+
+            TaskState? state;
+            try
+            {
+                state = await granting;
+            }
+            catch (InsufficientStorageException)
+            {
+                // The grant was undone with its batch (a full disk): the attempt goes back to its queue.
+                dispatcher.Revive([item]);
+                throw;
+            }
 
             if (state is null)
             {
@@ -125,6 +148,9 @@ public sealed class RemoteLeases(
                 return item.Canceled ? new HeartbeatResponse(leaseId, item.LeaseExpiresAt ?? context.Now, Canceled: true) : null;
             }
 
+            // A lease recovered after a restart has lost its asked-for length: it goes on at least as long as it had left.
+            var left = item.LeaseExpiresAt is { } expires ? expires - context.Now : TimeSpan.Zero;
+            item.LeaseDuration ??= left > definition.LeaseDuration ? left : null;
             item.LeaseExpiresAt = context.Now + (item.LeaseDuration ?? definition.LeaseDuration);
             context.LeaseChanged(entry, item);
             if (heartbeat.Progress is not null || heartbeat.Message is not null)
@@ -181,6 +207,12 @@ public sealed class RemoteLeases(
         return released;
     }
 
+    /// <summary>Artifacts from this size on are waited for before a complete is answered.</summary>
+    private const long LargeArtifactChars = 1024 * 1024;
+
+    /// <summary>The longest a complete waits for its files; past it, it is answered anyway (the files follow).</summary>
+    private static readonly TimeSpan LargeResultWait = TimeSpan.FromSeconds(30);
+
     private async Task<bool> HandInAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken)
     {
         var canceled = false;
@@ -211,6 +243,13 @@ public sealed class RemoteLeases(
         if (canceled || outcome == ReportOutcome.Discarded)
         {
             dispatcher.TryTakeCanceledLease(leaseId, out _);
+        }
+
+        if (outcome != ReportOutcome.Stale && result.Artifacts.Sum(artifact => (long)artifact.Content.Length) >= LargeArtifactChars)
+        {
+            // Until its files are written the result sits in memory; answering only then keeps the request's body in
+            // the server's in-flight budget for as long as it costs memory, so a burst of large results stays bounded.
+            await pending.WhenDoneAsync(item.TaskId, LargeResultWait, cancellationToken);
         }
 
         return outcome != ReportOutcome.Stale;

@@ -6,7 +6,8 @@ namespace AgentFunctions.Standalone.Engine;
 /// Due attempts of one role, handed to local runner loops and remote workers: the highest priority first, then the
 /// earliest due, then the first scheduled, among the attempts whose requirements the taker's capabilities cover.
 /// Attempts are kept in one priority queue per set of requirements, so a taker looks only at the heads of the sets
-/// it can serve; takers that find nothing wait in line and are handed the next attempt they can take. While the role's
+/// it can serve; takers that find nothing wait in line and are handed the next attempt they can take. A taker may ask
+/// for one task's attempt only (a worker that names the task it works on). While the role's
 /// circuit breaker holds, nothing is handed out; withdrawn attempts are skipped when they surface.
 /// </summary>
 public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProvider? time = null)
@@ -22,11 +23,17 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
 
     /// <summary>
     /// Adds a due attempt: straight to the first waiting taker that can take it, unless the circuit breaker holds it
-    /// (then <see cref="RoleCircuit.OnHeld"/> hears of it), else into its requirement set's queue.
+    /// (then <see cref="RoleCircuit.OnHeld"/> hears of it), else into its requirement set's queue. An item already
+    /// queued is not added again.
     /// </summary>
     public void Enqueue(WorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        if (!item.TryMarkQueued())
+        {
+            return;
+        }
+
         DateTimeOffset? heldUntil = null;
         lock (_lock)
         {
@@ -35,7 +42,7 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
             {
                 for (var node = _waiters.First; node is not null; node = node.Next)
                 {
-                    if (!Covers(node.Value.Capabilities, item.Requires))
+                    if (!node.Value.Accepts(item))
                     {
                         continue;
                     }
@@ -46,6 +53,7 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
                     }
 
                     _waiters.Remove(node);
+                    item.MarkDequeued();
                     node.Value.Handed.SetResult(item);
                     return;
                 }
@@ -61,16 +69,16 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
     }
 
     /// <summary>
-    /// The next live attempt that <paramref name="capabilities"/> cover, waiting up to <paramref name="wait"/>
-    /// (<see cref="Timeout.InfiniteTimeSpan"/> for ever); null when none came.
+    /// The next live attempt that <paramref name="capabilities"/> cover (of task <paramref name="taskId"/> only, when
+    /// given), waiting up to <paramref name="wait"/> (<see cref="Timeout.InfiniteTimeSpan"/> for ever); null when none came.
     /// </summary>
-    public async Task<WorkItem?> TakeAsync(IReadOnlySet<string> capabilities, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<WorkItem?> TakeAsync(IReadOnlySet<string> capabilities, TimeSpan wait, CancellationToken cancellationToken, string? taskId = null)
     {
         ArgumentNullException.ThrowIfNull(capabilities);
         Waiter waiter;
         lock (_lock)
         {
-            if (TakeLocked(capabilities) is { } ready)
+            if (TakeLocked(capabilities, taskId) is { } ready)
             {
                 return ready;
             }
@@ -80,7 +88,7 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
                 return null;
             }
 
-            waiter = new Waiter(capabilities);
+            waiter = new Waiter(capabilities, taskId);
             waiter.Node = _waiters.AddLast(waiter);
         }
 
@@ -129,7 +137,7 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
             for (var node = _waiters.First; node is not null;)
             {
                 var next = node.Next;
-                if (TakeLocked(node.Value.Capabilities) is { } item)
+                if (TakeLocked(node.Value.Capabilities, node.Value.TaskId) is { } item)
                 {
                     _waiters.Remove(node);
                     node.Value.Handed.SetResult(item);
@@ -233,8 +241,13 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
         return verdict != CircuitVerdict.Held;
     }
 
-    private WorkItem? TakeLocked(IReadOnlySet<string> capabilities)
+    private WorkItem? TakeLocked(IReadOnlySet<string> capabilities, string? taskId)
     {
+        if (taskId is not null)
+        {
+            return TakeTaskLocked(capabilities, taskId);
+        }
+
         Group? best = null;
         (int, long, long) bestOrder = default;
         foreach (var group in _groups.Values)
@@ -257,7 +270,7 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
                     break;
                 }
 
-                group.Items.Dequeue();
+                group.Items.Dequeue().MarkDequeued();
             }
         }
 
@@ -266,7 +279,37 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
             return null;
         }
 
-        return best.Items.Dequeue();
+        var taken = best.Items.Dequeue();
+        taken.MarkDequeued();
+        return taken;
+    }
+
+    /// <summary>The live attempt of one task that <paramref name="capabilities"/> cover, out of its queue; the rest keep their order.</summary>
+    private WorkItem? TakeTaskLocked(IReadOnlySet<string> capabilities, string taskId)
+    {
+        foreach (var group in _groups.Values)
+        {
+            if (!Covers(capabilities, group.Requires))
+            {
+                continue;
+            }
+
+            foreach (var (item, _) in group.Items.UnorderedItems)
+            {
+                if (!item.Removed && item.TaskId == taskId)
+                {
+                    if (!Admit(item) || !group.Items.Remove(item, out var taken, out _, ReferenceEqualityComparer.Instance))
+                    {
+                        return null;
+                    }
+
+                    taken.MarkDequeued();
+                    return taken;
+                }
+            }
+        }
+
+        return null;
     }
 
     private sealed class Group(IReadOnlyList<string> requires)
@@ -276,12 +319,17 @@ public sealed class RoleQueue(string role, RoleCircuit? circuit = null, TimeProv
         public PriorityQueue<WorkItem, (int Priority, long Due, long Sequence)> Items { get; } = new();
     }
 
-    private sealed class Waiter(IReadOnlySet<string> capabilities)
+    private sealed class Waiter(IReadOnlySet<string> capabilities, string? taskId)
     {
         public IReadOnlySet<string> Capabilities { get; } = capabilities;
+
+        /// <summary>Only this task's attempt, when set.</summary>
+        public string? TaskId { get; } = taskId;
 
         public TaskCompletionSource<WorkItem> Handed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public LinkedListNode<Waiter>? Node { get; set; }
+
+        public bool Accepts(WorkItem item) => (TaskId is null || TaskId == item.TaskId) && Covers(Capabilities, item.Requires);
     }
 }

@@ -21,4 +21,7 @@ internal sealed class SealedBatch(long number)
     public List<string> Finished { get; } = [];
 
     public BatchEffects Effects { get; } = new();
+
+    /// <summary>How to take the batch back out of memory if its commit fails on a full disk.</summary>
+    public BatchUndo Undo { get; } = new();
 }

@@ -31,9 +31,12 @@ public sealed class StandaloneEngineHost(
     /// <summary>The engine stopped itself after a storage failure (the process should exit non-zero and be restarted).</summary>
     public bool Faulted => journal.Fault is not null;
 
+    /// <summary>The reason of the storage failure that stopped the engine, or null.</summary>
+    public string? FaultReason => journal.Fault?.Message;
+
+    /// <summary>Recovers what the database holds; the data directory was opened and checked by <see cref="Hosting.DataDirectoryGuard"/>.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        database.Initialize();
         foreach (var (state, count) in reader.CountByStatus())
         {
             if (Names.TryParse<AgentTaskStatus>(state, out var status) && status.IsTerminal())
@@ -64,7 +67,7 @@ public sealed class StandaloneEngineHost(
         circuits.Restore(reader.LoadCircuits());
 
         var unwritten = reader.LoadOutbox();
-        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault);
+        journal.Start(entries.Values, unwritten.Count == 0 ? 0 : unwritten.Max(item => item.Id), OnCommitted, OnJournalFault, dispatcher.Revive, PromiseWrites);
         foreach (var entry in entries.Values)
         {
             active.Publish(entry);
@@ -74,6 +77,7 @@ public sealed class StandaloneEngineHost(
         scheduler.Start();
         foreach (var item in unwritten)
         {
+            outbox.Promise(item);
             outbox.Enqueue(item);
         }
 
@@ -97,6 +101,18 @@ public sealed class StandaloneEngineHost(
         await journal.StopAsync();
         await checkpointer.StopAsync();
         logger.EngineStopped();
+    }
+
+    /// <summary>
+    /// Runs on the journal's commit thread once a batch is durable and before its state is visible: a reader who sees a
+    /// task's dead letter or result named in its view then finds the write pending (and waits for it), never missing.
+    /// </summary>
+    private void PromiseWrites(BatchEffects effects)
+    {
+        foreach (var item in effects.Outbox)
+        {
+            outbox.Promise(item);
+        }
     }
 
     /// <summary>Runs on the journal's commit thread after each commit.</summary>

@@ -27,7 +27,8 @@ public sealed class StandaloneTaskEngine(
     IArtifactStore artifacts,
     RoleCatalog roles,
     TaskLimits limits,
-    WorkflowOptions workflow) : ITaskEngine, IDeadLetterEngine
+    WorkflowOptions workflow,
+    DiskSpace disk) : ITaskEngine, IDeadLetterEngine
 {
     private readonly DeadLetterReplay _replay = new(roles, limits, workflow);
 
@@ -37,6 +38,7 @@ public sealed class StandaloneTaskEngine(
     public async Task<SubmitResult> SubmitAsync(TaskPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        disk.ThrowIfLow();
         var hash = SpecFingerprint.Compute(plan.Spec);
 
         // Files are written behind task processing; a backlog past its bound holds new tasks back, not memory.
@@ -142,6 +144,8 @@ public sealed class StandaloneTaskEngine(
         {
             return ReplayResult.NotFound;
         }
+
+        disk.ThrowIfLow();
 
         var candidates = await _replay.PrepareAsync(record, artifacts, cancellationToken);
         if (candidates.Refusal is { } refusal)

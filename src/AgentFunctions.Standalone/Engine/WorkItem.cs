@@ -76,6 +76,13 @@ public sealed class WorkItem
     }
 
     private bool _removed;
+    private int _queued;
+
+    /// <summary>Marks the item as sitting in a role queue; false when it already is (an item is never queued twice).</summary>
+    internal bool TryMarkQueued() => Interlocked.Exchange(ref _queued, 1) == 0;
+
+    /// <summary>Taken out of its role queue.</summary>
+    internal void MarkDequeued() => Volatile.Write(ref _queued, 0);
 
     public (WorkKind Kind, string Role) Key => (Kind, Role);
 

@@ -30,6 +30,10 @@ public sealed class DataDirectoryLock : IDisposable
             File.WriteAllText(Path.Combine(dataDirectory, HolderFileName), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return new DataDirectoryLock(file);
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new Storage.DataDirectoryException($"{StandaloneOptions.SectionName}:DataDirectory: {Path.GetFullPath(dataDirectory)} cannot be written by this user: {ex.Message.TrimEnd('.')}", ex);
+        }
         catch (IOException)
         {
             var holder = ReadHolder(Path.Combine(dataDirectory, HolderFileName));

@@ -5,6 +5,7 @@ using AgentFunctions.Api.Telemetry;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Standalone.Auth;
+using AgentFunctions.Standalone.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,10 @@ namespace AgentFunctions.Standalone.Hosting;
 /// <summary>Builds the Standalone server: configuration checked, engine and API wired, loopback by default.</summary>
 public static class StandaloneApp
 {
-    /// <summary>Throws <see cref="InvalidConfigurationException"/> naming every bad key.</summary>
+    /// <summary>
+    /// Throws <see cref="InvalidConfigurationException"/> naming every bad key, and
+    /// <see cref="Storage.DataDirectoryException"/> when the data directory cannot be used as it is.
+    /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // SQLite reads and some runners block pool threads briefly; with the pool's default floor (one thread
@@ -41,7 +45,8 @@ public static class StandaloneApp
         var endpoints = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(endpoint => endpoint["Url"]).OfType<string>();
         ListenAddresses.RequireLoopbackWithoutKeys(string.Join(';', endpoints.Prepend(urls)), settings.Keys.Enabled);
         var (limits, standalone) = (settings.Limits, settings.Standalone);
-        var directoryLock = DataDirectoryLock.Acquire(standalone.DataDirectory);
+        var opened = DataDirectoryGuard.Open(standalone);
+        var directoryLock = opened.Lock;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The API enforces its own, tighter limits per route with problem+json answers.
@@ -58,8 +63,24 @@ public static class StandaloneApp
         // the host's own log entry for it would only repeat it with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
-        var app = builder.Build();
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+
         app.Lifetime.ApplicationStopped.Register(directoryLock.Dispose);
+        app.Logger.DatabaseChecked(standalone.DatabasePath, opened.IntegrityCheckTime.TotalMilliseconds);
+        if (opened.ScratchFoldersRemoved > 0)
+        {
+            app.Logger.ScratchFoldersRemoved(opened.ScratchFoldersRemoved, standalone.TemporaryPath);
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {
@@ -75,6 +96,8 @@ public static class StandaloneApp
         });
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
+        // After the key check, so a caller without one holds no memory.
+        app.UseMiddleware<BodyBudgetMiddleware>();
         app.MapAgentFunctionsApi();
         app.MapDashboardRedirect();
         return app;

@@ -37,12 +37,15 @@ public static class StandaloneServices
         services.AddSingleton(limits!);
         services.AddSingleton(security!);
         services.AddSingleton(standalone!);
+        services.AddSingleton<BodyBudget>();
+        services.AddSingleton(new RunnerScratch(Path.GetFullPath(standalone!.TemporaryPath)));
         services.AddSingleton(keys!);
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(new TaskDatabase(standalone!.DatabasePath));
         services.AddSingleton<TaskReader>();
         services.AddSingleton<WalCheckpointer>();
+        services.AddSingleton<DiskSpace>();
         services.AddSingleton<IArtifactStore>(sp => new FileSystemArtifactStore(
             standalone.ArtifactsPath,
             new FileSystemArtifactStoreOptions { FlushToDisk = standalone.FlushArtifacts, MaxArtifactBytes = limits!.MaxArtifactBytes },

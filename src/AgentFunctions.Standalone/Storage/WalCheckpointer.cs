@@ -14,6 +14,10 @@ public sealed class WalCheckpointer(TaskDatabase database, TimeProvider time, IL
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private string? _lastError;
+
+    /// <summary>Why the last checkpoint failed, or null when it succeeded: the log cannot shrink while checkpoints fail.</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
 
     public void Start() => _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning);
 
@@ -29,7 +33,7 @@ public sealed class WalCheckpointer(TaskDatabase database, TimeProvider time, IL
         }
         catch (SqliteException ex)
         {
-            logger.WalCheckpointFailed(ex);
+            logger.WalCheckpointFailed(ex.Message);
         }
     }
 
@@ -43,10 +47,15 @@ public sealed class WalCheckpointer(TaskDatabase database, TimeProvider time, IL
             try
             {
                 Checkpoint(connection, "PASSIVE");
+                Volatile.Write(ref _lastError, null);
             }
             catch (SqliteException ex)
             {
-                logger.WalCheckpointFailed(ex);
+                // Once per spell of failures in the log; health reports it for as long as it lasts.
+                if (Interlocked.Exchange(ref _lastError, ex.Message) is null)
+                {
+                    logger.WalCheckpointFailed(ex.Message);
+                }
             }
         }
     }

@@ -258,8 +258,9 @@ public sealed class AgentActivities(
 
     /// <summary>
     /// Stores the envelope (context and prompt filled in), then enqueues the small work message on the attempt's route
-    /// (its role, priority and requirements); returns the queue message id. While the role's circuit breaker is open
-    /// nothing is sent: the answer says until when it holds.
+    /// (its role, priority and requirements); returns its send receipt as a <see cref="Engine.LeaseToken"/> (message id
+    /// and pop receipt), with which the lease API can take this very message for a worker that names the task. While
+    /// the role's circuit breaker is open nothing is sent: the answer says until when it holds.
     /// </summary>
     [Function(OrchestrationNames.DispatchRemoteAttempt)]
     public async Task<RemoteDispatch> DispatchRemoteAttemptAsync([ActivityTrigger] RemoteWorkItem item, FunctionContext context)
@@ -279,6 +280,6 @@ public sealed class AgentActivities(
         var queue = await queues.EnsureAsync(item.Route, cancellationToken);
         var receipt = await queue.SendMessageAsync(message, cancellationToken);
         logger.AttemptDispatched(item.TaskId, item.Role, item.Attempt, receipt.Value.MessageId);
-        return new RemoteDispatch(receipt.Value.MessageId, null);
+        return new RemoteDispatch(Engine.LeaseToken.Encode(receipt.Value.MessageId, receipt.Value.PopReceipt), null);
     }
 }

@@ -54,9 +54,9 @@ public sealed class RemoteLeases(
     /// worker's capabilities cover are tried in priority order; among queues of one priority, the one whose first
     /// message is oldest first. Storage Queues deliver roughly in order, so within a queue the order is approximate;
     /// across priorities it holds for what the queues show at the moment of the lease. No message is received that
-    /// the worker cannot take, so none is ever moved or lost.
+    /// the worker cannot take, so none is ever moved or lost. With <paramref name="taskId"/>, only that task's attempt.
     /// </summary>
-    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, TimeSpan wait, TimeSpan? requestedLease, CancellationToken cancellationToken)
+    public async Task<LeaseGrant?> LeaseAsync(string role, string? workerId, IReadOnlySet<string> capabilities, string? taskId, TimeSpan wait, TimeSpan? requestedLease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(capabilities);
         var leaseDuration = requestedLease ?? LeaseDuration(role);
@@ -68,7 +68,10 @@ public sealed class RemoteLeases(
             if (admission.Runs)
             {
                 var probe = admission.Verdict == CircuitVerdict.Probe;
-                if (await TryLeaseAsync(role, workerId, capabilities, leaseDuration, probe, cancellationToken) is { } grant)
+                var leased = taskId is null
+                    ? await TryLeaseAsync(role, workerId, capabilities, leaseDuration, probe, cancellationToken)
+                    : await TryLeaseTaskAsync(role, taskId, workerId, capabilities, leaseDuration, probe, cancellationToken);
+                if (leased is { } grant)
                 {
                     return grant;
                 }
@@ -155,14 +158,31 @@ public sealed class RemoteLeases(
             return null;
         }
 
+        var client = clients.Current;
+        var status = await WaitingStatusAsync(client, lease.Record.InstanceId, cancellationToken);
+        if (status is { Attempt: > 0 } && status.Attempt != lease.Record.Attempt)
+        {
+            // The lease expired and the attempt was counted as failed (a retry is on its way): gone, as in the Standalone engine.
+            await artifacts.DeleteAsync(RemotePaths.Lease(role, lease.MessageId), cancellationToken);
+            return null;
+        }
+
+        if (status is null && lease.Record.ExpiresAt <= time.GetUtcNow())
+        {
+            // The lease lapsed and the role ended meanwhile (its last attempt ran out): gone, as in the Standalone
+            // engine, not canceled; the worker reads the task view to learn how it ended.
+            await artifacts.DeleteAsync(RemotePaths.Lease(role, lease.MessageId), cancellationToken);
+            return null;
+        }
+
         var leaseDuration = lease.Record.LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : LeaseDuration(role);
         if (await HoldAsync(lease, leaseDuration, cancellationToken) is not { } receipt)
         {
             return null;
         }
 
-        var client = clients.Current;
-        var canceled = !await IsCurrentAsync(client, lease.Record.InstanceId, lease.Record.Attempt, cancellationToken);
+        // The role's orchestration ended: the task was canceled (or ended otherwise); the worker should stop.
+        var canceled = status is null;
         if (!canceled)
         {
             await RaiseLeaseAsync(client, lease.Record, receipt.NextVisibleOn, cancellationToken);
@@ -259,10 +279,15 @@ public sealed class RemoteLeases(
         var client = clients.Current;
         if (await IsCurrentAsync(client, record.InstanceId, record.Attempt, cancellationToken))
         {
-            // Back to waiting first, so the sub-orchestration stops timing a lease nobody holds.
+            // Back to waiting first, so the sub-orchestration stops timing a lease nobody holds; then where it waits.
             await RaiseLeaseAsync(client, record, null, cancellationToken);
-            var message = new RemoteWorkMessage(record.TaskId, role, record.Attempt, record.InstanceId, (int)LeaseDuration(role).TotalSeconds) { Queue = QueueOf(record).Name };
-            await QueueOf(record).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken);
+            var message = new RemoteWorkMessage(record.TaskId, role, record.Attempt, record.InstanceId, (int)LeaseDuration(role).TotalSeconds) { Queue = QueueOf(record).Name, Trace = record.Trace };
+            var sent = (await QueueOf(record).SendMessageAsync(JsonSerializer.Serialize(message, CoreJson.Options), cancellationToken)).Value;
+            await client.RaiseEventAsync(
+                record.InstanceId,
+                OrchestrationEvents.RemoteLease(record.Attempt),
+                new RemoteLeaseEvent(record.Attempt, null, record.WorkerId, LeaseToken.Encode(sent.MessageId, sent.PopReceipt)),
+                cancellationToken);
             if (record.Probe)
             {
                 // A probe handed back untouched proved nothing: the next lease may probe.
@@ -272,6 +297,47 @@ public sealed class RemoteLeases(
 
         await ReleaseAsync(lease.Record, lease.MessageId, receipt.PopReceipt, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// One try at leasing one task's attempt: the sub-orchestration's status holds the send receipt of the attempt's
+    /// queue message, so that message (and no other) is taken by updating it: invisible for the lease, marked claimed.
+    /// A receipt that no longer matches means a worker received the message meanwhile (or it was released and the
+    /// orchestration has not heard yet); an attempt whose requirements the worker's capabilities do not cover is not
+    /// taken. Null when there was nothing to take now.
+    /// </summary>
+    private async Task<LeaseGrant?> TryLeaseTaskAsync(
+        string role, string taskId, string? workerId, IReadOnlySet<string> capabilities, TimeSpan leaseDuration, bool probe, CancellationToken cancellationToken)
+    {
+        var instanceId = OrchestrationNames.RemoteInstanceId(taskId, role);
+        var client = clients.Current;
+        if (await WaitingStatusAsync(client, instanceId, cancellationToken) is not { Queued: { } queued } status
+            || !LeaseToken.TryDecode(queued, out var messageId, out var popReceipt)
+            || await artifacts.ReadJsonAsync<AgentAttempt>(RemotePaths.Envelope(taskId, role, status.Attempt), cancellationToken) is not { } envelope
+            || !envelope.Requires.All(capabilities.Contains))
+        {
+            return null;
+        }
+
+        // The attempt's message waits on the queue of its route (role, priority and requirements).
+        var route = WorkQueues.RouteOf(role, envelope.Priority, envelope.Requires);
+        var queue = queues.For(route);
+        var claimed = new RemoteWorkMessage(taskId, role, status.Attempt, instanceId, (int)LeaseDuration(role).TotalSeconds, Claimed: true)
+        {
+            Queue = queue.Name,
+            Trace = status.Trace,
+        };
+        UpdateReceipt receipt;
+        try
+        {
+            receipt = (await queue.UpdateMessageAsync(messageId, popReceipt, JsonSerializer.Serialize(claimed, CoreJson.Options), leaseDuration, cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+        {
+            return null; // received by a worker (or gone) since the receipt was recorded
+        }
+
+        return await GrantAsync(queue, role, new HeldMessage(messageId, receipt.PopReceipt, receipt.NextVisibleOn), claimed, workerId, leaseDuration, probe, cancellationToken);
     }
 
     /// <summary>The leases held now (records are deleted on complete and fail), for "worker last seen".</summary>
@@ -308,7 +374,7 @@ public sealed class RemoteLeases(
         }
 
         var client = clients.Current;
-        if (message.DequeueCount > 1)
+        if (message.DequeueCount > 1 || work.Claimed)
         {
             // Visible again: whoever leased it before neither completed nor failed it in time. That counts as a failure
             // of the role for its circuit breaker (once: the message is deleted here).
@@ -334,6 +400,14 @@ public sealed class RemoteLeases(
             return null;
         }
 
+        return await GrantAsync(queue, role, new HeldMessage(message.MessageId, message.PopReceipt, message.NextVisibleOn), work, workerId, leaseDuration, probe, cancellationToken);
+    }
+
+    /// <summary>Hands a message this lease API holds to a worker, unless its attempt is no longer the current one (<paramref name="probe"/>: the lease is the half-open breaker's probe).</summary>
+    private async Task<LeaseGrant?> GrantAsync(
+        QueueClient queue, string role, HeldMessage message, RemoteWorkMessage work, string? workerId, TimeSpan leaseDuration, bool probe, CancellationToken cancellationToken)
+    {
+        var client = clients.Current;
         if (!await IsCurrentAsync(client, work.InstanceId, work.Attempt, cancellationToken))
         {
             // The attempt timed out and was retried, or the task ended: nobody waits for this message.
@@ -459,7 +533,14 @@ public sealed class RemoteLeases(
     /// <c>ProtobufUtils.CreateQueryInstancesResponse</c>), whereas a single-instance read returns the custom status
     /// only together with the input (<c>LocalGrpcListener.CreateGetInstanceResponse</c>).
     /// </summary>
-    internal static async Task<bool> IsCurrentAsync(DurableTaskClient client, string instanceId, int attempt, CancellationToken cancellationToken)
+    internal static async Task<bool> IsCurrentAsync(DurableTaskClient client, string instanceId, int attempt, CancellationToken cancellationToken) =>
+        await WaitingStatusAsync(client, instanceId, cancellationToken) is { } status && (status.Attempt == 0 || status.Attempt == attempt);
+
+    /// <summary>
+    /// The status of the role's sub-orchestration while it still waits (see <see cref="IsCurrentAsync"/>); null when it
+    /// ended or does not exist. An unreadable status reads as attempt 0: waiting, for whichever attempt.
+    /// </summary>
+    private static async Task<RemoteAttemptStatus?> WaitingStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {
         // The prefix also matches sibling roles such as "review-2" of the same task: at most a task's roles.
         var query = new OrchestrationQuery(InstanceIdPrefix: instanceId, PageSize: 20, FetchInputsAndOutputs: false);
@@ -473,14 +554,13 @@ public sealed class RemoteLeases(
             // Anything but an ended instance still waits: that includes the moment it continues as new.
             if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
             {
-                return false;
+                return null;
             }
 
-            var status = ReadStatus(instance.SerializedCustomStatus);
-            return status is null || status.Attempt == attempt;
+            return ReadStatus(instance.SerializedCustomStatus) ?? new RemoteAttemptStatus(string.Empty, string.Empty, 0);
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>Read without the metadata's data converter, which a query without inputs does not attach.</summary>
@@ -511,4 +591,7 @@ public sealed class RemoteLeases(
     private TimeSpan LeaseDuration(string role) => roles.Find(role)?.LeaseDuration ?? TimeSpan.FromSeconds(60);
 
     private sealed record HeldLease(string MessageId, string PopReceipt, LeaseRecord Record);
+
+    /// <summary>A queue message this lease API holds invisible: received, or taken by its send receipt.</summary>
+    private sealed record HeldMessage(string MessageId, string PopReceipt, DateTimeOffset? NextVisibleOn);
 }

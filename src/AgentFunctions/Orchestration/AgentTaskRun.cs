@@ -27,6 +27,9 @@ internal sealed class AgentTaskRun : IDisposable
     private readonly List<PendingRetry> _retries = [];
     private readonly List<PendingAdmission> _admissions = [];
     private readonly List<Task> _sideEffects = [];
+
+    // Dead-letter records decided since the last Publish: the view names one only once it is stored.
+    private readonly List<Task> _deadLetterWrites = [];
     private Dictionary<string, RoleRoute> _routes = new(StringComparer.Ordinal);
     private TaskState _state = null!;
     private string? _contextRef;
@@ -67,6 +70,7 @@ internal sealed class AgentTaskRun : IDisposable
             {
                 var completed = await Task.WhenAny(Pending());
                 Handle(completed);
+                await StoreDeadLettersAsync();
                 Publish();
             }
         }
@@ -260,7 +264,7 @@ internal sealed class AgentTaskRun : IDisposable
                     DropRetry(cancel.Role);
                     break;
                 case WriteDeadLetter deadLetter:
-                    _sideEffects.Add(_context.CallActivityAsync(
+                    _deadLetterWrites.Add(_context.CallActivityAsync(
                         OrchestrationNames.WriteDeadLetter,
                         new DeadLetterRequest(deadLetter.DeadLetterId, _state.Id, deadLetter.Role, deadLetter.Attempts, deadLetter.Failures, deadLetter.Reason, Now, _state.Spec with { Context = null })
                         {
@@ -486,6 +490,33 @@ internal sealed class AgentTaskRun : IDisposable
                 approval.Cancellation.Cancel();
                 approval.Cancellation.Dispose();
                 _approvals.Remove(approval);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the dead-letter records just decided, so that a client who reads a <c>deadLetterId</c> in the view finds
+    /// the record. A record that could not be stored does not hold the task up: its outcome stands in the view.
+    /// </summary>
+    private async Task StoreDeadLettersAsync()
+    {
+        if (_deadLetterWrites.Count == 0)
+        {
+            return;
+        }
+
+        var writes = _deadLetterWrites.ToList();
+        _deadLetterWrites.Clear();
+        _sideEffects.AddRange(writes);
+        foreach (var write in writes)
+        {
+            try
+            {
+                await write;
+            }
+            catch (TaskFailedException)
+            {
+                // Logged with the other side effects when the task ends (SettleSideEffectsAsync).
             }
         }
     }

@@ -92,7 +92,8 @@ public static class RemoteRoleOrchestrator
         TaskOrchestrationContext context, RemoteRoleRequest request, int attempt, RemoteRoleResume? resume, Task cancel, List<AttemptFailure> failures, CancellationToken lifetime)
     {
         var first = request.Attempt;
-        SetStatus(context, request, attempt);
+        var queued = resume?.Queued;
+        SetStatus(context, request, attempt, queued);
         if (resume is null or { Held: true })
         {
             var held = resume is { Held: true };
@@ -123,6 +124,8 @@ public static class RemoteRoleOrchestrator
 
                 if (dispatch.HeldUntil is not { } until)
                 {
+                    queued = dispatch.Queued;
+                    SetStatus(context, request, attempt, queued);
                     if (held)
                     {
                         Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null) { Released = true });
@@ -195,6 +198,15 @@ public static class RemoteRoleOrchestrator
                         continue; // malformed, or older than the expiry already armed
                     }
 
+                    if (lease.LeaseExpiresAt is null && lease.Queued is { } requeued)
+                    {
+                        // Not a lease change: after a release the attempt waits in a fresh message, which a worker
+                        // naming the task may take with this receipt. (The release itself came as its own event.)
+                        queued = requeued;
+                        SetStatus(context, request, attempt, queued);
+                        continue;
+                    }
+
                     if (expiresAt is null && lease.LeaseExpiresAt is not null)
                     {
                         // Leased (not a heartbeat): the attempt starts now, as the task's view shows it.
@@ -215,7 +227,7 @@ public static class RemoteRoleOrchestrator
                 return AttemptStep.Failed(new AttemptFailure(attempt, Now(context), FailureKind.Transient, $"lease expired at {expired}: the worker neither heartbeated, completed nor failed the attempt in time"));
             }
 
-            return AttemptStep.Continue(new RemoteRoleResume(attempt, [.. failures], expiresAt));
+            return AttemptStep.Continue(new RemoteRoleResume(attempt, [.. failures], expiresAt, queued));
         }
         finally
         {
@@ -252,8 +264,8 @@ public static class RemoteRoleOrchestrator
         context.SendEvent(request.Attempt.TaskId, OrchestrationEvents.RemoteAttempt, attemptEvent);
 
     /// <summary>The attempt the lease API may hand out and accept results for (any other is superseded).</summary>
-    private static void SetStatus(TaskOrchestrationContext context, RemoteRoleRequest request, int attempt) =>
-        context.SetCustomStatus(new RemoteAttemptStatus(request.Attempt.TaskId, request.Attempt.Role, attempt));
+    private static void SetStatus(TaskOrchestrationContext context, RemoteRoleRequest request, int attempt, string? queued = null) =>
+        context.SetCustomStatus(new RemoteAttemptStatus(request.Attempt.TaskId, request.Attempt.Role, attempt, queued) { Trace = request.Trace });
 
     private static DateTimeOffset Now(TaskOrchestrationContext context) =>
         new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));

@@ -9,6 +9,7 @@ namespace AgentQ.Cli;
 public sealed class CommandContext : IDisposable
 {
     private readonly Lazy<ConnectionSettings> _connection;
+    private ConnectionOverrides _overrides;
     private readonly Lazy<AgentQClient> _client;
 
     public CommandContext(ParseResult parseResult, GlobalOptions globals, CliRuntime runtime)
@@ -20,8 +21,8 @@ public sealed class CommandContext : IDisposable
         Runtime = runtime;
         Environment = runtime.Environment;
         Output = new CliOutput(runtime.Stdout, runtime.Stderr, parseResult.GetValue(globals.Json), runtime.Environment.StdoutIsTerminal);
-        var overrides = new ConnectionOverrides(parseResult.GetValue(globals.Url), parseResult.GetValue(globals.Key), parseResult.GetValue(globals.Profile));
-        _connection = new Lazy<ConnectionSettings>(() => ConnectionResolver.Resolve(overrides, runtime.Environment, runtime.Stderr));
+        _overrides = new ConnectionOverrides(parseResult.GetValue(globals.Url), parseResult.GetValue(globals.Key), parseResult.GetValue(globals.Profile));
+        _connection = new Lazy<ConnectionSettings>(() => ConnectionResolver.Resolve(_overrides, runtime.Environment, runtime.Stderr));
         _client = new Lazy<AgentQClient>(() => new AgentQClient(_connection.Value, runtime.HttpHandler));
     }
 
@@ -36,6 +37,23 @@ public sealed class CommandContext : IDisposable
     public ConnectionSettings Connection => _connection.Value;
 
     public AgentQClient Client => _client.Value;
+
+    /// <summary>
+    /// A URL and profile from a config file, used where --url and --profile were not given (so they beat AGENTQ_URL and
+    /// AGENTQ_PROFILE); call before the connection is first used.
+    /// </summary>
+    public void UseConnectionDefaults(string? url, string? profile)
+    {
+        if (_connection.IsValueCreated)
+        {
+            throw new InvalidOperationException("The connection is already in use.");
+        }
+
+        _overrides = _overrides with { Url = _overrides.Url ?? url, Profile = _overrides.Profile ?? profile };
+    }
+
+    /// <summary>Whether <paramref name="option"/> was on the command line (not just its default).</summary>
+    public bool Given(Option option) => ParseResult.GetResult(option) is { Implicit: false };
 
     public T? Get<T>(Option<T> option) => ParseResult.GetValue(option);
 

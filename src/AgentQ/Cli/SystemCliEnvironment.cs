@@ -10,6 +10,10 @@ public sealed class SystemCliEnvironment : ICliEnvironment
     public string HomeDirectory =>
         GetVariable("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
+    public string CurrentDirectory => Directory.GetCurrentDirectory();
+
+    public string SystemConfigDirectory => "/etc/agentq";
+
     public bool StdoutIsTerminal => !Console.IsOutputRedirected;
 
     public TextReader StandardInput => Console.In;

@@ -1,31 +1,34 @@
 using System.CommandLine;
 using System.Globalization;
+using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentQ.Cli;
 using AgentQ.Worker;
 
 namespace AgentQ.Commands;
 
-/// <summary><c>agentq worker run --role ROLE [...] -- PROGRAM ARGS...</c>: the pull worker for a <c>remote</c> role.</summary>
+/// <summary>
+/// <c>agentq worker run [--config FILE] --role ROLE [...] -- PROGRAM ARGS...</c>: the pull worker for a <c>remote</c> role,
+/// from flags, a TOML config file, or both (flags win); and <c>agentq worker install</c>.
+/// </summary>
 public static class WorkerCommand
 {
     public const int MaxWaitSeconds = 60;
-
-    /// <summary>The longest lease the API accepts (a day).</summary>
-    public const int MaxLeaseSeconds = 24 * 3600;
 
     public static Command Create(GlobalOptions globals, CliRuntime runtime)
     {
         var command = new Command("worker", "Work on a remote role's attempts from this machine");
         command.Subcommands.Add(Run(globals, runtime));
+        command.Subcommands.Add(WorkerInstallCommand.Create(globals, runtime));
         return command;
     }
 
     private static Command Run(GlobalOptions globals, CliRuntime runtime)
     {
-        var role = new Option<string>("--role") { Description = "The remote role to work for", HelpName = "ROLE", Required = true };
+        var config = new Option<string?>("--config") { Description = "Worker config (TOML; see deploy/agentq.worker.example.toml). Without it: ./agentq.toml, ~/.agentq/worker.toml, then /etc/agentq/worker.toml, if one exists. Flags override the file", HelpName = "FILE" };
+        var role = new Option<string?>("--role") { Description = "The remote role to work for (or [worker] role)", HelpName = "ROLE" };
         var concurrency = new Option<int>("--concurrency") { Description = "Attempts run at once", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var lease = new Option<int?>("--lease") { Description = "Ask for a shorter lease than the role's LeaseSeconds (its cap and default); heartbeats go at a third of the granted lease", HelpName = "SECONDS" };
+        var lease = new Option<int?>("--lease") { Description = "Lease length to ask for, up to the role's MaxLeaseSeconds (default: the role's LeaseSeconds); heartbeats go at a third of the granted lease", HelpName = "SECONDS" };
         var wait = new Option<int>("--wait") { Description = "Long-poll wait of each lease request, 0-60", HelpName = "SECONDS", DefaultValueFactory = _ => 20 };
         var permanent = new Option<string?>("--permanent-exit-codes") { Description = "Exit codes that mean 'do not retry' (comma-separated, e.g. 3,4)", HelpName = "CODES" };
         var timeout = new Option<double?>("--timeout") { Description = "Kill the program after this many seconds (a transient failure)", HelpName = "SECONDS" };
@@ -33,13 +36,13 @@ public static class WorkerCommand
         var workerId = new Option<string?>("--worker-id") { Description = "Name shown in metrics (default: host-pid)", HelpName = "ID" };
         var capability = new Option<string[]>("--capability")
         {
-            Description = "What this worker can do (repeat for several): it is handed attempts whose task requires only these (e.g. --capability database)",
+            Description = "What this worker can do (repeat for several; replaces capabilities in the config file): it is handed attempts whose task requires only these (e.g. --capability database)",
             HelpName = "NAME",
             AllowMultipleArgumentsPerToken = false,
         };
         var program = new Argument<string[]>("PROGRAM")
         {
-            Description = "The program and its arguments, after '--'; {input} in an argument is replaced by the prompt, which is also on stdin",
+            Description = "The program and its arguments, after '--' (or command in the config file); {input} in an argument is replaced by the prompt, which is also on stdin",
             // Zero here so a missing program gets agentq's own message with an example, not the parser's.
             Arity = ArgumentArity.ZeroOrMore,
         };
@@ -47,30 +50,35 @@ public static class WorkerCommand
             + "The program is checked before the first lease (a path must exist and be executable; a bare name is looked up on PATH). "
             + "With --json, stdout carries one JSON object per event: started, attempt, notice, stopping, stopped")
         {
-            role, concurrency, lease, wait, permanent, timeout, grace, workerId, capability, program,
+            config, role, concurrency, lease, wait, permanent, timeout, grace, workerId, capability, program,
         };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
-            var argv = RequireProgram(context.Get(program));
+            var file = WorkerConfigReader.Find(context.Get(config), context.Environment);
+            context.UseConnectionDefaults(file?.Url, file?.Profile);
+            var argv = context.Get(program) is { Length: > 0 } given ? given : file?.Command?.ToArray();
+            argv = RequireProgram(argv, file);
             var settings = new WorkerSettings
             {
-                Role = CommonArguments.OptionalRole(context.Get(role)) ?? throw CliException.Usage("--role is required"),
+                Role = CommonArguments.OptionalRole(context.Get(role)) ?? file?.Role
+                    ?? throw CliException.Usage(file is null ? "--role is required" : $"--role is required (or role in [worker] of {file.Path})"),
                 Command = argv,
-                WorkerId = context.Get(workerId) is { Length: > 0 } id ? id : DefaultWorkerId(context.Environment),
-                Concurrency = context.Get(concurrency) is var n and >= 1 and <= 256 ? n : throw CliException.Usage("--concurrency must be between 1 and 256"),
-                LeaseSeconds = context.Get(lease) is { } l ? (l is >= 1 and <= MaxLeaseSeconds ? l : throw CliException.Usage($"--lease must be between 1 and {MaxLeaseSeconds} seconds")) : null,
-                WaitSeconds = context.Get(wait) is var w and >= 0 and <= MaxWaitSeconds ? w : throw CliException.Usage($"--wait must be between 0 and {MaxWaitSeconds}"),
-                PermanentExitCodes = ParseExitCodes(context.Get(permanent)),
-                Timeout = CommonArguments.Seconds(context.Get(timeout), "--timeout"),
-                Grace = CommonArguments.Seconds(context.Get(grace), "--grace", allowZero: true) ?? runtime.DefaultWorkerGrace,
+                WorkerId = context.Get(workerId) is { Length: > 0 } id ? id : file?.WorkerId ?? DefaultWorkerId(context.Environment),
+                Concurrency = (context.Given(concurrency) ? context.Get(concurrency) : file?.Concurrency ?? 1) is var n and >= 1 and <= 256 ? n : throw CliException.Usage("--concurrency must be between 1 and 256"),
+                LeaseSeconds = context.Get(lease) is { } l ? (l is >= 1 and <= RoleDefinition.LeaseSecondsCap ? l : throw CliException.Usage($"--lease must be between 1 and {RoleDefinition.LeaseSecondsCap} seconds")) : file?.LeaseSeconds,
+                WaitSeconds = (context.Given(wait) ? context.Get(wait) : file?.WaitSeconds ?? 20) is var w and >= 0 and <= MaxWaitSeconds ? w : throw CliException.Usage($"--wait must be between 0 and {MaxWaitSeconds}"),
+                PermanentExitCodes = context.Get(permanent) is { } codes ? ParseExitCodes(codes) : file?.PermanentExitCodes ?? new HashSet<int>(),
+                Timeout = CommonArguments.Seconds(context.Get(timeout), "--timeout") ?? file?.Timeout,
+                Grace = CommonArguments.Seconds(context.Get(grace), "--grace", allowZero: true) ?? file?.Grace ?? runtime.DefaultWorkerGrace,
                 ReportSlack = runtime.WorkerReportSlack,
-                Capabilities = ParseCapabilities(context.Get(capability)),
+                Capabilities = context.Get(capability) is { Length: > 0 } named ? ParseCapabilities(named) : file?.Capabilities ?? [],
             };
 
             // Before the first lease: a program that cannot run would otherwise fail every attempt the worker leases.
             // The real process PATH and directory, since that is where the program is started from.
             settings = settings with { Executable = ProgramResolver.Resolve(argv[0], Environment.GetEnvironmentVariable("PATH"), Directory.GetCurrentDirectory()) };
-            var log = new WorkerLog(context.Output, settings.WorkerId, settings.Role, context.Environment.Time);
+            using var logFile = file?.Log is { } logSettings ? OpenLog(logSettings, settings.Role) : null;
+            var log = new WorkerLog(context.Output, settings.WorkerId, settings.Role, context.Environment.Time, logFile);
             using var worker = new PullWorker(context.Client, settings, new AgentProcess(), context.Environment.Time, log);
             await worker.RunAsync(cancellationToken);
             return ExitCode.Ok;
@@ -100,6 +108,19 @@ public static class WorkerCommand
             : throw CliException.Usage($"at most {AgentFunctions.Core.Tasks.Identifiers.MaxCapabilities} --capability options");
     }
 
+    /// <summary>The worker's log file in the [log] directory: <c>agentq-worker-&lt;role&gt;.log</c>.</summary>
+    private static RotatingLogFile OpenLog(WorkerLogSettings settings, string role)
+    {
+        try
+        {
+            return new RotatingLogFile(settings, $"agentq-worker-{role}.log");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCode.Error, $"cannot open the log file in {settings.Directory}: {ex.Message}");
+        }
+    }
+
     /// <summary>"3,4" → {3, 4}; anything else is a usage error.</summary>
     public static IReadOnlySet<int> ParseExitCodes(string? text)
     {
@@ -122,11 +143,13 @@ public static class WorkerCommand
         return codes;
     }
 
-    private static IReadOnlyList<string> RequireProgram(string[]? argv)
+    private static string[] RequireProgram(string[]? argv, WorkerConfig? file)
     {
         if (argv is not { Length: > 0 } || string.IsNullOrWhiteSpace(argv[0]))
         {
-            throw CliException.Usage("no program to run: put it after '--', e.g. agentq worker run --role review -- ./review.sh {input}");
+            throw CliException.Usage(file is null
+                ? "no program to run: put it after '--', e.g. agentq worker run --role review -- ./review.sh {input}"
+                : $"no program to run: put it after '--' or set command in {file.Path}, e.g. command = [\"./review.sh\", \"{{input}}\"]");
         }
 
         return argv;

@@ -66,7 +66,10 @@ public sealed class AgentQClient : IDisposable
 
         using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseContentRead, timeout ?? DefaultRequestTimeout, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return new ApiResponse(response.StatusCode, text, response.Content.Headers.ContentType?.MediaType, response.Headers.Location);
+        return new ApiResponse(response.StatusCode, text, response.Content.Headers.ContentType?.MediaType, response.Headers.Location)
+        {
+            RetryAfter = response.Headers.RetryAfter?.Delta,
+        };
     }
 
     /// <summary>Like <see cref="SendAsync"/>, but a non-2xx answer throws with its problem detail and exit code.</summary>

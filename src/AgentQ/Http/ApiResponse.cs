@@ -8,6 +8,9 @@ public sealed record ApiResponse(HttpStatusCode Status, string Body, string? Con
 {
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
+    /// <summary>How long the server asked to wait before trying again (Retry-After in seconds on a 503 or 507).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>The body as <typeparamref name="T"/> in the contract dialect.</summary>
     public T Read<T>()
     {

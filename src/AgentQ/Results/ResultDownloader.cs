@@ -92,7 +92,7 @@ public sealed class ResultDownloader(AgentQClient client)
     }
 
     /// <summary>Writes through a temporary file, so <paramref name="path"/> appears whole or not at all.</summary>
-    private static async Task WriteWholeAsync(string path, Func<Stream, Task> write)
+    internal static async Task WriteWholeAsync(string path, Func<Stream, Task> write)
     {
         var temporary = path + PartialSuffix;
         try

@@ -422,10 +422,18 @@ public sealed class PullWorker : IDisposable
         var cutoff = _reportCutoff.Token;
         for (var attempt = 1; ; attempt++)
         {
+            TimeSpan? retryAfter = null;
             try
             {
                 var response = await _client.SendAsync(HttpMethod.Post, LeaseUri(grant.Role, lease.LeaseId, action), body, cutoff, trace: lease.Trace?.Own);
-                if ((int)response.Status < 500 || attempt >= ReportAttempts)
+                if (response.Status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.InsufficientStorage && response.RetryAfter is { } delay)
+                {
+                    // The server is busy (too many bodies in flight) or its disk is full, and says when to come back: the
+                    // result is kept and sent again then, for as long as the lease lasts, without using up the tries.
+                    retryAfter = delay < MaxBackoff ? delay : MaxBackoff;
+                    attempt--;
+                }
+                else if ((int)response.Status < 500 || attempt >= ReportAttempts)
                 {
                     return (response, false);
                 }
@@ -443,7 +451,7 @@ public sealed class PullWorker : IDisposable
                 return (null, false);
             }
 
-            if (!await DelayAsync(Backoff(attempt), cutoff))
+            if (!await DelayAsync(retryAfter ?? Backoff(attempt), cutoff))
             {
                 return (null, true);
             }

@@ -115,7 +115,7 @@ public sealed class HttpContractTests(BothEngines engines)
         await api.WaitForStateAsync(id, "failed");
         var deadLetterId = $"{id}~refuser";
 
-        var record = await WaitForDeadLetterAsync(api, deadLetterId);
+        var record = (await api.GetAsync($"api/deadletters/{deadLetterId}")).Is(HttpStatusCode.OK).Json;
         Assert.Equal((id, "refuser", 1), (record.GetProperty("taskId").GetString(), record.GetProperty("role").GetString(), record.GetProperty("attempts").GetInt32()));
         Assert.Equal("permanent", record.GetProperty("failures")[0].GetProperty("kind").GetString());
         var list = (await api.GetAsync($"api/deadletters?taskId={id}")).Is(HttpStatusCode.OK).Json;
@@ -160,6 +160,58 @@ public sealed class HttpContractTests(BothEngines engines)
         (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(failLease)}/fail", new { reason = "bad input", permanent = true })).Is(HttpStatusCode.OK);
         var failed = await api.WaitForStateAsync(failing, "failed");
         Assert.Equal(("dead_lettered", 1), (failed.GetProperty("roles")[0].GetProperty("state").GetString(), failed.GetProperty("roles")[0].GetProperty("attempt").GetInt32()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_worker_naming_a_task_gets_that_tasks_attempt_with_a_lease_up_to_the_roles_maximum(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var older = ApiSession.NewId("named");
+        var named = ApiSession.NewId("named");
+        await api.PostAsync("api/tasks", new { id = older, to = new[] { "worker" }, instructions = "First in line." });
+        await api.PostAsync("api/tasks", new { id = named, to = new[] { "worker" }, instructions = "The one I want." });
+
+        // Longer than the role's 30 s lease, shorter than its MaxLeaseSeconds (4 h by default); over it: refused.
+        var refused = (await api.PostAsync("api/workers/worker/lease", new { workerId = "agent", taskId = named, leaseSeconds = (4 * 3600) + 1 })).IsProblem(HttpStatusCode.BadRequest);
+        Assert.Contains("Roles:worker:MaxLeaseSeconds", refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        (await api.PostAsync("api/workers/worker/lease", new { workerId = "agent", taskId = "bad id!" })).IsProblem(HttpStatusCode.BadRequest);
+
+        var lease = (await api.PostAsync("api/workers/worker/lease?wait=20", new { workerId = "agent", taskId = named, leaseSeconds = 3600 })).Is(HttpStatusCode.OK).Json;
+        Assert.Equal((named, 1, 3600), (lease.GetProperty("taskId").GetString(), lease.GetProperty("attempt").GetInt32(), lease.GetProperty("leaseSeconds").GetInt32()));
+        Assert.InRange(lease.GetProperty("leaseExpiresAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+        (await api.PostAsync("api/workers/worker/lease", new { workerId = "agent", taskId = named })).Is(HttpStatusCode.NoContent);
+
+        var beat = (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(lease.GetProperty("leaseId").GetString()!)}/heartbeat", new { progress = 0.2 })).Is(HttpStatusCode.OK).Json;
+        Assert.InRange(beat.GetProperty("leaseExpiresAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(beat.GetProperty("leaseId").GetString()!)}/complete", new { status = "completed", summary = "by hand", result = "# done" })).Is(HttpStatusCode.OK);
+        await api.WaitForStateAsync(named, "completed");
+
+        // The older task waited in the queue all along, and is still offered.
+        var first = (await api.PostAsync("api/workers/worker/lease?wait=20", new { workerId = "agent", taskId = older })).Is(HttpStatusCode.OK).Json;
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(first.GetProperty("leaseId").GetString()!)}/complete", new { status = "completed", result = "# done" })).Is(HttpStatusCode.OK);
+        await api.WaitForStateAsync(older, "completed");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Roles_lists_every_role_with_its_runner_capabilities_approval_and_retry(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+
+        var items = (await api.GetAsync("api/roles")).Is(HttpStatusCode.OK).Json.GetProperty("items").EnumerateArray().ToList();
+
+        // The Standalone server also has the default roles of its appsettings.json; in name order either way.
+        var names = items.Select(r => r.GetProperty("name").GetString()!).ToList();
+        Assert.Subset(names.ToHashSet(), new HashSet<string> { "gate", "idle", "impl", "refuser", "review", "worker" });
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        var worker = items.Single(r => r.GetProperty("name").GetString() == "worker");
+        Assert.Equal(("remote", false, 30, 4 * 3600), (worker.GetProperty("runner").GetString(), worker.GetProperty("requiresApproval").GetBoolean(), worker.GetProperty("leaseSeconds").GetInt32(), worker.GetProperty("maxLeaseSeconds").GetInt32()));
+        Assert.Equal(2, worker.GetProperty("retry").GetProperty("maxAttempts").GetInt32());
+        Assert.Equal(JsonValueKind.Array, worker.GetProperty("capabilities").ValueKind);
+        Assert.True(items.Single(r => r.GetProperty("name").GetString() == "gate").GetProperty("requiresApproval").GetBoolean());
+        Assert.Equal("command", items.Single(r => r.GetProperty("name").GetString() == "refuser").GetProperty("runner").GetString());
+        Assert.DoesNotContain("/bin/sh", (await api.GetAsync("api/roles")).Body, StringComparison.Ordinal); // runner options stay private
     }
 
     [Theory]
@@ -269,13 +321,14 @@ public sealed class HttpContractTests(BothEngines engines)
             var failed = ApiSession.NewId("shapef");
             await api.PostAsync("api/tasks", new { id = failed, to = new[] { "refuser" }, instructions = "Send it." });
             await api.WaitForStateAsync(failed, "failed");
-            answers["dead letter"] = await WaitForDeadLetterAsync(api, $"{failed}~refuser");
+            answers["dead letter"] = (await api.GetAsync($"api/deadletters/{failed}~refuser")).Is(HttpStatusCode.OK).Json;
 
             var remote = ApiSession.NewId("shapew");
             await api.PostAsync("api/tasks", new { id = remote, to = new[] { "worker" }, instructions = "Train." });
             answers["lease"] = await LeaseAsync(api, remote);
             answers["heartbeat"] = (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(answers["lease"].GetProperty("leaseId").GetString()!)}/heartbeat", new { progress = 0.1 })).Json;
             answers["health"] = (await api.GetAsync("api/health")).Json;
+            answers["roles"] = (await api.GetAsync("api/roles")).Json;
             answers["problem"] = (await api.GetAsync("api/tasks/no-such-task")).Json;
         }
 
@@ -299,20 +352,25 @@ public sealed class HttpContractTests(BothEngines engines)
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
-    private static async Task<JsonElement> WaitForDeadLetterAsync(ApiSession api, string id)
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_dead_letter_can_be_read_and_deleted_the_moment_the_view_names_it(string engine)
     {
-        // Both engines write the record right after the task settles; a client may look a moment before.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        using var api = new ApiSession(engines, engine);
+        var ids = Enumerable.Range(0, 4).Select(_ => ApiSession.NewId("dlnow")).ToList();
+        foreach (var id in ids)
         {
-            var answer = await api.GetAsync($"api/deadletters/{id}");
-            if (answer.Status == HttpStatusCode.OK)
-            {
-                return answer.Json;
-            }
+            await api.PostAsync("api/tasks", new { id, to = new[] { "refuser" }, instructions = "Send it." });
+        }
 
-            Assert.True(DateTime.UtcNow < deadline, $"[{api.Engine}] dead letter {id} never appeared: {answer.Body}");
-            await Task.Delay(50);
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            var view = await api.WaitForTaskAsync(id, v => v.GetProperty("roles")[0].TryGetProperty("deadLetterId", out var named) && named.ValueKind == JsonValueKind.String, "a dead letter");
+            var deadLetterId = view.GetProperty("roles")[0].GetProperty("deadLetterId").GetString();
+
+            // No wait in between: the record is there as soon as the view names it.
+            var answer = i % 2 == 0 ? await api.GetAsync($"api/deadletters/{deadLetterId}") : await api.DeleteAsync($"api/deadletters/{deadLetterId}");
+            answer.Is(i % 2 == 0 ? HttpStatusCode.OK : HttpStatusCode.NoContent);
         }
     }
 

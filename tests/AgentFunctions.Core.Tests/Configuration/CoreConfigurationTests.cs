@@ -97,6 +97,50 @@ public class CoreConfigurationTests
     }
 
     [Fact]
+    public void A_remote_role_allows_leases_of_up_to_four_hours_unless_max_lease_seconds_says_otherwise()
+    {
+        var catalog = CoreConfiguration.LoadRoles(Configuration(new()
+        {
+            ["Roles:review:Runner"] = "remote",
+            ["Roles:agent:Runner"] = "remote",
+            ["Roles:agent:LeaseSeconds"] = "600",
+            ["Roles:agent:MaxLeaseSeconds"] = "86400",
+            ["Roles:agent:Capabilities:0"] = "gpu",
+            ["Roles:agent:Capabilities:1"] = "linux",
+        }));
+
+        Assert.Equal((TimeSpan.FromSeconds(60), TimeSpan.FromHours(4)), (catalog.Find("review")!.LeaseDuration, catalog.Find("review")!.MaxLeaseDuration));
+        Assert.Equal((TimeSpan.FromMinutes(10), TimeSpan.FromDays(1)), (catalog.Find("agent")!.LeaseDuration, catalog.Find("agent")!.MaxLeaseDuration));
+        Assert.Equal(["gpu", "linux"], catalog.Find("agent")!.Capabilities);
+        Assert.Empty(catalog.Find("review")!.Capabilities);
+    }
+
+    [Fact]
+    public void Lease_limits_and_capabilities_that_cannot_work_are_named()
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => CoreConfiguration.LoadRoles(Configuration(new()
+        {
+            ["Roles:a:Runner"] = "remote",
+            ["Roles:a:LeaseSeconds"] = "20000",
+            ["Roles:b:Runner"] = "remote",
+            ["Roles:b:MaxLeaseSeconds"] = "0",
+            ["Roles:c:Runner"] = "remote",
+            ["Roles:c:MaxLeaseSeconds"] = "lots",
+            ["Roles:d:Runner"] = "echo",
+            ["Roles:d:Capabilities:0"] = "GPU!",
+        })));
+
+        Assert.Equal(
+        [
+            "Roles:a:LeaseSeconds: must not exceed Roles:a:MaxLeaseSeconds (14400); raise MaxLeaseSeconds to allow longer leases",
+            "Roles:b:MaxLeaseSeconds: must be between 1 and 604800 (got 0)",
+            "Roles:c:MaxLeaseSeconds: 'lots' is not a whole number",
+            "Roles:d:Capabilities:0: 'GPU!' is not a valid capability name (^[a-z][a-z0-9-]{0,39}$)",
+        ],
+        error.Problems);
+    }
+
+    [Fact]
     public void Workflow_and_limits_have_defaults_and_can_be_set()
     {
         Assert.Equal(TimeSpan.FromHours(24), CoreConfiguration.LoadWorkflow(Configuration([])).ApprovalTimeout);

@@ -85,7 +85,7 @@ public sealed class MetricsTests : IAsyncLifetime, IDisposable
         var metrics = await _server.Client.GetFromJsonAsync<MetricsSnapshot>("api/metrics", CoreJson.Options);
 
         Assert.DoesNotContain(health!.Checks, check => check.Value.Contains(_server.DataDirectory, StringComparison.Ordinal));
-        Assert.Equal(["activeTasks", "journal", "pendingWrites"], health.Checks.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["activeTasks", "disk", "journal", "pendingWrites"], health.Checks.Keys.Order(StringComparer.Ordinal));
         var diagnostics = metrics!.Diagnostics!;
         Assert.StartsWith(_server.DataDirectory, diagnostics["database"], StringComparison.Ordinal);
         Assert.True(long.Parse(diagnostics["jitCompiledMethods"], System.Globalization.CultureInfo.InvariantCulture) > 0);

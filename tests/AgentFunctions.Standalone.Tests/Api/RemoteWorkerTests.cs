@@ -173,8 +173,10 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
 
         var second = await LeaseAsync("review", "patient", wait: 10);
         Assert.Equal(2, second.GetProperty("attempt").GetInt32());
-        using var tooLong = await _server.PostJsonAsync("api/workers/review/lease", """{ "leaseSeconds": 0 }""");
-        await Responses.AssertProblemAsync(tooLong, HttpStatusCode.BadRequest, "leaseSeconds: must be a whole number of seconds between 1 and 86400");
+        using var tooShort = await _server.PostJsonAsync("api/workers/review/lease", """{ "leaseSeconds": 0 }""");
+        await Responses.AssertProblemAsync(tooShort, HttpStatusCode.BadRequest, "leaseSeconds: must be a whole number of seconds between 1 and 14400");
+        using var tooLong = await _server.PostJsonAsync("api/workers/review/lease", """{ "leaseSeconds": 14401 }""");
+        await Responses.AssertProblemAsync(tooLong, HttpStatusCode.BadRequest, "leaseSeconds: 14401 is longer than role 'review' allows (14400 s, Roles:review:MaxLeaseSeconds)");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using AgentFunctions.Api.Engine;
 using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Storage;
 using AgentFunctions.Testing;
@@ -19,7 +20,8 @@ public sealed class JournalTests : IAsyncLifetime
     {
         _database = new TaskDatabase(Path.Combine(_directory, "agentfunctions.db"));
         _database.Initialize();
-        _journal = new Journal(_database, TimeProvider.System, new StandaloneOptions(), NullLogger<Journal>.Instance);
+        var options = new StandaloneOptions { DataDirectory = _directory };
+        _journal = new Journal(_database, TimeProvider.System, options, new DiskSpace(options, TimeProvider.System, NullLogger<DiskSpace>.Instance), NullLogger<Journal>.Instance);
         _journal.Start([], lastOutboxId: 0, onCommitted: _ => { }, onFault: fault =>
         {
             lock (_faults)
@@ -61,13 +63,15 @@ public sealed class JournalTests : IAsyncLifetime
     {
         var failing = _journal.ExecuteAsync<bool>(_ => throw new InvalidOperationException("decider bug"));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
-        Assert.Equal("decider bug", error.Message);
+        // Callers learn that the engine stopped (503), with the cause inside.
+        var error = await Assert.ThrowsAsync<EngineUnavailableException>(() => failing);
+        var cause = Assert.IsType<InvalidOperationException>(error.InnerException);
+        Assert.Equal("decider bug", cause.Message);
         Assert.True(await _faulted.WaitAsync(TimeSpan.FromSeconds(10)));
-        var later = await Assert.ThrowsAsync<InvalidOperationException>(() => _journal.ExecuteAsync(_ => true));
-        Assert.Equal("The engine stopped after a storage failure.", later.Message);
+        var later = await Assert.ThrowsAsync<EngineUnavailableException>(() => _journal.ExecuteAsync(_ => true));
+        Assert.StartsWith("the server stopped after a storage failure (decider bug)", later.Message, StringComparison.Ordinal);
         Assert.Single(_faults);
-        Assert.Same(error, _journal.Fault);
+        Assert.Same(cause, _journal.Fault);
     }
 
     [Fact]
@@ -88,10 +92,11 @@ public sealed class JournalTests : IAsyncLifetime
             return true;
         });
 
-        await Assert.ThrowsAsync<SqliteException>(() => write);
+        var error = await Assert.ThrowsAsync<EngineUnavailableException>(() => write);
+        Assert.IsType<SqliteException>(error.InnerException);
         Assert.True(await _faulted.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(0L, CountOutboxRows());
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _journal.ExecuteAsync(_ => true));
+        await Assert.ThrowsAsync<EngineUnavailableException>(() => _journal.ExecuteAsync(_ => true));
     }
 
     private long CountOutboxRows()

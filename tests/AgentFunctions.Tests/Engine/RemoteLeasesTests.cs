@@ -70,8 +70,8 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     {
         await DispatchAsync(attempt: 1);
 
-        var grant = await Leases.LeaseAsync(_role, "w-7", NoCapabilities, TimeSpan.Zero, null, default);
-        var second = await Leases.LeaseAsync(_role, "w-8", NoCapabilities, TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-7", NoCapabilities, null, TimeSpan.Zero, null, default);
+        var second = await Leases.LeaseAsync(_role, "w-8", NoCapabilities, null, TimeSpan.Zero, null, default);
 
         Assert.NotNull(grant);
         Assert.Equal((_taskId, _role, 1, 3), (grant.TaskId, grant.Role, grant.Attempt, grant.MaxAttempts));
@@ -91,14 +91,14 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     [Fact]
     public async Task An_empty_queue_answers_no_lease_once_the_wait_is_over()
     {
-        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, TimeSpan.FromSeconds(1), null, default));
+        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, null, TimeSpan.FromSeconds(1), null, default));
     }
 
     [Fact]
     public async Task A_lease_that_runs_out_is_redelivered_and_reported_as_a_transient_failure_of_that_attempt()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, TimeSpan.FromSeconds(1), default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, TimeSpan.FromSeconds(1), default);
         Assert.Equal(1, grant!.LeaseSeconds);
         _raised.Clear();
 
@@ -106,7 +106,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
         while (_raised.Count == 0 && DateTimeOffset.UtcNow < deadline)
         {
-            Assert.Null(await Leases.LeaseAsync(_role, "w-2", NoCapabilities, TimeSpan.Zero, null, default));
+            Assert.Null(await Leases.LeaseAsync(_role, "w-2", NoCapabilities, null, TimeSpan.Zero, null, default));
             await Task.Delay(200);
         }
 
@@ -123,7 +123,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_heartbeat_extends_the_visibility_hands_out_a_new_lease_id_and_reports_progress()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, TimeSpan.FromSeconds(2), default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, TimeSpan.FromSeconds(2), default);
         _raised.Clear();
 
         var beat = await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest { Progress = 0.4, Message = "compiling" }, default);
@@ -145,7 +145,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_heartbeat_tells_the_worker_when_its_attempt_is_no_longer_wanted()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default);
         _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Terminated);
 
         var beat = await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest(), default);
@@ -154,10 +154,22 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_heartbeat_on_an_attempt_that_was_retried_after_its_lease_expired_finds_the_lease_gone()
+    {
+        await DispatchAsync(attempt: 1);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default);
+        _app.Durable.AddRemoteRole(_taskId, _role, 2, DateTimeOffset.UtcNow); // the orchestration timed the lease out
+
+        Assert.Null(await Leases.HeartbeatAsync(_role, grant!.LeaseId, new HeartbeatRequest(), default));
+
+        Assert.False(await _app.Artifacts.ExistsAsync(RemotePaths.Lease(_role, MessageId(grant.LeaseId)), default));
+    }
+
+    [Fact]
     public async Task Complete_stores_the_result_raises_it_on_the_sub_orchestration_and_deletes_the_message()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default);
         _raised.Clear();
 
         Assert.True(await Leases.CompleteAsync(_role, grant!.LeaseId, AgentResult.Completed("# Done", "all good"), default));
@@ -177,7 +189,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task Fail_raises_a_permanent_failure_when_the_worker_says_so_and_deletes_the_message()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default);
         _raised.Clear();
 
         Assert.True(await Leases.FailAsync(_role, grant!.LeaseId, new FailRequest { Reason = "bad input", Permanent = true }, default));
@@ -191,7 +203,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_late_result_of_an_ended_task_is_kept_only_as_discarded()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default);
         _raised.Clear();
         _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Completed);
 
@@ -213,21 +225,81 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task Release_puts_the_same_attempt_back_as_a_fresh_message_that_the_next_worker_leases()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default);
         _raised.Clear();
 
         Assert.True(await Leases.ReleaseAsync(_role, grant!.LeaseId, default));
 
-        // The sub-orchestration stops timing the lease: the attempt waits in the queue again.
-        var released = Assert.Single(_raised);
-        Assert.Equal((InstanceId, OrchestrationEvents.RemoteLease(1)), (released.Instance, released.Name));
-        Assert.Equal(new RemoteLeaseEvent(1, null, "w-1"), released.Payload);
+        // The sub-orchestration stops timing the lease: the attempt waits in the queue again, in a message it is told of.
+        Assert.Equal(2, _raised.Count);
+        Assert.All(_raised, raised => Assert.Equal((InstanceId, OrchestrationEvents.RemoteLease(1)), (raised.Instance, raised.Name)));
+        Assert.Equal(new RemoteLeaseEvent(1, null, "w-1"), _raised[0].Payload);
+        var requeued = Assert.IsType<RemoteLeaseEvent>(_raised[1].Payload);
+        Assert.Equal((1, (DateTimeOffset?)null), (requeued.Attempt, requeued.LeaseExpiresAt));
+        Assert.True(LeaseToken.TryDecode(requeued.Queued, out _, out _));
         Assert.Equal(1, await DepthAsync());
         _raised.Clear();
-        var again = await Leases.LeaseAsync(_role, "w-2", NoCapabilities, TimeSpan.Zero, null, default);
+        var again = await Leases.LeaseAsync(_role, "w-2", NoCapabilities, null, TimeSpan.Zero, null, default);
         Assert.Equal((_taskId, 1), (again!.TaskId, again.Attempt)); // a fresh copy: not taken for an expired lease
         Assert.NotEqual(MessageId(grant.LeaseId), MessageId(again.LeaseId));
         Assert.Equal(OrchestrationEvents.RemoteLease(1), Assert.Single(_raised).Name);
+    }
+
+    [Fact]
+    public async Task A_worker_naming_the_task_takes_that_attempt_by_its_send_receipt_and_no_other()
+    {
+        var other = AzuriteApp.UniqueTaskId();
+        var otherQueued = await DispatchAsync(attempt: 1, other);
+        _app.Durable.AddRemoteRole(other, _role, 1, DateTimeOffset.UtcNow, queued: otherQueued);
+        var queued = await DispatchAsync(attempt: 1);
+        _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, queued: queued);
+
+        var grant = await Leases.LeaseAsync(_role, "agent-1", NoCapabilities, _taskId, TimeSpan.Zero, TimeSpan.FromHours(2), default);
+
+        Assert.NotNull(grant);
+        Assert.Equal((_taskId, 1, 7200), (grant.TaskId, grant.Attempt, grant.LeaseSeconds));
+        Assert.InRange(grant.LeaseExpiresAt, DateTimeOffset.UtcNow.AddMinutes(119), DateTimeOffset.UtcNow.AddMinutes(121));
+        Assert.Equal(new RemoteLeaseEvent(1, grant.LeaseExpiresAt, "agent-1"), Assert.Single(_raised).Payload);
+        Assert.Null(await Leases.LeaseAsync(_role, "agent-2", NoCapabilities, _taskId, TimeSpan.Zero, null, default)); // taken
+        var next = await Leases.LeaseAsync(_role, "w-2", NoCapabilities, null, TimeSpan.Zero, null, default);
+        Assert.Equal(other, next!.TaskId); // the other task's message was left in the queue
+        var beat = await Leases.HeartbeatAsync(_role, grant.LeaseId, new HeartbeatRequest(), default);
+        Assert.InRange(beat!.LeaseExpiresAt, DateTimeOffset.UtcNow.AddMinutes(119), DateTimeOffset.UtcNow.AddMinutes(121)); // by the lease's own length
+        Assert.True(await Leases.CompleteAsync(_role, beat.LeaseId, AgentResult.Completed("# Done by hand"), default));
+        Assert.Equal("# Done by hand", await _app.Artifacts.ReadTextAsync(ArtifactLayout.ResultMarkdown(_taskId, _role)));
+    }
+
+    [Fact]
+    public async Task A_worker_naming_a_task_whose_attempt_is_not_waiting_gets_none_once_the_wait_is_over()
+    {
+        var queued = await DispatchAsync(attempt: 1);
+        Assert.NotNull(await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default)); // received: the receipt is stale
+        _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, queued: queued);
+
+        Assert.Null(await Leases.LeaseAsync(_role, "agent-1", NoCapabilities, _taskId, TimeSpan.FromSeconds(1), null, default));
+        Assert.Null(await Leases.LeaseAsync(_role, "agent-1", NoCapabilities, AzuriteApp.UniqueTaskId(), TimeSpan.Zero, null, default));
+    }
+
+    [Fact]
+    public async Task An_attempt_taken_by_task_id_whose_lease_lapses_is_reported_as_an_expired_lease()
+    {
+        var queued = await DispatchAsync(attempt: 1);
+        _app.Durable.AddRemoteRole(_taskId, _role, 1, DateTimeOffset.UtcNow, queued: queued);
+        Assert.NotNull(await Leases.LeaseAsync(_role, "agent-1", NoCapabilities, _taskId, TimeSpan.Zero, TimeSpan.FromSeconds(1), default));
+        _raised.Clear();
+
+        // Taken by an update, the message was never dequeued: its first receipt after the lease is the expiry.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (_raised.Count == 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            Assert.Null(await Leases.LeaseAsync(_role, "w-2", NoCapabilities, null, TimeSpan.Zero, null, default));
+            await Task.Delay(200);
+        }
+
+        var failure = Assert.IsType<RemoteAttemptResult>(Assert.Single(_raised).Payload);
+        Assert.Equal((false, FailureKind.Transient), (failure.Succeeded, failure.Kind));
+        Assert.Contains("lease expired", failure.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await DepthAsync());
     }
 
     [Fact]
@@ -236,7 +308,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         await DispatchAsync(attempt: 1);
         _app.Durable.AddRemoteRole(_taskId, _role, attempt: 2, DateTimeOffset.UtcNow);
 
-        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, TimeSpan.Zero, null, default));
+        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, null, TimeSpan.Zero, null, default));
 
         Assert.Empty(_raised);
         Assert.Equal(0, await DepthAsync());
@@ -247,7 +319,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     {
         await Queue.SendMessageAsync("not a work message");
 
-        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, TimeSpan.Zero, null, default));
+        Assert.Null(await Leases.LeaseAsync(_role, null, NoCapabilities, null, TimeSpan.Zero, null, default));
 
         Assert.Equal(0, await DepthAsync());
     }
@@ -258,7 +330,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
         _app.Durable.AddRemoteRole(_taskId, _role + "-2", 1, DateTimeOffset.UtcNow, OrchestrationRuntimeStatus.Completed); // shares the prefix
         await DispatchAsync(attempt: 1);
 
-        Assert.NotNull(await Leases.LeaseAsync(_role, "w-7", NoCapabilities, TimeSpan.Zero, null, default));
+        Assert.NotNull(await Leases.LeaseAsync(_role, "w-7", NoCapabilities, null, TimeSpan.Zero, null, default));
 
         Assert.NotEmpty(_app.Durable.Queries);
         Assert.All(_app.Durable.Queries, q => Assert.False(q?.FetchInputsAndOutputs));
@@ -270,7 +342,7 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     public async Task A_lease_whose_message_is_gone_answers_410_through_the_trigger()
     {
         await DispatchAsync(attempt: 1);
-        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, TimeSpan.Zero, null, default);
+        var grant = await Leases.LeaseAsync(_role, "w-1", NoCapabilities, null, TimeSpan.Zero, null, default);
         Assert.True(LeaseToken.TryDecode(grant!.LeaseId, out var messageId, out var popReceipt));
         await Queue.DeleteMessageAsync(messageId, popReceipt);
         var request = HttpCall.Request("POST", $"/api/workers/{_role}/leases/{grant.LeaseId}/heartbeat", "{}");
@@ -288,12 +360,15 @@ public sealed class RemoteLeasesTests : IAsyncLifetime
     }
 
     /// <summary>Dispatches the attempt as the sub-orchestration does: the envelope to blobs, the message to the role's queue.</summary>
-    private async Task DispatchAsync(int attempt)
+    /// <returns>The send receipt the activity returns (what the sub-orchestration puts in its status).</returns>
+    private async Task<string> DispatchAsync(int attempt, string? taskId = null)
     {
-        _app.Durable.AddRemoteRole(_taskId, _role, attempt, DateTimeOffset.UtcNow);
-        var input = new AgentAttempt { TaskId = _taskId, Role = _role, Attempt = attempt, MaxAttempts = 3, Type = "task", Instructions = "Do the work.", Prompt = string.Empty };
-        await _app.Create<AgentActivities>().DispatchRemoteAttemptAsync(
-            new RemoteWorkItem(_taskId, _role, attempt, InstanceId, 30, input), Mock.Of<FunctionContext>());
+        taskId ??= _taskId;
+        _app.Durable.AddRemoteRole(taskId, _role, attempt, DateTimeOffset.UtcNow);
+        var input = new AgentAttempt { TaskId = taskId, Role = _role, Attempt = attempt, MaxAttempts = 3, Type = "task", Instructions = "Do the work.", Prompt = string.Empty };
+        var dispatch = await _app.Create<AgentActivities>().DispatchRemoteAttemptAsync(
+            new RemoteWorkItem(taskId, _role, attempt, OrchestrationNames.RemoteInstanceId(taskId, _role), 30, input), Mock.Of<FunctionContext>());
+        return dispatch.Queued!;
     }
 
     /// <summary>Messages on the queue, visible or leased (the service's approximate count, exact on an idle queue).</summary>

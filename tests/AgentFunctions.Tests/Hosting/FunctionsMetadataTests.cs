@@ -13,9 +13,8 @@ namespace AgentFunctions.Tests.Hosting;
 public sealed class FunctionsMetadataTests
 {
     /// <summary>
-    /// The HTTP API of docs/api.md, as method and route below /api. Not listed: GET /roles, which neither host
-    /// serves yet (a later issue), and the Durable webhook routes, which the Durable extension serves natively in
-    /// Functions.
+    /// The HTTP API of docs/api.md, as method and route below /api. Not listed: the Durable webhook routes, which the
+    /// Durable extension serves natively in Functions.
     /// </summary>
     public static readonly TheoryData<string, string> DesignRoutes = new()
     {
@@ -39,6 +38,7 @@ public sealed class FunctionsMetadataTests
         { "GET", "health" },
         { "GET", "metrics" },
         { "GET", "openapi.json" },
+        { "GET", "roles" },
         { "GET", "whoami" },
         { "GET", "dashboard" },
         { "GET", "dashboard/{*asset}" },

@@ -89,7 +89,7 @@ public sealed class ProblemAnswerTests : IDisposable
         viaHandler.HttpContext.TraceIdentifier = "trace-7";
 
         var trigger = await HttpCall.RunAsync(viaTrigger, await Runner().RunAsync(viaTrigger, _app.Client.Object, () => throw failure));
-        Assert.True(await new ApiExceptionHandler().TryHandleAsync(viaHandler.HttpContext, failure, default));
+        Assert.True(await new ApiExceptionHandler(Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiExceptionHandler>.Instance).TryHandleAsync(viaHandler.HttpContext, failure, default));
         var handler = await HttpCall.ReadAsync(viaHandler);
 
         Assert.Equal((500, "application/problem+json"), (trigger.Status, trigger.ContentType));

@@ -243,8 +243,23 @@ public sealed class RemoteRoleOrchestratorTests
     {
         var (harness, _) = Start();
 
+        // With the send receipt of the attempt's message, so a worker naming the task can take exactly that message.
         var status = Assert.IsType<RemoteAttemptStatus>(harness.Statuses[^1]);
-        Assert.Equal(new RemoteAttemptStatus("t1", "worker", 1), status);
+        Assert.Equal(new RemoteAttemptStatus("t1", "worker", 1, "message-1"), status);
+    }
+
+    [Fact]
+    public void A_released_attempt_gets_the_receipt_of_its_fresh_message_without_a_lease_timer()
+    {
+        var (harness, run) = Start();
+        Lease(harness, 1, harness.Now.AddSeconds(30));
+
+        harness.Raise(OrchestrationEvents.RemoteLease(1), """{ "attempt": 1, "leaseExpiresAt": null, "workerId": "w-1" }""");
+        harness.Raise(OrchestrationEvents.RemoteLease(1), """{ "attempt": 1, "leaseExpiresAt": null, "workerId": "w-1", "queued": "message-1b" }""");
+
+        Assert.Equal(new RemoteAttemptStatus("t1", "worker", 1, "message-1b"), harness.Statuses[^1]);
+        Assert.All(harness.Timers, timer => Assert.True(timer.Completion.Task.IsCanceled, "no lease is held: no timer may run"));
+        Assert.False(run.IsCompleted);
     }
 
     private static void Lease(OrchestrationHarness harness, int attempt, DateTime expiresAt) =>
@@ -262,7 +277,7 @@ public sealed class RemoteRoleOrchestratorTests
         Assert.Equal(string.Empty, item.Input.Prompt);
         Assert.Equal("tasks/t1/context.md", item.Input.ContextRef);
         Assert.Null(item.Input.Context);
-        Assert.Equal(new RemoteAttemptStatus("t1", "worker", attempt), harness.Statuses[^1]);
+        Assert.Equal(new RemoteAttemptStatus("t1", "worker", attempt, $"message-{attempt}"), harness.Statuses[^1]);
     }
 
     private static (OrchestrationHarness Harness, Task<RemoteRoleOutcome?> Run) Start()

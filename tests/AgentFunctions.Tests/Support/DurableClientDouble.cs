@@ -63,8 +63,8 @@ internal sealed class DurableClientDouble
         return instance;
     }
 
-    /// <summary>A remote-role sub-orchestration waiting for <paramref name="attempt"/>.</summary>
-    public void AddRemoteRole(string taskId, string role, int attempt, DateTimeOffset at, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running)
+    /// <summary>A remote-role sub-orchestration waiting for <paramref name="attempt"/>, whose queue message has the send receipt <paramref name="queued"/>.</summary>
+    public void AddRemoteRole(string taskId, string role, int attempt, DateTimeOffset at, OrchestrationRuntimeStatus status = OrchestrationRuntimeStatus.Running, string? queued = null)
     {
         var id = OrchestrationNames.RemoteInstanceId(taskId, role);
         Instances[id] = new OrchestrationMetadata(OrchestrationNames.RemoteRole, id)
@@ -72,7 +72,7 @@ internal sealed class DurableClientDouble
             RuntimeStatus = status,
             CreatedAt = at,
             LastUpdatedAt = at,
-            SerializedCustomStatus = Converter.Serialize(new RemoteAttemptStatus(taskId, role, attempt)),
+            SerializedCustomStatus = Converter.Serialize(new RemoteAttemptStatus(taskId, role, attempt, queued)),
             DataConverter = Converter,
         };
     }

@@ -6,10 +6,18 @@ namespace AgentQ.Tests.Infrastructure;
 internal sealed class TestEnvironment : ICliEnvironment, IDisposable
 {
     private readonly TempDirectory _home = new();
+    private readonly TempDirectory _current = new();
+    private readonly TempDirectory _system = new();
 
     public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal);
 
     public string HomeDirectory => _home.Path;
+
+    /// <summary>A scratch directory standing in for the current directory.</summary>
+    public string CurrentDirectory => _current.Path;
+
+    /// <summary>A scratch directory standing in for /etc/agentq.</summary>
+    public string SystemConfigDirectory => _system.Path;
 
     public bool StdoutIsTerminal { get; init; }
 
@@ -37,5 +45,10 @@ internal sealed class TestEnvironment : ICliEnvironment, IDisposable
         return path;
     }
 
-    public void Dispose() => _home.Dispose();
+    public void Dispose()
+    {
+        _home.Dispose();
+        _current.Dispose();
+        _system.Dispose();
+    }
 }

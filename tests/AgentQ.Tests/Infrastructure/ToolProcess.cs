@@ -30,18 +30,21 @@ internal sealed class ToolProcess : IDisposable
 
     public string Stdout => Read(_stdoutSoFar);
 
-    public static ToolProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static ToolProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartCommand(["dotnet", ToolPath(), .. args], environment);
+
+    /// <summary>Any command line (e.g. the one a service unit starts agentq with), in <paramref name="workingDirectory"/> if given.</summary>
+    public static ToolProcess StartCommand(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
-        var dll = ToolPath();
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(argv[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
+        foreach (var arg in argv.Skip(1))
         {
             start.ArgumentList.Add(arg);
         }

@@ -13,6 +13,7 @@ namespace AgentQ.Tests.Infrastructure;
 internal sealed class WorkerStub : IAsyncDisposable
 {
     private int _heartbeats;
+    private int _busyLeft;
 
     private WorkerStub(StubServer server) => Server = server;
 
@@ -34,6 +35,9 @@ internal sealed class WorkerStub : IAsyncDisposable
 
     /// <summary>Answer to a release (default 200, as the server does for a live lease).</summary>
     public int ReleaseStatus { get; set; } = 200;
+
+    /// <summary>How many completes are answered 503 with Retry-After: 1 (a server holding too many bodies) before one is taken.</summary>
+    public int BusyCompletes { get => _busyLeft; set => _busyLeft = value; }
 
     public IEnumerable<RecordedRequest> Leases => Server.Requests.Where(r => r.Path.EndsWith("/lease", StringComparison.Ordinal));
 
@@ -116,6 +120,11 @@ internal sealed class WorkerStub : IAsyncDisposable
             // A server that stopped answering: the worker gives up by aborting the request.
             await Task.Delay(delay, context.RequestAborted);
             await StubServer.WriteJsonAsync(context, 200, new ResultAccepted(LeaseIdOf(request), Accepted: true));
+        }
+        else if (path.EndsWith("/complete", StringComparison.Ordinal) && Interlocked.Decrement(ref _busyLeft) >= 0)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await StubServer.WriteAsync(context, 503, StubServer.Problem(503, "Service unavailable", "the server holds as many request bodies as it may"));
         }
         else if (path.EndsWith("/complete", StringComparison.Ordinal) || path.EndsWith("/fail", StringComparison.Ordinal))
         {

@@ -1,0 +1,33 @@
+namespace AgentQ.Agent;
+
+/// <summary>
+/// What <c>agentq take</c> keeps about a lease under <c>~/.agentq/leases/&lt;role&gt;/&lt;task-id&gt;.json</c> (mode 0600: the
+/// lease id lets anyone who has it settle the attempt), so later verbs can name the task instead of the lease.
+/// </summary>
+public sealed record HeldLease
+{
+    public required string TaskId { get; init; }
+
+    public required string Role { get; init; }
+
+    public required int Attempt { get; init; }
+
+    public int MaxAttempts { get; init; }
+
+    /// <summary>The latest lease id (a heartbeat may hand out a new one).</summary>
+    public required string LeaseId { get; init; }
+
+    public required DateTimeOffset LeaseExpiresAt { get; init; }
+
+    public int LeaseSeconds { get; init; }
+
+    /// <summary>The server the lease came from.</summary>
+    public required string Server { get; init; }
+
+    public string? WorkerId { get; init; }
+
+    /// <summary>Where <c>take</c> wrote the attempt's files.</summary>
+    public required string Directory { get; init; }
+
+    public required DateTimeOffset TakenAt { get; init; }
+}
