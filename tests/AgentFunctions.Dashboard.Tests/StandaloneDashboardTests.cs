@@ -341,6 +341,46 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
     }
 
     [Fact]
+    public async Task An_unhealthy_server_shows_its_503_report_with_the_reason_in_the_roles_view()
+    {
+        // A server that must keep more free space than any disk has refuses new work and reports itself unhealthy (503).
+        var settings = servers.Roles();
+        settings["Standalone:MinFreeBytes"] = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var server = await AgentFunctions.Testing.StandaloneServer.StartAsync(new AgentFunctions.Testing.StandaloneServerOptions { Settings = settings, WaitUntilHealthy = false });
+        using (var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                try
+                {
+                    using var response = await probe.GetAsync("api/health");
+                    if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "the server did not answer /api/health with 503 within 60 s; its output:\n" + server.Output);
+                await Task.Delay(200);
+            }
+        }
+
+        await using var session = await PageSession.OpenAsync(servers, server.BaseAddress, "roles");
+        var page = session.Page;
+        await Expect(page.Locator("#view [data-status]").First).ToHaveAttributeAsync("data-status", "unhealthy");
+        await Expect(page.Locator("#view .badge").First).ToHaveTextAsync("unhealthy");
+        await Expect(page.Locator("#view .reasons li").First).ToContainTextAsync("new work is refused");
+        await Expect(page.Locator("article.role[data-role='impl']")).ToBeVisibleAsync();
+        Report(await Screens.CaptureAsync(page, "roles-unhealthy"));
+        session.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task The_first_load_comes_from_the_server_alone_without_a_csp_violation_and_its_weight_is_reported()
     {
         var finished = new List<IRequest>();
