@@ -36,11 +36,35 @@ public sealed class FunctionsEngineDashboardTests(DashboardServers servers, ITes
         await Expect(page.Locator(".actions output.result")).ToContainTextAsync("202 Accepted");
         await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "completed");
         await Expect(page.Locator(".artifacts tr[data-path='results/gate.md']")).ToBeVisibleAsync();
+        // The timeline comes from the orchestration's Durable history, in the same events as the Standalone journal.
+        await Expect(page.Locator(".timeline li").First).ToHaveAttributeAsync("data-type", "submitted");
+        await Expect(page.Locator(".timeline li[data-type='approval']")).ToContainTextAsync("by carol");
+        await Expect(page.Locator(".timeline li").Last).ToHaveAttributeAsync("data-type", "outcome");
         Report(await Screens.CaptureAsync(page, "functions-task-detail"));
 
         await session.GoAsync("roles");
         await Expect(page.Locator("article.role[data-role='impl']")).ToBeVisibleAsync();
         await Expect(page.Locator("#view dl.facts dd").Nth(1)).ToHaveTextAsync("durable");
+        await Scenarios.RolesShowRunnerKindsAsync(page);
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task The_functions_engine_page_shows_requirements_wait_reason_trace_id_and_warnings()
+    {
+        await using var session = await PageSession.OpenAsync(servers, servers.Functions.BaseUrl);
+        using var api = new ServerCalls(servers.Functions.BaseUrl);
+        await Scenarios.TaskShowsRequirementsWaitReasonTraceAndWarningsAsync(session, api);
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task The_functions_engine_page_shows_an_open_circuit_and_the_degraded_health()
+    {
+        await using var session = await PageSession.OpenAsync(servers, servers.Functions.BaseUrl);
+        using var api = new ServerCalls(servers.Functions.BaseUrl);
+        await Scenarios.OpenCircuitShowsInTaskRolesAndHealthAsync(session, api);
+        Report(await Screens.CaptureAsync(session.Page, "functions-roles-circuit-open"));
         session.AssertNoProblems();
     }
 

@@ -90,8 +90,16 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         var decision = view.GetProperty("approval").GetProperty("decisions")[0];
         Assert.Equal(("alice", "gate", "release window open"), (decision.GetProperty("by").GetString(), decision.GetProperty("role").GetString(), decision.GetProperty("note").GetString()));
 
-        // The timeline shows what the server offers: its history route, or, where it has none, the view's times.
-        await Expect(page.Locator(".timeline li").First).ToBeVisibleAsync();
+        // The timeline is the task's history, oldest first: submitted, the attempts, the decision with its note, the outcome.
+        var timeline = page.Locator(".timeline li");
+        await Expect(timeline.First).ToHaveAttributeAsync("data-type", "submitted");
+        await Expect(timeline.Last).ToHaveAttributeAsync("data-type", "outcome");
+        var approval = page.Locator(".timeline li[data-type='approval']");
+        await Expect(approval).ToContainTextAsync("gate");
+        await Expect(approval).ToContainTextAsync("approve");
+        await Expect(approval).ToContainTextAsync("by alice");
+        await Expect(approval).ToContainTextAsync("release window open");
+        await Expect(page.Locator(".timeline li[data-type='attempt_ended']", new PageLocatorOptions { HasText = "impl" })).ToHaveCountAsync(1);
         await Expect(page.Locator(".artifacts tr[data-path='results/gate.md']")).ToBeVisibleAsync();
         Report(await Screens.CaptureAsync(page, "task-detail"));
         session.AssertNoProblems();
@@ -266,9 +274,109 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await Expect(card.Locator(".stat", new LocatorLocatorOptions { HasText = "p95" })).ToBeVisibleAsync();
         await Expect(page.Locator("article.role[data-role='worker']")).ToContainTextAsync("remote worker", new LocatorAssertionsToContainTextOptions { IgnoreCase = true });
         await Expect(page.Locator("#view .badge").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(healthy|degraded)$"));
+        await Scenarios.RolesShowRunnerKindsAsync(page);
+        // A remote role carries the scaling hint; a role the server runs itself does not.
+        await Expect(page.Locator("article.role[data-role='worker'] .stat", new PageLocatorOptions { HasText = "Desired workers" })).ToHaveCountAsync(1);
+        await Expect(card.Locator(".stat", new LocatorLocatorOptions { HasText = "Desired workers" })).ToHaveCountAsync(0);
+        await Expect(card.Locator(".chip.circuit")).ToHaveTextAsync("circuit closed");
         // A second sample draws the depth line.
         await Expect(card.Locator("figure.chart").First.Locator("polyline")).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = 20_000 });
         Report(await Screens.CaptureAsync(page, "roles"));
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_long_timeline_shows_its_first_page_and_the_rest_on_request_through_the_continuation_token()
+    {
+        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        var id = ServerCalls.NewId("pages");
+        string[] roles = ["pager-a", "pager-b", "pager-c"];
+        await api.SubmitAsync(new { id, to = roles, instructions = "Try until it works." });
+        // Nine failed attempts and a tenth that succeeds per role: 20 events each, 62 with the submit and the outcome.
+        foreach (var role in roles)
+        {
+            for (var attempt = 1; attempt <= 10; attempt++)
+            {
+                var lease = Uri.EscapeDataString(await api.LeaseAsync(role, id));
+                await (attempt < 10
+                    ? api.PostOkAsync($"api/workers/{role}/leases/{lease}/fail", new { reason = $"try {attempt} failed", permanent = false })
+                    : api.PostOkAsync($"api/workers/{role}/leases/{lease}/complete", new { status = "completed", summary = "worked at last" }));
+            }
+        }
+
+        await api.WaitAsync($"api/tasks/{id}", view => view.GetProperty("state").GetString() == "completed", "completed");
+        var total = (await api.GetJsonAsync($"api/tasks/{id}/history?top=1000")).GetProperty("items").GetArrayLength();
+        Assert.True(total > 50, $"the task has only {total} events; the test needs more than one page of 50");
+
+        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "task/" + id);
+        var page = session.Page;
+        await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "completed");
+        await Expect(page.Locator(".timeline li")).ToHaveCountAsync(50);
+        await page.ClickAsync("button.more");
+        await Expect(page.Locator(".timeline li")).ToHaveCountAsync(total);
+        await Expect(page.Locator("button.more")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".timeline li").Last).ToHaveAttributeAsync("data-type", "outcome");
+        await Expect(page.Locator(".timeline li[data-type='attempt_ended']", new PageLocatorOptions { HasText = "try 9 failed" })).ToHaveCountAsync(3);
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_task_shows_what_it_requires_why_it_waits_its_copyable_trace_id_and_the_secret_scans_warnings()
+    {
+        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);
+        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        await Scenarios.TaskShowsRequirementsWaitReasonTraceAndWarningsAsync(session, api);
+        Report(await Screens.CaptureAsync(session.Page, "task-warnings"));
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task An_open_circuit_shows_as_the_held_roles_wait_reason_on_its_role_card_and_in_the_health_reasons()
+    {
+        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);
+        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        await Scenarios.OpenCircuitShowsInTaskRolesAndHealthAsync(session, api);
+        Report(await Screens.CaptureAsync(session.Page, "roles-circuit-open"));
+        session.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task An_unhealthy_server_shows_its_503_report_with_the_reason_in_the_roles_view()
+    {
+        // A server that must keep more free space than any disk has refuses new work and reports itself unhealthy (503).
+        var settings = servers.Roles();
+        settings["Standalone:MinFreeBytes"] = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var server = await AgentFunctions.Testing.StandaloneServer.StartAsync(new AgentFunctions.Testing.StandaloneServerOptions { Settings = settings, WaitUntilHealthy = false });
+        using (var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                try
+                {
+                    using var response = await probe.GetAsync("api/health");
+                    if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "the server did not answer /api/health with 503 within 60 s; its output:\n" + server.Output);
+                await Task.Delay(200);
+            }
+        }
+
+        await using var session = await PageSession.OpenAsync(servers, server.BaseAddress, "roles");
+        var page = session.Page;
+        await Expect(page.Locator("#view [data-status]").First).ToHaveAttributeAsync("data-status", "unhealthy");
+        await Expect(page.Locator("#view .badge").First).ToHaveTextAsync("unhealthy");
+        await Expect(page.Locator("#view .reasons li").First).ToContainTextAsync("new work is refused");
+        await Expect(page.Locator("article.role[data-role='impl']")).ToBeVisibleAsync();
+        Report(await Screens.CaptureAsync(page, "roles-unhealthy"));
         session.AssertNoProblems();
     }
 

@@ -34,7 +34,9 @@ public sealed class DashboardServers : IAsyncLifetime
 
     /// <summary>
     /// <c>impl</c> echo; <c>gate</c> echo behind an approval; <c>worker</c> remote (the test is the worker);
-    /// <c>flaky</c> fails permanently until <see cref="FixedMarker"/> exists.
+    /// <c>flaky</c> fails permanently until <see cref="FixedMarker"/> exists; <c>breaker</c> always fails transiently,
+    /// and its circuit breaker opens after two such failures and stays open for ten minutes (its attempts wait);
+    /// <c>pager-a</c>..<c>pager-c</c> remote, ten attempts each with no wait between them and no breaker (a long history).
     /// </summary>
     public Dictionary<string, string> Roles() => new(StringComparer.OrdinalIgnoreCase)
     {
@@ -48,6 +50,30 @@ public sealed class DashboardServers : IAsyncLifetime
         ["Roles:flaky:Command:1"] = "-c",
         ["Roles:flaky:Command:2"] = $"test -f '{FixedMarker}' && echo 'fixed and done' || {{ echo 'backend unavailable' >&2; exit 3; }}",
         ["Roles:flaky:PermanentExitCodes:0"] = "3",
+        ["Roles:breaker:Runner"] = "command",
+        ["Roles:breaker:Command:0"] = "/bin/sh",
+        ["Roles:breaker:Command:1"] = "-c",
+        ["Roles:breaker:Command:2"] = "echo 'upstream refused the connection' >&2; exit 1",
+        ["Roles:breaker:Retry:MaxAttempts"] = "10",
+        ["Roles:breaker:Retry:FirstDelay"] = "00:00:00.2",
+        ["Roles:breaker:Retry:MaxDelay"] = "00:00:00.2",
+        ["Roles:breaker:CircuitBreaker:MinimumThroughput"] = "2",
+        ["Roles:breaker:CircuitBreaker:BreakDuration"] = "600",
+        ["Roles:pager-a:Runner"] = "remote",
+        ["Roles:pager-a:Retry:MaxAttempts"] = "10",
+        ["Roles:pager-a:Retry:FirstDelay"] = "00:00:00.001",
+        ["Roles:pager-a:Retry:MaxDelay"] = "00:00:00.001",
+        ["Roles:pager-a:CircuitBreaker:Enabled"] = "false",
+        ["Roles:pager-b:Runner"] = "remote",
+        ["Roles:pager-b:Retry:MaxAttempts"] = "10",
+        ["Roles:pager-b:Retry:FirstDelay"] = "00:00:00.001",
+        ["Roles:pager-b:Retry:MaxDelay"] = "00:00:00.001",
+        ["Roles:pager-b:CircuitBreaker:Enabled"] = "false",
+        ["Roles:pager-c:Runner"] = "remote",
+        ["Roles:pager-c:Retry:MaxAttempts"] = "10",
+        ["Roles:pager-c:Retry:FirstDelay"] = "00:00:00.001",
+        ["Roles:pager-c:Retry:MaxDelay"] = "00:00:00.001",
+        ["Roles:pager-c:CircuitBreaker:Enabled"] = "false",
     };
 
     public async Task InitializeAsync()

@@ -35,7 +35,7 @@ export function url(path, query) {
 }
 
 /**
- * Calls the API. Never throws for an HTTP answer: resolves to { ok, status, data, problem, response }, where problem is
+ * Calls the API. Never throws for an HTTP answer: resolves to { ok, status, data, body, problem, response }, where problem is
  * the problem+json body ({ title, status, detail }) or one made up from the status line when the body is not one.
  * A network failure resolves with status 0.
  */
@@ -72,6 +72,8 @@ export async function call(method, path, { query, body, raw = false, signal } = 
     }
   }
 
+  // Some error answers carry a document of their own (a 503 from /health still holds the health report).
+  result.body = parsed;
   if (response.ok) {
     result.data = parsed;
   } else {

@@ -1,6 +1,7 @@
-// One task: its state, roles (attempt/max, next attempt, progress, last error, summary, usage), approval, outcome,
-// timeline, artifacts (size, text preview, download), and the approve / reject / cancel actions with the server's
-// answer shown as it came (202, or the problem's detail). Refreshed live until the task ends.
+// One task: its state, trace id, warnings, roles (attempt/max, next attempt, what it needs and why it waits, progress,
+// last error, summary, usage), approval, outcome, timeline (GET /tasks/{id}/history, paged), artifacts (size, text
+// preview, download), and the approve / reject / cancel actions with the server's answer shown as it came (202, or
+// the problem's detail). Refreshed live until the task ends.
 import { call, describe, download } from '../api.js';
 import { can, denial } from '../access.js';
 import { h, fill, badge, link, route, facts } from '../dom.js';
@@ -10,6 +11,7 @@ import { every } from '../live.js';
 const REFRESH_MS = 2000;
 const PREVIEW_BYTES = 64 * 1024;
 const TERMINAL = ['completed', 'failed', 'rejected', 'canceled', 'expired'];
+const HISTORY_PAGE = 50;
 
 export function mount(container, { segments }) {
   const id = segments[0] ?? '';
@@ -17,12 +19,14 @@ export function mount(container, { segments }) {
   let view = null;
   let artifactsVersion = null;
   let historyVersion = null;
+  let historyWanted = HISTORY_PAGE; // events to show: one page, plus one more each time the operator asks
 
   const title = h('h1', null, 'Task ', h('span', { class: 'id', text: id }));
   const stateSlot = h('span');
   const liveInfo = h('span', { class: 'live muted', role: 'status' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const summary = h('div', { class: 'summary' });
+  const warnings = h('div', { class: 'warnings' });
   const rolesBody = h('tbody');
   const approval = h('div');
   const outcome = h('div');
@@ -33,7 +37,7 @@ export function mount(container, { segments }) {
 
   container.append(
     h('p', { class: 'crumbs' }, h('a', { href: route('tasks'), text: '← Tasks' })),
-    h('section', { class: 'panel' }, h('div', { class: 'heading' }, title, stateSlot, liveInfo), error, summary),
+    h('section', { class: 'panel' }, h('div', { class: 'heading' }, title, stateSlot, liveInfo), error, summary, warnings),
     actions.element,
     h('section', { class: 'panel' }, h('h2', { text: 'Roles' }),
       h('div', { class: 'table-wrap' }, h('table', { class: 'list roles' },
@@ -61,6 +65,7 @@ export function mount(container, { segments }) {
     fill(stateSlot, badge(view.state));
     container.dataset.state = view.state;
     renderSummary();
+    renderWarnings();
     renderRoles();
     renderApproval();
     renderOutcome();
@@ -84,17 +89,26 @@ export function mount(container, { segments }) {
       ['Usage', fmt.usage(view.usage) || null],
       ['Reply to', view.replyTo],
       ['Replay of', view.replayOf ? link(view.replayOf, 'deadletters', view.replayOf) : null],
-      ['Trace', view.traceId ?? view.traceparent ?? null],
-      ['Warnings', Array.isArray(view.warnings) && view.warnings.length ? view.warnings.map(w => typeof w === 'string' ? w : JSON.stringify(w)).join('; ') : null],
+      ['Trace', view.traceId ? traceId(view.traceId) : null],
       ['Note', view.truncated ? 'the server shortened this view to fit its size limit; texts are in the artifacts' : null],
     ]));
   }
 
+  function renderWarnings() {
+    // Secret scan findings and redactions: the server names kind and place, never the secret.
+    const list = view.warnings ?? [];
+    fill(warnings, list.length
+      ? [h('h2', { text: 'Warnings' }), h('ul', { class: 'reasons' }, list.map(w => h('li', { class: 'text', text: w })))]
+      : null);
+  }
+
   function renderRoles() {
     fill(rolesBody, (view.roles ?? []).map(role => h('tr', { data: { role: role.role, state: role.state } },
-      td('Role', h('strong', { text: role.role })),
+      td('Role', h('strong', { text: role.role }),
+        role.requires?.length ? h('span', { class: 'chips requires', title: 'capabilities its attempts need' }, role.requires.map(r => h('span', { class: 'chip', text: 'needs ' + r }))) : null),
       td('Stage', String((role.stage ?? 0) + 1)),
-      td('State', badge(role.state), role.deadLetterId ? [' ', link('dead letter', 'deadletters', role.deadLetterId)] : null),
+      td('State', badge(role.state), role.deadLetterId ? [' ', link('dead letter', 'deadletters', role.deadLetterId)] : null,
+        role.waitReason ? h('span', { class: 'text wait-reason', text: role.waitReason }) : null),
       td('Attempt', `${role.attempt ?? 0}/${role.maxAttempts ?? '?'}`),
       td('Next attempt', role.nextAttemptAt ? h('time', { dateTime: role.nextAttemptAt, title: fmt.isoTitle(role.nextAttemptAt), text: `${fmt.time(role.nextAttemptAt)} (${fmt.until(role.nextAttemptAt)})` }) : ''),
       td('Progress', progress(role)),
@@ -125,23 +139,22 @@ export function mount(container, { segments }) {
   }
 
   async function loadTimeline() {
-    const answer = await call('GET', path + '/history', { query: { top: 200 } });
-    if (answer.ok) {
-      const events = answer.data?.items ?? answer.data?.events ?? (Array.isArray(answer.data) ? answer.data : []);
-      fill(timeline, events.length
-        ? h('ol', { class: 'timeline' }, events.map(historyEntry))
-        : h('p', { class: 'muted', text: 'No events yet.' }),
-        answer.data?.continuationToken ? h('p', { class: 'muted', text: 'Showing the first 200 events.' }) : null);
-      return;
-    }
-    if (answer.status === 404 && view) {
-      // The task exists, so the 404 is the route's: this server has no history to offer. Show what the view tells.
-      fill(timeline,
-        h('p', { class: 'notice', text: 'This server offers no task history (GET /api/tasks/{id}/history answered 404). The times below come from the task view.' }),
-        h('ol', { class: 'timeline' }, derivedTimeline(view).map(([at, text]) => h('li', null, h('time', { dateTime: at, text: fmt.time(at) }), ' ', h('span', { class: 'text', text })))));
-      return;
-    }
-    fill(timeline, h('p', { class: 'error', text: 'History unavailable: ' + describe(answer.problem) }));
+    // Pages are read from the start up to what the operator asked to see, so a refresh keeps the same length.
+    const events = [];
+    let token = null;
+    do {
+      const answer = await call('GET', path + '/history', { query: { top: HISTORY_PAGE, continuationToken: token } });
+      if (!answer.ok) {
+        fill(timeline, h('p', { class: 'error', text: 'History unavailable: ' + describe(answer.problem) }));
+        return;
+      }
+      events.push(...(answer.data?.items ?? []));
+      token = answer.data?.continuationToken ?? null;
+    } while (token && events.length < historyWanted);
+    fill(timeline, events.length
+      ? h('ol', { class: 'timeline' }, events.map(historyEntry))
+      : h('p', { class: 'muted', text: 'No events yet.' }),
+      token ? h('button', { type: 'button', class: 'small more', text: `Show ${HISTORY_PAGE} more events`, on: { click: () => { historyWanted = events.length + HISTORY_PAGE; loadTimeline(); } } }) : null);
   }
 
   async function loadArtifacts() {
@@ -222,32 +235,36 @@ function progress(role) {
     role.progressMessage ? h('span', { class: 'text', text: ' ' + role.progressMessage }) : null);
 }
 
-/** An event of GET /tasks/{id}/history, whatever fields the server gives: time, kind, actor, then the rest as text. */
-function historyEntry(event) {
-  const at = event.at ?? event.time ?? event.timestamp ?? null;
-  const kind = event.kind ?? event.type ?? event.event ?? event.name ?? 'event';
-  const actor = event.actor ?? event.by ?? null;
-  const known = new Set(['at', 'time', 'timestamp', 'kind', 'type', 'event', 'name', 'actor', 'by', 'seq', 'sequence']);
-  const rest = Object.entries(event).filter(([key, value]) => !known.has(key) && value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`).join(', ');
-  return h('li', { data: { kind: String(kind) } },
-    at ? h('time', { dateTime: at, title: fmt.isoTitle(at), text: fmt.time(at) }) : null, ' ',
-    h('strong', { text: String(kind).replaceAll('_', ' ') }),
-    actor ? ` by ${actor}` : null,
-    rest ? h('span', { class: 'text muted', text: ' ' + rest }) : null);
+/** A trace id to paste into a tracing backend: shown whole, with a button that copies it. */
+function traceId(id) {
+  const code = h('code', { class: 'id', id: 'trace-id', text: id });
+  const button = h('button', { type: 'button', class: 'small', id: 'copy-trace', text: 'Copy', on: { click: () => copy() } });
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(id);
+      button.textContent = 'Copied';
+    } catch {
+      // No clipboard access (an insecure origin, or denied): select it, so Ctrl+C copies it.
+      getSelection().selectAllChildren(code);
+      button.textContent = 'Selected: press Ctrl+C';
+    }
+  }
+  return h('span', { class: 'trace' }, code, ' ', button);
 }
 
-/** What the task view alone tells about when things happened. */
-function derivedTimeline(view) {
-  const entries = [[view.createdAt, 'submitted' + (view.from ? ' by ' + view.from : '')]];
-  for (const w of view.approval?.waiting ?? []) entries.push([w.requestedAt, `approval asked for ${w.role ? 'role ' + w.role : 'the task'}`]);
-  for (const d of view.approval?.decisions ?? []) if (d.at) entries.push([d.at, `${d.decision} ${d.role ? 'role ' + d.role : 'the task'} by ${d.by ?? 'unknown'}`]);
-  for (const r of view.roles ?? []) {
-    if (r.startedAt) entries.push([r.startedAt, `${r.role} started`]);
-    if (r.finishedAt) entries.push([r.finishedAt, `${r.role} ${r.state.replaceAll('_', ' ')} after ${r.attempt} attempt(s)`]);
-  }
-  if (view.outcome) entries.push([view.outcome.at, `${view.outcome.state}: ${view.outcome.reason}`]);
-  return entries.filter(([at]) => at).sort((a, b) => Date.parse(a[0]) - Date.parse(b[0]));
+/** One event of GET /tasks/{id}/history: when, what, for which role and attempt, how it ended, who, and its detail. */
+function historyEntry(event) {
+  const type = String(event.type ?? 'event');
+  const result = event.kind ?? event.decision ?? event.state ?? null;
+  return h('li', { data: { type, seq: event.seq ?? '' } },
+    event.at ? h('time', { dateTime: event.at, title: fmt.isoTitle(event.at), text: fmt.time(event.at) }) : null, ' ',
+    h('strong', { text: type.replaceAll('_', ' ') }),
+    event.role ? ` · ${event.role}` : null,
+    event.attempt ? ` · attempt ${event.attempt}` : null,
+    result ? [' ', h('span', { class: 'chip', text: String(result).replaceAll('_', ' ') })] : null,
+    event.until ? ` until ${fmt.time(event.until)}` : null,
+    event.actor ? h('span', { class: 'muted', text: ' by ' + event.actor }) : null,
+    event.detail ? h('span', { class: 'text detail', text: ' ' + event.detail }) : null);
 }
 
 /** Approve / reject (by, note, role) and cancel (by, reason), disabled with the reason when the key may not. */
