@@ -77,7 +77,9 @@ while (true)
 Report("warmup_tasks", warmed);
 Report("warmup_rounds", rounds);
 
-// What the burst adds to disk and where the journal spends its time: measured from here to the end of the read-back.
+// What the burst adds to disk and where the journal spends its time: measured from here to the end of the read-back,
+// once the warm-up's own files are written (they trail its completions too).
+await client.WaitForFilesWrittenAsync(TimeSpan.FromMinutes(5));
 var usageBefore = DataDirectoryUsage.Of(server.DataDirectory);
 var diagnosticsBefore = await client.DiagnosticsAsync();
 
