@@ -91,6 +91,45 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
         return DateTimeOffset.UtcNow;
     }
 
+    /// <summary>
+    /// Reads a finished task back the way a client would: its result document, its artifact list and every artifact
+    /// in it, each of which must answer 200 (the server holds a read until the task's files are written). Returns the
+    /// number of artifacts and their bytes.
+    /// </summary>
+    public async Task<(int Artifacts, long Bytes)> ReadBackAsync(string id)
+    {
+        var escaped = Uri.EscapeDataString(id);
+        using (var result = await _http.GetAsync($"api/tasks/{escaped}/result", HttpCompletionOption.ResponseContentRead))
+        {
+            Ensure200(result, $"result of {id}");
+        }
+
+        var listing = await _http.GetFromJsonAsync<ArtifactListing>($"api/tasks/{escaped}/artifacts", CoreJson.Options);
+        long bytes = 0;
+        foreach (var item in listing!.Items)
+        {
+            using var artifact = await _http.GetAsync($"api/tasks/{escaped}/artifacts/{item.Path}", HttpCompletionOption.ResponseContentRead);
+            Ensure200(artifact, $"artifact {item.Path} of {id}");
+            var body = await artifact.Content.ReadAsByteArrayAsync();
+            if (body.Length != item.Length)
+            {
+                throw new InvalidOperationException($"artifact {item.Path} of {id}: {body.Length} bytes read, the list says {item.Length}");
+            }
+
+            bytes += body.Length;
+        }
+
+        return (listing.Items.Count, bytes);
+
+        static void Ensure200(HttpResponseMessage response, string what)
+        {
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"{what}: {(int)response.StatusCode}");
+            }
+        }
+    }
+
     /// <summary>How many methods the server's JIT has compiled so far (it settles once the server is warm).</summary>
     public async Task<long> JitCompiledMethodsAsync() =>
         long.Parse((await DiagnosticsAsync())["jitCompiledMethods"], System.Globalization.CultureInfo.InvariantCulture);

@@ -77,6 +77,12 @@ while (true)
 Report("warmup_tasks", warmed);
 Report("warmup_rounds", rounds);
 
+// What the burst adds to disk and where the journal spends its time: measured from here to the end of the read-back,
+// once the warm-up's own files are written (they trail its completions too).
+await client.WaitForFilesWrittenAsync(TimeSpan.FromMinutes(5));
+var usageBefore = DataDirectoryUsage.Of(server.DataDirectory);
+var diagnosticsBefore = await client.DiagnosticsAsync();
+
 // Burst: every task as fast as the clients can submit; first submit to last completion.
 var submitted = new DateTimeOffset[options.Tasks];
 var clock = Stopwatch.StartNew();
@@ -88,8 +94,22 @@ await LoadClient.RunConcurrentlyAsync(options.Tasks, options.Concurrency, async 
 });
 var submitSeconds = clock.Elapsed.TotalSeconds;
 await client.WaitForFinishedAsync(warmed + options.Tasks, TimeSpan.FromMinutes(10));
-// Results are committed with their outcome and written to files just after; measure how far the files lag.
-var filesSettled = await client.WaitForFilesWrittenAsync(TimeSpan.FromMinutes(5));
+var finishedSeen = DateTimeOffset.UtcNow;
+// Results are committed with their outcome and written to files just after; measure how far the files lag, and read
+// every task back through the API (result, artifact list, each artifact) as a client would once it sees the outcome.
+var filesWritten = client.WaitForFilesWrittenAsync(TimeSpan.FromMinutes(5));
+var artifactsRead = 0L;
+var artifactBytesRead = 0L;
+await LoadClient.RunConcurrentlyAsync(options.Tasks, options.Concurrency, async i =>
+{
+    var (count, bytes) = await client.ReadBackAsync($"burst-{i}");
+    Interlocked.Add(ref artifactsRead, count);
+    Interlocked.Add(ref artifactBytesRead, bytes);
+});
+var readableAt = DateTimeOffset.UtcNow;
+var filesSettled = await filesWritten;
+var usageAfter = DataDirectoryUsage.Of(server.DataDirectory);
+var diagnosticsAfter = await client.DiagnosticsAsync();
 var burst = await client.CompletionTimesAsync("burst-");
 var lastCompletion = burst.Values.Max();
 var burstSeconds = (lastCompletion - firstSubmit).TotalSeconds;
@@ -104,6 +124,37 @@ Report("burst_files_written_seconds_after_last_completion", Math.Max(0, (filesSe
 
 // The same burst counted until the last artifact file was on disk too (files are written behind task processing).
 Report("burst_with_files_tasks_per_second", burst.Count / Math.Max(burstSeconds, (filesSettled - firstSubmit).TotalSeconds));
+
+// The headline: first submit until the last task's result and every artifact answered 200 through the API. The
+// read-back starts when the client sees every task finished, so the figure includes reading everything once.
+var readableSeconds = (readableAt - firstSubmit).TotalSeconds;
+Report("burst_readable_tasks_per_second", burst.Count / readableSeconds);
+Report("burst_readback_seconds", (readableAt - finishedSeen).TotalSeconds);
+Report("burst_artifacts_read_per_task", (double)artifactsRead / options.Tasks);
+Report("burst_artifact_bytes_read_per_task", (double)artifactBytesRead / options.Tasks);
+
+// Per task, over the burst and its read-back: bytes the journal's commits appended to the SQLite log (pages, from
+// SQLite's per-connection write counter), bytes and inodes added under the data directory (a walk of it before and
+// after), and how the journal's threads spent their time (cumulative stopwatches in the server).
+double Delta(string figure) =>
+    double.Parse(diagnosticsAfter[figure], CultureInfo.InvariantCulture) - double.Parse(diagnosticsBefore[figure], CultureInfo.InvariantCulture);
+Report("per_task_wal_bytes_appended", Delta("walBytesWritten") / options.Tasks);
+Report("per_task_artifact_bytes_written", (double)(usageAfter.ArtifactBytes - usageBefore.ArtifactBytes) / options.Tasks);
+Report("per_task_files_created", (double)(usageAfter.Files - usageBefore.Files) / options.Tasks);
+Report("per_task_directories_created", (double)(usageAfter.Directories - usageBefore.Directories) / options.Tasks);
+Report("wal_file_bytes_after_burst", usageAfter.WalFileBytes);
+Report("burst_wal_checkpoints", Delta("walCheckpoints"));
+Report("burst_wal_checkpoint_ms", Delta("walCheckpointMs"));
+var burstCommits = Delta("commits");
+Report("burst_commits", burstCommits);
+Report("burst_operations_per_commit", Delta("operations") / Math.Max(1, burstCommits));
+foreach (var (label, figure) in new[] { ("apply", "journalApplyMs"), ("write", "journalWriteMs"), ("fsync", "journalCommitMs"), ("effects", "journalEffectsMs") })
+{
+    var milliseconds = Delta(figure);
+    Report($"burst_journal_{label}_ms", milliseconds);
+    Report($"burst_journal_{label}_us_per_task", milliseconds * 1000 / options.Tasks);
+    Report($"burst_journal_{label}_share_of_readable_time", milliseconds / 1000 / readableSeconds);
+}
 
 // Let the kernel write back the burst's dirty pages first, so the steady phase measures steady load
 // rather than fsyncs queued behind the burst's writeback.
@@ -143,7 +194,7 @@ Report("steady_latency_p95_ms", Percentiles.Of(steadyLatencies, 0.95));
 Report("steady_latency_p99_ms", Percentiles.Of(steadyLatencies, 0.99));
 
 var diagnostics = await client.DiagnosticsAsync();
-foreach (var figure in new[] { "commits", "operations", "journalApplyMs", "journalWriteMs", "journalCommitMs", "journalEffectsMs", "walCheckpointMs" })
+foreach (var figure in new[] { "commits", "operations", "journalApplyMs", "journalWriteMs", "journalCommitMs", "journalEffectsMs", "walCheckpointMs", "walBytesWritten" })
 {
     Report("server_" + figure, double.Parse(diagnostics[figure], CultureInfo.InvariantCulture));
 }

@@ -196,6 +196,8 @@ public sealed class EngineMetrics(
         ["journalCommitMs"] = Milliseconds(journal.CommitTime),
         ["journalEffectsMs"] = Milliseconds(journal.EffectsTime),
         ["walCheckpointMs"] = Milliseconds(checkpointer.Elapsed),
+        ["walCheckpoints"] = checkpointer.Checkpoints.ToString(CultureInfo.InvariantCulture),
+        ["walBytesWritten"] = journal.WalBytesWritten.ToString(CultureInfo.InvariantCulture),
         ["jitCompiledMethods"] = System.Runtime.JitInfo.GetCompiledMethodCount().ToString(CultureInfo.InvariantCulture),
     };
 

@@ -57,6 +57,7 @@ public sealed class Journal : IDisposable
     private long _writeTicks;
     private long _commitTicks;
     private long _effectsTicks;
+    private long _walBytes;
 
     public Journal(TaskDatabase database, TimeProvider time, StandaloneOptions options, DiskSpace disk, ILogger<Journal> logger)
     {
@@ -85,6 +86,9 @@ public sealed class Journal : IDisposable
     public TimeSpan CommitTime => TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks));
 
     public TimeSpan EffectsTime => TimeSpan.FromTicks(Interlocked.Read(ref _effectsTicks));
+
+    /// <summary>Bytes of database pages committed batches appended to the write-ahead log (for the benchmark).</summary>
+    public long WalBytesWritten => Interlocked.Read(ref _walBytes);
 
     /// <summary>Takes over the recovered tasks and starts both threads.</summary>
     /// <param name="lastOutboxId">The highest outbox row id on disk; new rows are numbered after it.</param>
@@ -378,6 +382,7 @@ public sealed class Journal : IDisposable
             Interlocked.Add(ref _writeTicks, Stopwatch.GetElapsedTime(started, written).Ticks);
             writer.Commit();
             Interlocked.Add(ref _commitTicks, Stopwatch.GetElapsedTime(written).Ticks);
+            Interlocked.Add(ref _walBytes, writer.TakePageBytesWritten());
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == DiskSpace.SqliteFull)
         {

@@ -20,11 +20,18 @@ public sealed class TaskWriter : IDisposable
     private readonly SqliteCommand _upsertCircuit;
     private readonly SqliteCommand[] _purge;
     private SqliteTransaction? _transaction;
+    private readonly long _pageSize;
 
     public TaskWriter(TaskDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _connection = database.OpenWriter();
+        using (var pageSize = _connection.CreateCommand())
+        {
+            pageSize.CommandText = "PRAGMA page_size;";
+            _pageSize = Convert.ToInt64(pageSize.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         _insertTask = Prepare("""
             INSERT INTO tasks (id, status, terminal, roles, spec_hash, context, state, version, created_at, updated_at)
             VALUES ($id, $status, $terminal, $roles, $hash, $context, $state, $version, $created, $updated)
@@ -62,6 +69,16 @@ public sealed class TaskWriter : IDisposable
         _transaction!.Commit();
         _transaction.Dispose();
         _transaction = null;
+    }
+
+    /// <summary>
+    /// Bytes of pages this connection wrote since the last call (in WAL mode, every one is a frame appended to the
+    /// log), from SQLite's own per-connection counter; the benchmark divides it by tasks. Commit thread only.
+    /// </summary>
+    public long TakePageBytesWritten()
+    {
+        _ = SQLitePCL.raw.sqlite3_db_status(_connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1);
+        return pages * _pageSize;
     }
 
     public void Rollback()

@@ -67,7 +67,11 @@ public sealed class WalCheckpointer(TaskDatabase database, TimeProvider time, IL
         command.CommandText = $"PRAGMA wal_checkpoint({mode});";
         command.ExecuteNonQuery();
         Elapsed += time.GetElapsedTime(started);
+        Checkpoints++;
     }
+
+    /// <summary>Checkpoints run so far (most copy nothing when the log has not grown).</summary>
+    public long Checkpoints { get; private set; }
 
     /// <summary>Time spent checkpointing (for the health report).</summary>
     public TimeSpan Elapsed { get; private set; }
