@@ -85,18 +85,14 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
             return ApiProblems.BadRequest("workerId: must be at most 200 characters");
         }
 
-        var capabilities = new HashSet<string>(StringComparer.Ordinal);
         var named = (lease?.Capabilities ?? []).Concat(request.Query["capability"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!)).ToList();
-        for (var i = 0; i < named.Count; i++)
+        var (distinct, invalidAt) = Identifiers.DistinctCapabilities(named);
+        if (invalidAt >= 0)
         {
-            if (!Identifiers.IsValidCapability(named[i]))
-            {
-                return ApiProblems.BadRequest($"capabilities[{i}]: '{Snippet.Of(named[i], 60)}' is not a valid capability name ({Identifiers.CapabilityPattern})");
-            }
-
-            capabilities.Add(named[i]);
+            return ApiProblems.BadRequest($"capabilities[{invalidAt}]: '{Snippet.Of(named[invalidAt], 60)}' is not a valid capability name ({Identifiers.CapabilityPattern})");
         }
 
+        var capabilities = distinct.ToHashSet(StringComparer.Ordinal);
         if (capabilities.Count > Identifiers.MaxCapabilities)
         {
             return ApiProblems.BadRequest($"capabilities: {capabilities.Count} given; a worker may name at most {Identifiers.MaxCapabilities}");

@@ -30,6 +30,31 @@ public static partial class Identifiers
 
     public static bool IsValidCapability(string? name) => IsValidRole(name);
 
+    /// <summary>
+    /// What a worker says it can do, as every reader of it takes it: the names once each, in order, and the index of
+    /// the first name that is not a capability name (-1 when all are). Each reader words its own refusal, and checks
+    /// the count of <c>Names</c> against <see cref="MaxCapabilities"/>.
+    /// </summary>
+    public static (List<string> Names, int InvalidAt) DistinctCapabilities(IReadOnlyList<string?> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var distinct = new List<string>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (!IsValidCapability(names[i]))
+            {
+                return (distinct, i);
+            }
+
+            if (!distinct.Contains(names[i]!, StringComparer.Ordinal))
+            {
+                distinct.Add(names[i]!);
+            }
+        }
+
+        return (distinct, -1);
+    }
+
     public static bool IsValidTaskType(string? type) => type is not null && TaskTypeRegex().IsMatch(type);
 
     // \z rather than $: a trailing newline must not pass.

@@ -89,18 +89,11 @@ public static class WorkerCommand
     /// <summary>Capability names as the server checks them (the role name rule), each once; anything else is a usage error.</summary>
     public static IReadOnlyList<string> ParseCapabilities(IEnumerable<string>? names)
     {
-        var capabilities = new List<string>();
-        foreach (var name in names ?? [])
+        var given = (names ?? []).ToList();
+        var (capabilities, invalidAt) = AgentFunctions.Core.Tasks.Identifiers.DistinctCapabilities(given);
+        if (invalidAt >= 0)
         {
-            if (!AgentFunctions.Core.Tasks.Identifiers.IsValidCapability(name))
-            {
-                throw CliException.Usage($"--capability '{name}' is not a capability name (lowercase letters, digits and '-', starting with a letter)");
-            }
-
-            if (!capabilities.Contains(name, StringComparer.Ordinal))
-            {
-                capabilities.Add(name);
-            }
+            throw CliException.Usage($"--capability '{given[invalidAt]}' is not a capability name (lowercase letters, digits and '-', starting with a letter)");
         }
 
         return capabilities.Count <= AgentFunctions.Core.Tasks.Identifiers.MaxCapabilities

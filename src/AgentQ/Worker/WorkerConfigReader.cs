@@ -254,16 +254,11 @@ public static class WorkerConfigReader
                 throw Fail(entry, $"{Key(entry)} must be an array of capability names such as [\"database\"] (got {Describe(entry.Value)})");
             }
 
-            var names = new List<string>();
-            foreach (var item in array.Items)
+            var items = array.Items.Select(item => item.Value).ToList();
+            var (names, invalidAt) = Identifiers.DistinctCapabilities(items.Select(value => (value as StringValueSyntax)?.Value).ToList());
+            if (invalidAt >= 0)
             {
-                var name = item.Value is StringValueSyntax { Value: { } text } && Identifiers.IsValidCapability(text)
-                    ? text
-                    : throw Fail(entry, $"{Key(entry)} must hold capability names ({Identifiers.CapabilityPattern}) (got {Describe(item.Value)})");
-                if (!names.Contains(name, StringComparer.Ordinal))
-                {
-                    names.Add(name);
-                }
+                throw Fail(entry, $"{Key(entry)} must hold capability names ({Identifiers.CapabilityPattern}) (got {Describe(items[invalidAt])})");
             }
 
             return names.Count <= Identifiers.MaxCapabilities
