@@ -231,11 +231,15 @@ public sealed class DurableTaskEngine(
     public Task WhenArtifactsWrittenAsync(string taskId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The runtime statuses an orchestration of a task in <paramref name="state"/> can have (the orchestrator fails for every ending but completed).</summary>
+    /// <remarks>
+    /// A task reads as ended once its orchestration has published the final view, while the orchestration still runs
+    /// to store its records: an ended state matches running instances too, and the view filters them exactly.
+    /// </remarks>
     public static OrchestrationRuntimeStatus[] RuntimeStatusesOf(AgentTaskStatus state) => state switch
     {
-        AgentTaskStatus.Completed => [OrchestrationRuntimeStatus.Completed],
-        AgentTaskStatus.Canceled => [OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],
-        _ when state.IsTerminal() => [OrchestrationRuntimeStatus.Failed],
+        AgentTaskStatus.Completed => [OrchestrationRuntimeStatus.Completed, .. Active],
+        AgentTaskStatus.Canceled => [OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated, .. Active],
+        _ when state.IsTerminal() => [OrchestrationRuntimeStatus.Failed, .. Active],
         _ => Active,
     };
 

@@ -131,6 +131,22 @@ public sealed class DurableTaskEngineTests : IDisposable
         Assert.Equal("queued context", _app.Artifacts.Text(ArtifactLayout.Context("q7.r1")));
     }
 
+    [Fact]
+    public async Task A_task_that_reads_completed_while_its_orchestration_stores_its_records_is_listed_as_completed()
+    {
+        var plan = Plan("settling-1");
+        var succeeded = WorkflowDecider.Apply(WorkflowDecider.Start(plan, TestApp.Start).State,
+            new Core.Workflow.Events.RoleSucceeded("review", 1, TestPlans.Result("settling-1", "review")), TestApp.Start).State;
+        Assert.Equal(AgentTaskStatus.Completed, succeeded.Status);
+        _app.AddTask(plan, OrchestrationRuntimeStatus.Running, succeeded);
+
+        var completed = await Engine.ListAsync(new TaskQuery(AgentTaskStatus.Completed, null, null, 100, null), default);
+        var running = await Engine.ListAsync(new TaskQuery(AgentTaskStatus.Running, null, null, 100, null), default);
+
+        Assert.Equal(["settling-1"], completed.Items.Select(t => t.View.Id));
+        Assert.Empty(running.Items);
+    }
+
     private TaskPlan Plan(string id, string? context = null) =>
         TestPlans.Plan(TestPlans.Spec(id, "review") with { Context = context });
 

@@ -28,6 +28,7 @@ internal sealed class DurableClientDouble
                 Queries.Add(query);
                 var items = Instances.Values
                     .Where(i => query?.InstanceIdPrefix is not { } prefix || i.InstanceId.StartsWith(prefix, StringComparison.Ordinal))
+                    .Where(i => query?.Statuses is not { } statuses || statuses.Contains(i.RuntimeStatus))
                     .OrderBy(i => i.InstanceId, StringComparer.Ordinal)
                     .Select(i => Fetched(i, query?.FetchInputsAndOutputs == true, keepCustomStatus: true))
                     .ToList();
