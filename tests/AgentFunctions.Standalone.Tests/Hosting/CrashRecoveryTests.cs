@@ -115,7 +115,8 @@ public sealed class CrashRecoveryTests : IDisposable
             // Its artifacts were committed with it: every one it names reads back.
             Assert.Contains("\"instructions\": \"survive\"", await after.GetStringAsync($"api/tasks/{id}/artifacts/spec.json"), StringComparison.Ordinal);
             Assert.Contains("\"completed\"", await after.GetStringAsync($"api/tasks/{id}/result"), StringComparison.Ordinal);
-            Assert.NotEmpty(await after.GetStringAsync($"api/tasks/{id}/artifacts/{view.Roles[0].ResultRef![$"tasks/{id}/".Length..]}"));
+            using var roleResult = await after.GetAsync($"api/tasks/{id}/artifacts/{view.Roles[0].ResultRef![$"tasks/{id}/".Length..]}");
+            Assert.Equal(HttpStatusCode.OK, roleResult.StatusCode);
         }
 
         for (var i = 0; i < 8; i++)
