@@ -7,6 +7,22 @@ namespace AgentFunctions.Standalone.Storage;
 /// </summary>
 public readonly record struct ArtifactPrefixRange(string Low, string? High)
 {
+    /// <summary>
+    /// The WHERE condition on <c>path</c>, with parameters <c>$low</c> and (when bounded) <c>$high</c>. Written out
+    /// for each case: an "OR $high IS NULL" would keep SQLite from using the upper bound and scan to the table's end.
+    /// </summary>
+    public string Condition => High is null ? "path >= $low" : "path >= $low AND path < $high";
+
+    public void Bind(Microsoft.Data.Sqlite.SqliteCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Parameters.AddWithValue("$low", Low);
+        if (High is not null)
+        {
+            command.Parameters.AddWithValue("$high", High);
+        }
+    }
+
     public static ArtifactPrefixRange Of(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);

@@ -165,7 +165,11 @@ public sealed class DatabaseArtifactStore : IArtifactStore
     {
         var listed = ListRows(prefix).ToDictionary(info => info.Path, StringComparer.Ordinal);
         var files = new List<ArtifactInfo>();
-        await foreach (var file in fileListing.WithCancellation(cancellationToken))
+
+        // Most tasks have no files at all: no walk (and no exception for the missing folder) for them.
+        var folder = prefix[..Math.Max(prefix.LastIndexOf('/'), 0)];
+        var walk = Directory.Exists(Path.Combine(_files.RootPath, folder)) ? fileListing : AsyncEnumerable.Empty<ArtifactInfo>();
+        await foreach (var file in walk.WithCancellation(cancellationToken))
         {
             if (!IsBlobFile(file.Path) && !listed.ContainsKey(file.Path))
             {
@@ -273,9 +277,8 @@ public sealed class DatabaseArtifactStore : IArtifactStore
         var range = ArtifactPrefixRange.Of(prefix);
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path, length, written_at FROM artifacts WHERE path >= $low AND ($high IS NULL OR path < $high) ORDER BY path";
-        command.Parameters.AddWithValue("$low", range.Low);
-        command.Parameters.AddWithValue("$high", (object?)range.High ?? DBNull.Value);
+        command.CommandText = $"SELECT path, length, written_at FROM artifacts WHERE {range.Condition} ORDER BY path";
+        range.Bind(command);
         using var reader = command.ExecuteReader();
         var rows = new List<ArtifactInfo>();
         while (reader.Read())

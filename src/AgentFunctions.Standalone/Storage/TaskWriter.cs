@@ -61,7 +61,7 @@ public sealed class TaskWriter : IDisposable
             "INSERT OR REPLACE INTO artifacts (path, content, file, length, written_at) VALUES ($path, $content, $file, $length, $at)",
             "$path", "$content", "$file", "$length", "$at");
         _deleteArtifact = Prepare("DELETE FROM artifacts WHERE path = $path", "$path");
-        _deleteArtifacts = Prepare("DELETE FROM artifacts WHERE path >= $low AND ($high IS NULL OR path < $high)", "$low", "$high");
+        _deleteArtifacts = Prepare("DELETE FROM artifacts WHERE path >= $low AND path < $high", "$low", "$high");
         _purge =
         [
             Prepare("DELETE FROM tasks WHERE id = $id", "$id"),
@@ -151,8 +151,9 @@ public sealed class TaskWriter : IDisposable
     /// <summary>Deletes the artifact rows whose path starts with <paramref name="prefix"/>.</summary>
     public void DeleteArtifacts(string prefix)
     {
+        // An empty prefix (everything) has no upper bound of its own: above every character a path may hold.
         var range = ArtifactPrefixRange.Of(prefix);
-        Run(_deleteArtifacts, range.Low, (object?)range.High ?? DBNull.Value);
+        Run(_deleteArtifacts, range.Low, range.High ?? "\U0010FFFF");
     }
 
     /// <summary>Deletes a task's rows, its artifacts among them (their files go through the outbox).</summary>
