@@ -38,7 +38,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         var inputs = new List<AttemptInput>(stageInputs.Count);
         if (stageInputs.Count > 0)
         {
-            // Earlier results are committed before their files exist; let the files catch up.
+            // Earlier results are rows committed with their stage; only writes an older database promised can trail.
             await pending.WhenDoneAsync(state.Id, InputCatchUp, cancellationToken);
         }
 

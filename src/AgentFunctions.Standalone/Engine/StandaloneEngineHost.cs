@@ -105,7 +105,7 @@ public sealed class StandaloneEngineHost(
 
     /// <summary>
     /// Runs on the journal's commit thread once a batch is durable and before its state is visible: a reader who sees a
-    /// task's dead letter or result named in its view then finds the write pending (and waits for it), never missing.
+    /// task's dead letter named in its view then finds the write pending (and waits for it), never missing.
     /// </summary>
     private void PromiseWrites(BatchEffects effects)
     {
