@@ -104,7 +104,7 @@ public sealed class BatchContext
         {
             entry.State = decision.State;
             _dirty.Add(entry);
-            var (id, version, json) = (entry.Id, decision.State.Version, JsonSerializer.Serialize(workflowEvent, CoreJson.Options));
+            var (id, version, json) = (entry.Id, decision.State.Version, JsonSerializer.Serialize(workflowEvent, StoredJson.Options));
             _batch.Rows.Add(w => w.InsertEvent(id, version, now, json));
         }
 
@@ -247,7 +247,7 @@ public sealed class BatchContext
         {
             var state = entry.State;
             var id = entry.Id;
-            var stored = JsonSerializer.Serialize(state with { Spec = state.Spec with { Context = null } }, CoreJson.Options);
+            var stored = JsonSerializer.Serialize(state with { Spec = state.Spec with { Context = null } }, StoredJson.Options);
             var status = Names.Of(state.Status);
             if (entry.IsNew)
             {
