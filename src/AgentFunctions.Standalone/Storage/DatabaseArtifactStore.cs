@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using AgentFunctions.Core.Storage;
 using AgentFunctions.Standalone.Engine;
 using Microsoft.Data.Sqlite;
@@ -53,7 +54,11 @@ public sealed class DatabaseArtifactStore : IArtifactStore
 
         if (file.Content.Length <= InlineMaxBytes)
         {
-            return new StoredArtifact(file.Path, file.Content.ToArray(), null, file.Content.Length);
+            // The rendered bytes are usually a whole array already: no second copy of them.
+            var bytes = MemoryMarshal.TryGetArray(file.Content, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : file.Content.ToArray();
+            return new StoredArtifact(file.Path, bytes, null, file.Content.Length);
         }
 
         // A fresh name for every write: an attempt that turns out stale never overwrites the file an accepted row names.
