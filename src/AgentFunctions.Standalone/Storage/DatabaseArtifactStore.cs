@@ -101,6 +101,45 @@ public sealed class DatabaseArtifactStore : IArtifactStore
         }
     }
 
+    /// <summary>
+    /// Deletes the files in the tasks' blob folders that no row names: written for a commit that never happened (the
+    /// process died in between) or left half-written. Run at start, before anything is staged; returns how many.
+    /// </summary>
+    public int RemoveUnnamedFiles()
+    {
+        var tasks = Path.Combine(_files.RootPath, "tasks");
+        if (!Directory.Exists(tasks))
+        {
+            return 0;
+        }
+
+        using var connection = _database.Open();
+        using var named = connection.CreateCommand();
+        named.CommandText = "SELECT EXISTS (SELECT 1 FROM artifacts WHERE file = $file)";
+        var parameter = named.Parameters.Add("$file", SqliteType.Text);
+        var removed = 0;
+        foreach (var task in Directory.EnumerateDirectories(tasks))
+        {
+            var blobs = Path.Combine(task, BlobFolder);
+            if (!Directory.Exists(blobs))
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(blobs))
+            {
+                parameter.Value = $"tasks/{Path.GetFileName(task)}/{BlobFolder}/{Path.GetFileName(file)}";
+                if ((long)named.ExecuteScalar()! == 0)
+                {
+                    File.Delete(file);
+                    removed++;
+                }
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>A small artifact as a row (spec, context, result.json: made on the journal's thread).</summary>
     public static StoredArtifact Inline(string path, byte[] content)
     {

@@ -100,6 +100,7 @@ public sealed class TaskDatabase
             file TEXT,
             length INTEGER NOT NULL,
             written_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS artifacts_in_files ON artifacts (file) WHERE file IS NOT NULL;
         """;
 
     private TaskDatabase(string path, string connectionString)

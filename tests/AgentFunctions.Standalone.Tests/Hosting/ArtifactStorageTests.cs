@@ -56,6 +56,30 @@ public sealed class ArtifactStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_large_artifact_file_that_no_commit_named_is_removed_at_the_next_start()
+    {
+        var large = LargeContent();
+        await using (var first = await StartAsync())
+        {
+            await first.SubmitAsync("""{ "id": "named", "to": ["review"], "instructions": "x" }""");
+            await CompleteAsync(first, "review", "done", ("big.bin", Convert.ToBase64String(large), "base64"));
+            await first.WaitForAsync("named");
+        }
+
+        // As a crash between writing a large artifact and committing it leaves it.
+        var blobs = Path.Combine(Artifacts, "tasks", "named", "blobs");
+        var named = Assert.Single(Directory.GetFiles(blobs));
+        var unnamed = Path.Combine(blobs, "0123456789abcdef0123456789abcdef");
+        await File.WriteAllBytesAsync(unnamed, large);
+
+        await using var server = await StartAsync();
+
+        Assert.False(File.Exists(unnamed));
+        Assert.True(File.Exists(named));
+        Assert.Equal(large, await server.Client.GetByteArrayAsync("api/tasks/named/artifacts/artifacts/review/big.bin"));
+    }
+
+    [Fact]
     public async Task Nothing_is_lost_when_the_server_is_killed_right_after_tasks_complete()
     {
         const int Tasks = 40;
