@@ -93,7 +93,7 @@ internal sealed class LoadClient(Uri baseAddress, int connections) : IDisposable
 
     /// <summary>
     /// Reads a finished task back the way a client would: its result document, its artifact list and every artifact
-    /// in it, each of which must answer 200 (the server holds a read until the task's files are written). Returns the
+    /// in it, each of which must answer 200 (artifacts are committed with the task, so nothing is waited for). Returns the
     /// number of artifacts and their bytes.
     /// </summary>
     public async Task<(int Artifacts, long Bytes)> ReadBackAsync(string id)

@@ -78,7 +78,7 @@ Report("warmup_tasks", warmed);
 Report("warmup_rounds", rounds);
 
 // What the burst adds to disk and where the journal spends its time: measured from here to the end of the read-back,
-// once the warm-up's own files are written (they trail its completions too).
+// once the warm-up's own outbox work is done.
 await client.WaitForFilesWrittenAsync(TimeSpan.FromMinutes(5));
 var usageBefore = DataDirectoryUsage.Of(server.DataDirectory);
 var diagnosticsBefore = await client.DiagnosticsAsync();
@@ -95,8 +95,9 @@ await LoadClient.RunConcurrentlyAsync(options.Tasks, options.Concurrency, async 
 var submitSeconds = clock.Elapsed.TotalSeconds;
 await client.WaitForFinishedAsync(warmed + options.Tasks, TimeSpan.FromMinutes(10));
 var finishedSeen = DateTimeOffset.UtcNow;
-// Results are committed with their outcome and written to files just after; measure how far the files lag, and read
-// every task back through the API (result, artifact list, each artifact) as a client would once it sees the outcome.
+// Artifacts are committed with the outcome that produced them; what the outbox still writes behind the commits (none
+// of it per task here) is measured by how far it lags. Then read every task back through the API (result, artifact
+// list, each artifact) as a client would once it sees the outcome.
 var filesWritten = client.WaitForFilesWrittenAsync(TimeSpan.FromMinutes(5));
 var artifactsRead = 0L;
 var artifactBytesRead = 0L;
@@ -122,7 +123,7 @@ Report("burst_latency_p95_ms", Percentiles.Of(burstLatencies, 0.95));
 Report("burst_latency_p99_ms", Percentiles.Of(burstLatencies, 0.99));
 Report("burst_files_written_seconds_after_last_completion", Math.Max(0, (filesSettled - lastCompletion).TotalSeconds));
 
-// The same burst counted until the last artifact file was on disk too (files are written behind task processing).
+// The same burst counted until the outbox had nothing left to write as well.
 Report("burst_with_files_tasks_per_second", burst.Count / Math.Max(burstSeconds, (filesSettled - firstSubmit).TotalSeconds));
 
 // The headline: first submit until the last task's result and every artifact answered 200 through the API. The
@@ -207,8 +208,9 @@ if (collector is not null)
     Report("otlp_metric_exports", collector.MetricExports);
 }
 
-// Each task creates about eight files and folders; what this disk allows bounds how soon they are all written.
-// Measured last: the probe deletes its files, and ext4 allocates inodes more slowly right after deletions.
+// What this disk allows for small files (each task created about eight before its artifacts moved into the database;
+// large artifacts and the mirror still are files). Measured last: the probe deletes its files, and ext4 allocates
+// inodes more slowly right after deletions.
 Report("disk_file_creates_per_second", FileCreationProbe.FilesPerSecond(5000));
 
 // Memory under a burst of the largest results: a fresh server, so its peak is this burst's alone.

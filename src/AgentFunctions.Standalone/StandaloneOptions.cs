@@ -43,6 +43,13 @@ public sealed record StandaloneOptions
     /// <summary>Start even when artifacts exist that the database knows nothing of (the database was replaced or lost).</summary>
     public bool AdoptOrphanArtifacts { get; init; }
 
+    /// <summary>
+    /// Also copy every artifact (kept in the database) to a file in the layout under <c>artifacts/</c>, as earlier
+    /// versions stored them, for people and tools that read the files. The copy runs after the commit, off the
+    /// task path; the database stays the source of every read.
+    /// </summary>
+    public bool MirrorArtifactsToFiles { get; init; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "agentfunctions.db");
 
     public string ArtifactsPath => Path.Combine(DataDirectory, "artifacts");
@@ -71,6 +78,7 @@ public sealed record StandaloneOptions
             MinFreeBytes = reader.Number(section, "MinFreeBytes", defaults.MinFreeBytes, 0, long.MaxValue),
             QuickCheckAtStart = reader.Bool(section, "QuickCheckAtStart", defaults.QuickCheckAtStart),
             AdoptOrphanArtifacts = reader.Bool(section, "AdoptOrphanArtifacts", defaults.AdoptOrphanArtifacts),
+            MirrorArtifactsToFiles = reader.Bool(section, "MirrorArtifactsToFiles", defaults.MirrorArtifactsToFiles),
         };
         reader.ThrowIfAny();
         return options;

@@ -163,15 +163,31 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
     /// <exception cref="ArgumentException">The result cannot be stored; nothing was written.</exception>
     public async Task<RoleResult> WriteAsync(string taskId, string role, int attempt, AgentResult result, CancellationToken cancellationToken)
     {
-        RequireStorable(taskId, role, result);
-        var roleResult = Describe(taskId, role, result);
-        for (var i = 0; i < result.Artifacts.Count; i++)
+        var files = Render(taskId, role, attempt, result);
+        foreach (var file in files)
         {
-            var artifact = result.Artifacts[i];
-            await artifacts.WriteAsync(roleResult.Artifacts[i], artifact.GetBytes(), artifact.ContentType, cancellationToken);
+            await artifacts.WriteAsync(file.Path, file.Content, file.ContentType, cancellationToken);
         }
 
-        await artifacts.WriteAsync(roleResult.ResultRef!, Encoding.UTF8.GetBytes(result.Result ?? result.Summary ?? string.Empty), Markdown, cancellationToken);
+        return Describe(taskId, role, result);
+    }
+
+    /// <summary>
+    /// The files <see cref="WriteAsync"/> writes, in its order (named artifacts, the result, then the record that
+    /// names them), without writing them: for a store that commits them together with the outcome.
+    /// </summary>
+    /// <exception cref="ArgumentException">The result cannot be stored.</exception>
+    public IReadOnlyList<ArtifactFile> Render(string taskId, string role, int attempt, AgentResult result)
+    {
+        RequireStorable(taskId, role, result);
+        var roleResult = Describe(taskId, role, result);
+        var files = new List<ArtifactFile>(result.Artifacts.Count + 2);
+        for (var i = 0; i < result.Artifacts.Count; i++)
+        {
+            files.Add(new ArtifactFile(roleResult.Artifacts[i], result.Artifacts[i].GetBytes(), result.Artifacts[i].ContentType));
+        }
+
+        files.Add(new ArtifactFile(roleResult.ResultRef!, Encoding.UTF8.GetBytes(result.Result ?? result.Summary ?? string.Empty), Markdown));
         var record = new
         {
             taskId,
@@ -184,22 +200,32 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
             usage = result.Usage,
             writtenAt = time.GetUtcNow(),
         };
-        await artifacts.WriteAsync(ArtifactLayout.ResultJson(taskId, role), JsonSerializer.SerializeToUtf8Bytes(record, CoreJson.Indented), JsonType, cancellationToken);
-        return roleResult;
+        files.Add(new ArtifactFile(ArtifactLayout.ResultJson(taskId, role), JsonSerializer.SerializeToUtf8Bytes(record, CoreJson.Indented), JsonType));
+        return files;
     }
 
     /// <summary>Keeps a result that arrived after its role was canceled in the discarded folder, apart from real results.</summary>
     /// <exception cref="ArgumentException">The result cannot be stored; nothing was written.</exception>
     public async Task WriteDiscardedAsync(string taskId, string role, int attempt, AgentResult result, CancellationToken cancellationToken)
     {
-        RequireStorable(taskId, role, result);
-        var refs = Describe(taskId, role, result);
-        for (var i = 0; i < result.Artifacts.Count; i++)
+        foreach (var file in RenderDiscarded(taskId, role, attempt, Render(taskId, role, attempt, result)))
         {
-            await artifacts.WriteAsync(DiscardedPath(taskId, role, attempt, refs.Artifacts[i]), result.Artifacts[i].GetBytes(), result.Artifacts[i].ContentType, cancellationToken);
+            await artifacts.WriteAsync(file.Path, file.Content, file.ContentType, cancellationToken);
         }
+    }
 
-        await artifacts.WriteAsync(DiscardedPath(taskId, role, attempt, refs.ResultRef!), Encoding.UTF8.GetBytes(result.Result ?? result.Summary ?? string.Empty), Markdown, cancellationToken);
+    /// <summary>
+    /// Where <see cref="WriteDiscardedAsync"/> keeps the files of <paramref name="rendered"/> (from <see cref="Render"/>):
+    /// the artifacts and the result, in the discarded folder; the record is left out.
+    /// </summary>
+    public static IReadOnlyList<ArtifactFile> RenderDiscarded(string taskId, string role, int attempt, IReadOnlyList<ArtifactFile> rendered)
+    {
+        ArgumentNullException.ThrowIfNull(rendered);
+
+        // The last file is the record (results/<role>.json): a discarded result has none.
+        return rendered.Take(rendered.Count - 1)
+            .Select(file => file with { Path = DiscardedPath(taskId, role, attempt, file.Path) })
+            .ToList();
     }
 
     /// <summary>Moves a result that arrived after its task ended to the discarded folder.</summary>

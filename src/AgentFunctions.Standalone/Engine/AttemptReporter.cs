@@ -9,17 +9,18 @@ using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Core.Workflow.Commands;
 using AgentFunctions.Core.Workflow.Events;
+using AgentFunctions.Standalone.Storage;
 
 namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// The one path from "an attempt produced something" to the task, for local runners and remote
 /// workers alike: builds the attempt envelope, and commits the outcome together with the result
-/// itself (an outbox row). The result files are written from the outbox after the commit, so a
-/// stale or late attempt can never overwrite an accepted result, and file creation stays off the
-/// path that decides the task.
+/// itself (artifact rows in the same commit). The rows are chosen inside the journal operation that
+/// decides, so a stale or late attempt can never overwrite an accepted result; large artifacts are
+/// files under fresh names, written before the commit and deleted again when it does not name them.
 /// </summary>
-public sealed class AttemptReporter(Journal journal, AttemptResultWriter results, IArtifactStore artifacts, PendingWrites pending, SecurityOptions security)
+public sealed class AttemptReporter(Journal journal, AttemptResultWriter results, DatabaseArtifactStore artifacts, PendingWrites pending, SecurityOptions security)
 {
     /// <summary>Earlier results longer than this are referenced rather than inlined in the prompt.</summary>
     private const int MaxInlinedResultChars = 64 * 1024;
@@ -37,7 +38,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         var inputs = new List<AttemptInput>(stageInputs.Count);
         if (stageInputs.Count > 0)
         {
-            // Earlier results are committed before their files exist; let the files catch up.
+            // Earlier results are rows committed with their stage; only writes an older database promised can trail.
             await pending.WhenDoneAsync(state.Id, InputCatchUp, cancellationToken);
         }
 
@@ -106,11 +107,42 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
                 : new RoleSucceeded(item.Role, item.Attempt, stored);
         }
 
-        // Serialized here rather than on the journal thread: a result may carry megabytes of artifacts.
-        var kept = output is null ? null : new AttemptOutput(item.Role, item.Attempt, output);
-        var payload = kept is null ? null : JsonSerializer.Serialize(kept, CoreJson.Options);
+        // Rendered (and large artifacts written) here rather than on the journal thread: a result may carry megabytes.
+        IReadOnlyList<StoredArtifact>? accepted = null;
+        IReadOnlyList<StoredArtifact>? discarded = null;
+        if (output is not null)
+        {
+            var files = results.Render(item.TaskId, item.Role, item.Attempt, output);
+            accepted = await artifacts.StageAsync(files, cancellationToken);
+            discarded = AttemptResultWriter.RenderDiscarded(item.TaskId, item.Role, item.Attempt, files)
+                .Select((file, i) => accepted[i] with { Path = file.Path })
+                .ToList();
+        }
+
         TraceContext? trace = null;
-        var reported = await journal.ExecuteAsync(context =>
+        ReportOutcome reported;
+        try
+        {
+            reported = await Commit();
+        }
+        catch
+        {
+            await artifacts.DropStagedAsync(accepted ?? []);
+            throw;
+        }
+
+        if (reported == ReportOutcome.Stale)
+        {
+            await artifacts.DropStagedAsync(accepted ?? []);
+        }
+        else
+        {
+            AttemptSpans.Record(trace, item.TaskId, item.Role, item.Attempt, startedAt, result);
+        }
+
+        return reported;
+
+        Task<ReportOutcome> Commit() => journal.ExecuteAsync(context =>
         {
             var entry = context.FindActive(item.TaskId);
             trace = entry?.State.Trace;
@@ -120,9 +152,9 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
                 var decision = context.Apply(entry, outcome);
                 if (decision.Applied)
                 {
-                    if (payload is not null)
+                    if (accepted is not null)
                     {
-                        context.OutboxJson(item.TaskId, OutboxKinds.AttemptResult, payload, kept);
+                        context.PutArtifacts(item.TaskId, accepted);
                     }
 
                     return ReportOutcome.Applied;
@@ -134,20 +166,13 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
             }
 
             // The role was canceled (or its task ended) while the attempt ran: keep what it made, apart.
-            if (payload is not null)
+            if (discarded is not null)
             {
-                context.OutboxJson(item.TaskId, OutboxKinds.DiscardedResult, payload, kept);
+                context.PutArtifacts(item.TaskId, discarded);
             }
 
             return ReportOutcome.Discarded;
         });
-
-        if (reported != ReportOutcome.Stale)
-        {
-            AttemptSpans.Record(trace, item.TaskId, item.Role, item.Attempt, startedAt, result);
-        }
-
-        return reported;
     }
 
     private static string FailureMessage(AgentResult result)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Status;
@@ -12,7 +13,7 @@ namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
 /// What a journal operation may do while its batch is open: read and change tasks, schedule work,
-/// queue file writes. Changes apply to memory at once and are recorded as rows that the commit
+/// store artifacts, queue file work. Changes apply to memory at once and are recorded as rows that the commit
 /// thread writes in one transaction; nothing is visible to readers until that commits.
 /// Used only on the journal's apply thread.
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class BatchContext
     private readonly Func<string, string?> _storedSpecHash;
     private readonly TimeProvider _time;
     private readonly HashSet<TaskEntry> _dirty = [];
+    private readonly bool _mirrorArtifacts;
     private SealedBatch _batch;
     private long _nextOutboxId;
 
@@ -31,8 +33,10 @@ public sealed class BatchContext
         ConcurrentDictionary<string, (string SpecHash, long Batch)> finishing,
         Func<string, string?> storedSpecHash,
         long lastOutboxId,
-        TimeProvider time)
+        TimeProvider time,
+        bool mirrorArtifacts = false)
     {
+        _mirrorArtifacts = mirrorArtifacts;
         _active = active;
         _finishing = finishing;
         _storedSpecHash = storedSpecHash;
@@ -81,7 +85,8 @@ public sealed class BatchContext
         _dirty.Add(entry);
         var id = entry.Id;
         _batch.Rows.Add(w => w.InsertEvent(id, 0, now, """{"event":"task_started"}"""));
-        Outbox(entry.Id, OutboxKinds.Spec, plan.Spec);
+        var spec = DatabaseArtifactStore.Inline(ArtifactLayout.Spec(id), JsonSerializer.SerializeToUtf8Bytes(plan.Spec with { Context = null }, CoreJson.Indented));
+        PutArtifacts(id, plan.Spec.Context is { } context ? [DatabaseArtifactStore.Inline(ArtifactLayout.Context(id), Encoding.UTF8.GetBytes(context)), spec] : [spec]);
         CarryOut(entry, decision);
         Reconcile(entry, now);
         return entry;
@@ -99,7 +104,7 @@ public sealed class BatchContext
         {
             entry.State = decision.State;
             _dirty.Add(entry);
-            var (id, version, json) = (entry.Id, decision.State.Version, JsonSerializer.Serialize(workflowEvent, CoreJson.Options));
+            var (id, version, json) = (entry.Id, decision.State.Version, JsonSerializer.Serialize(workflowEvent, StoredJson.Options));
             _batch.Rows.Add(w => w.InsertEvent(id, version, now, json));
         }
 
@@ -185,6 +190,33 @@ public sealed class BatchContext
 
     public void OutboxDone(long id) => _batch.Rows.Add(w => w.DeleteOutbox(id));
 
+    /// <summary>
+    /// Stores a task's artifacts in this batch's commit (replacing any under the same paths): they are readable and
+    /// durable exactly when the state change that made them is. With <c>Standalone:MirrorArtifactsToFiles</c>, the
+    /// outbox copies them to files afterwards.
+    /// </summary>
+    public void PutArtifacts(string taskId, IReadOnlyList<StoredArtifact> artifacts)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        var now = Now;
+        _batch.Rows.Add(w =>
+        {
+            foreach (var artifact in artifacts)
+            {
+                w.PutArtifact(artifact, now);
+            }
+        });
+        if (_mirrorArtifacts)
+        {
+            var paths = artifacts.Select(a => a.Path).ToList();
+            OutboxJson(taskId, OutboxKinds.Mirror, JsonSerializer.Serialize(paths, CoreJson.Options), paths);
+        }
+    }
+
+    public void DeleteArtifact(string path) => _batch.Rows.Add(w => w.DeleteArtifact(path));
+
+    public void DeleteArtifacts(string prefix) => _batch.Rows.Add(w => w.DeleteArtifacts(prefix));
+
     /// <summary>Stores a role's circuit breaker (its status and break; the window stays in memory).</summary>
     public void SaveCircuit(string role, string stateJson)
     {
@@ -192,7 +224,7 @@ public sealed class BatchContext
         _batch.Rows.Add(w => w.UpsertCircuit(role, stateJson, now));
     }
 
-    /// <summary>Deletes a finished task's rows; its artifacts go through the outbox.</summary>
+    /// <summary>Deletes a finished task's rows, its artifacts' rows among them; their files go through the outbox.</summary>
     public void Purge(string id)
     {
         if (_finishing.TryRemove(id, out var finishing))
@@ -215,7 +247,7 @@ public sealed class BatchContext
         {
             var state = entry.State;
             var id = entry.Id;
-            var stored = JsonSerializer.Serialize(state with { Spec = state.Spec with { Context = null } }, CoreJson.Options);
+            var stored = JsonSerializer.Serialize(state with { Spec = state.Spec with { Context = null } }, StoredJson.Options);
             var status = Names.Of(state.Status);
             if (entry.IsNew)
             {
@@ -308,7 +340,7 @@ public sealed class BatchContext
                     });
                     break;
                 case WriteTaskResult:
-                    Outbox(entry.Id, OutboxKinds.Result, TaskViewProjector.ToResult(decision.State)!);
+                    PutArtifacts(entry.Id, [DatabaseArtifactStore.Inline(ArtifactLayout.TaskResult(entry.Id), JsonSerializer.SerializeToUtf8Bytes(TaskViewProjector.ToResult(decision.State)!, CoreJson.Indented))]);
                     break;
 
                 // DiscardResult needs no work here: results are written only after they are accepted, and the

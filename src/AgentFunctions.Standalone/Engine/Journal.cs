@@ -30,6 +30,7 @@ public sealed class Journal : IDisposable
     private readonly TaskDatabase _database;
     private readonly TimeProvider _time;
     private readonly int _maxBatch;
+    private readonly bool _mirrorArtifacts;
     private readonly ILogger<Journal> _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly DiskSpace _disk;
@@ -66,6 +67,7 @@ public sealed class Journal : IDisposable
         _disk = disk;
         _time = time;
         _maxBatch = options.MaxBatchSize;
+        _mirrorArtifacts = options.MirrorArtifactsToFiles;
         _logger = logger;
     }
 
@@ -116,7 +118,7 @@ public sealed class Journal : IDisposable
         _onUndone = onUndone;
         _writer = new TaskWriter(_database);
         _specHashes = new SpecHashLookup(_database);
-        var context = new BatchContext(_active, _finishing, _specHashes.Find, lastOutboxId, _time);
+        var context = new BatchContext(_active, _finishing, _specHashes.Find, lastOutboxId, _time, _mirrorArtifacts);
         new Thread(() => CommitLoop(_writer)) { IsBackground = true, Name = "agentfunctions-commit" }.Start();
         new Thread(() => ApplyLoop(context)) { IsBackground = true, Name = "agentfunctions-journal" }.Start();
     }

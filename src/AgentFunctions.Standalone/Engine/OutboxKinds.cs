@@ -2,6 +2,9 @@ namespace AgentFunctions.Standalone.Engine;
 
 public static class OutboxKinds
 {
+    // Spec, Result, AttemptResult and DiscardedResult are rows of databases from before schema version 3, when
+    // artifacts were files: carried out at the next start, they store the artifacts as the engine does now.
+
     /// <summary>Write spec.json and context.md of a new task.</summary>
     public const string Spec = "spec";
 
@@ -20,6 +23,9 @@ public static class OutboxKinds
     /// <summary>Mark a dead letter as replayed by a new task.</summary>
     public const string LinkReplay = "link_replay";
 
-    /// <summary>Delete a purged task's artifacts.</summary>
+    /// <summary>Delete a purged task's artifact files (from before, large ones, the mirror); its rows went in the purge's commit.</summary>
     public const string PurgeArtifacts = "purge_artifacts";
+
+    /// <summary>Copy artifacts just stored in the database to files in the layout under artifacts/ (<c>Standalone:MirrorArtifactsToFiles</c>).</summary>
+    public const string Mirror = "mirror";
 }

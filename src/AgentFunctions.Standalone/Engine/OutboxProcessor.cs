@@ -7,19 +7,22 @@ using AgentFunctions.Core.Storage;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Standalone.Logging;
+using AgentFunctions.Standalone.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
-/// Carries out the file writes that commits promised (spec.json, result.json, dead letters,
-/// discards, replay links, purges). Each is idempotent and retried until it succeeds. A task's
-/// writes happen in the order they were committed (one writer per task). The outbox row is deleted
-/// only after the files are on disk (a filesystem checkpoint, or a flush per file), so a crash or
-/// power cut in between repeats the write at the next start.
+/// Carries out the file work that commits promised: dead letters, replay links, the removal of a purged task's files,
+/// the mirror of artifacts to files (<c>Standalone:MirrorArtifactsToFiles</c>), and the artifact writes that a
+/// database from before schema version 3 still holds. Each is idempotent and retried until it succeeds. A task's
+/// writes happen in the order they were committed (one writer per task). The outbox row is deleted only after the
+/// files are on disk (a filesystem checkpoint, or a flush per file), so a crash or power cut in between repeats the
+/// write at the next start.
 /// </summary>
 public sealed class OutboxProcessor(
-    IArtifactStore artifacts,
+    DatabaseArtifactStore artifacts,
+    FileSystemArtifactStore files,
     IDeadLetterStore deadLetters,
     AttemptResultWriter results,
     Journal journal,
@@ -84,7 +87,10 @@ public sealed class OutboxProcessor(
     public void Promise(OutboxItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        pending.Add(item.TaskId, IsDeadLetterWrite(item));
+        if (IsAwaited(item))
+        {
+            pending.Add(item.TaskId, IsDeadLetterWrite(item));
+        }
     }
 
     /// <summary>Carries out a promised write (see <see cref="Promise"/>).</summary>
@@ -136,7 +142,11 @@ public sealed class OutboxProcessor(
                     try
                     {
                         CarryOutAsync(item, _stop.Token).GetAwaiter().GetResult();
-                        pending.Done(item.TaskId, IsDeadLetterWrite(item));
+                        if (IsAwaited(item))
+                        {
+                            pending.Done(item.TaskId, IsDeadLetterWrite(item));
+                        }
+
                         _done.Writer.TryWrite(item);
                         break;
                     }
@@ -271,13 +281,38 @@ public sealed class OutboxProcessor(
 
                 break;
             case OutboxKinds.PurgeArtifacts:
-                await artifacts.DeletePrefixAsync(ArtifactLayout.TaskPrefix(item.TaskId), cancellationToken);
+                // The rows went in the purge's commit; what is left are files.
+                await files.DeletePrefixAsync(ArtifactLayout.TaskPrefix(item.TaskId), cancellationToken);
+                break;
+            case OutboxKinds.Mirror:
+                foreach (var path in Read<List<string>>(item))
+                {
+                    await MirrorAsync(path, cancellationToken);
+                }
+
                 break;
             default:
                 logger.OutboxUnknownKind(item.Kind, item.Id);
                 break;
         }
     }
+
+    /// <summary>Copies an artifact row to its file in the layout; one purged (or replaced by then) since is skipped or copied as it is now.</summary>
+    private async Task MirrorAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var content = await artifacts.OpenReadAsync(path, cancellationToken);
+        if (content is null)
+        {
+            return;
+        }
+
+        using var buffer = new MemoryStream(checked((int)content.Info.Length));
+        await content.Content.CopyToAsync(buffer, cancellationToken);
+        await files.WriteAsync(path, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), content.Info.ContentType, cancellationToken);
+    }
+
+    /// <summary>Whether readers wait for the write: not for the mirror, which no read goes through.</summary>
+    private static bool IsAwaited(OutboxItem item) => item.Kind != OutboxKinds.Mirror;
 
     private static bool IsDeadLetterWrite(OutboxItem item) => item.Kind is OutboxKinds.DeadLetter or OutboxKinds.LinkReplay;
 

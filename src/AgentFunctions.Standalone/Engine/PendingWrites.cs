@@ -1,9 +1,9 @@
 namespace AgentFunctions.Standalone.Engine;
 
 /// <summary>
-/// Counts outbox writes not yet done, per task, so a reader can wait for a task's files
-/// (result.json, dead letters) to catch up with its committed state; and bounds the backlog: file
-/// writes run behind task processing, and past <see cref="HighWater"/> new tasks wait for them.
+/// Counts outbox writes not yet done, per task, so a reader can wait for a task's file work (dead letters, a purge's
+/// file removal, artifact writes an older database still promised) to catch up with its committed state; and bounds
+/// the backlog: file writes run behind task processing, and past <see cref="HighWater"/> new tasks wait for them.
 /// </summary>
 public sealed class PendingWrites
 {

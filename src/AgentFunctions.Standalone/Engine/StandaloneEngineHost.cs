@@ -24,6 +24,7 @@ public sealed class StandaloneEngineHost(
     ActiveTasks active,
     EngineStatistics statistics,
     CircuitBreakers circuits,
+    DatabaseArtifactStore artifacts,
     StandaloneOptions options,
     IHostApplicationLifetime lifetime,
     ILogger<StandaloneEngineHost> logger) : IHostedService
@@ -61,6 +62,12 @@ public sealed class StandaloneEngineHost(
             {
                 item.Requires = BatchContext.RequirementsOf(entry.State, item.Role);
             }
+        }
+
+        // Before anything is staged: large-artifact files whose commit never came.
+        if (artifacts.RemoveUnnamedFiles() is > 0 and var removed)
+        {
+            logger.UnnamedArtifactFilesRemoved(removed);
         }
 
         // Before any attempt is handed out: an open breaker stays open across the restart.
@@ -105,7 +112,7 @@ public sealed class StandaloneEngineHost(
 
     /// <summary>
     /// Runs on the journal's commit thread once a batch is durable and before its state is visible: a reader who sees a
-    /// task's dead letter or result named in its view then finds the write pending (and waits for it), never missing.
+    /// task's dead letter named in its view then finds the write pending (and waits for it), never missing.
     /// </summary>
     private void PromiseWrites(BatchEffects effects)
     {

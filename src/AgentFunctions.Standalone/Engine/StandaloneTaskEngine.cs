@@ -32,7 +32,10 @@ public sealed class StandaloneTaskEngine(
 {
     private readonly DeadLetterReplay _replay = new(roles, limits, workflow);
 
-    /// <summary>How long a read waits for a task's promised files (results, result.json, dead letters) to be written.</summary>
+    /// <summary>
+    /// How long a read waits for a task's promised file work: artifacts are committed with their task, so only what a
+    /// database from before schema version 3 still promised, a purge's file removal, dead letters and replay links.
+    /// </summary>
     private static readonly TimeSpan FileCatchUp = TimeSpan.FromSeconds(30);
 
     public async Task<SubmitResult> SubmitAsync(TaskPlan plan, CancellationToken cancellationToken)
@@ -64,7 +67,7 @@ public sealed class StandaloneTaskEngine(
         return Task.FromResult(state is null ? null : Snapshot(state));
     }
 
-    /// <summary>Results and spec files are written from the outbox right after their commit.</summary>
+    /// <summary>Artifacts are rows committed with their task; this waits only for writes an older database still promised.</summary>
     public Task WhenArtifactsWrittenAsync(string taskId, CancellationToken cancellationToken) =>
         pending.WhenDoneAsync(taskId, FileCatchUp, cancellationToken);
 

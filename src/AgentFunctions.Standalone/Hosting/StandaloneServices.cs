@@ -46,11 +46,23 @@ public static class StandaloneServices
         services.AddSingleton<TaskReader>();
         services.AddSingleton<WalCheckpointer>();
         services.AddSingleton<DiskSpace>();
-        services.AddSingleton<IArtifactStore>(sp => new FileSystemArtifactStore(
+        // Artifacts live in the database; files under artifacts/ hold large ones, those from before, and the mirror.
+        services.AddSingleton(sp => new FileSystemArtifactStore(
             standalone.ArtifactsPath,
             new FileSystemArtifactStoreOptions { FlushToDisk = standalone.FlushArtifacts, MaxArtifactBytes = limits!.MaxArtifactBytes },
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<FileSystemArtifactStore>>()));
+        services.AddSingleton(sp => new DatabaseArtifactStore(
+            sp.GetRequiredService<TaskDatabase>(),
+            sp.GetRequiredService<Journal>(),
+            sp.GetRequiredService<FileSystemArtifactStore>(),
+            new FileSystemArtifactStore(
+                standalone.ArtifactsPath,
+                new FileSystemArtifactStoreOptions { FlushToDisk = true, MaxArtifactBytes = limits!.MaxArtifactBytes },
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<FileSystemArtifactStore>>()),
+            limits!.MaxArtifactBytes));
+        services.AddSingleton<IArtifactStore>(sp => sp.GetRequiredService<DatabaseArtifactStore>());
         services.AddSingleton<IDeadLetterStore>(sp => new FileSystemDeadLetterStore(
             standalone.DeadLettersPath,
             new FileSystemDeadLetterStoreOptions { FlushToDisk = standalone.FlushArtifacts },

@@ -89,4 +89,7 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 4322, Level = LogLevel.Information, Message = "The circuit breaker of role {Role} closed: its attempts run again")]
     public static partial void CircuitClosed(this ILogger logger, string role);
+
+    [LoggerMessage(EventId = 4431, Level = LogLevel.Information, Message = "Removed {Count} large-artifact files that no commit named (written just before a crash)")]
+    public static partial void UnnamedArtifactFilesRemoved(this ILogger logger, int count);
 }

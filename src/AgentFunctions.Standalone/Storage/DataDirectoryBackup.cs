@@ -5,10 +5,11 @@ namespace AgentFunctions.Standalone.Storage;
 
 /// <summary>
 /// A consistent copy of a data directory, taken while a server may be running on it: first a snapshot of the
-/// database (<c>VACUUM INTO</c>, one read transaction), then the artifact folders of the tasks in that snapshot and
-/// the dead letters. Files are written only after the commit that promises them, and their outbox row is deleted only
-/// after they are on disk, so every file the snapshot counts as written was there before the copy began, and every
-/// file it still promises is rewritten from its outbox row when a server starts on the copy.
+/// database (<c>VACUUM INTO</c>, one read transaction; it holds the artifacts kept as rows), then the artifact folders
+/// of the tasks in that snapshot and the dead letters. A large artifact's file is flushed before the commit that names
+/// it; outbox files are written only after the commit that promises them, and their outbox row is deleted only after
+/// they are on disk. So every file the snapshot counts as written was there before the copy began, and every file it
+/// still promises is rewritten from its outbox row when a server starts on the copy.
 /// </summary>
 public static class DataDirectoryBackup
 {

@@ -63,7 +63,7 @@ public static class DataDirectoryInspection
         if (!File.Exists(path))
         {
             report.Problem($"there is no database at {path}");
-            return new KnownTasks([], [], []);
+            return new KnownTasks([], [], [], [], []);
         }
 
         var database = TaskDatabase.ForInspection(path);
@@ -139,7 +139,25 @@ public static class DataDirectoryInspection
         }
 
         report.Line(string.Create(CultureInfo.InvariantCulture, $"tasks: {all.Count} ({all.Count - terminal.Count} unfinished), {outboxRows} file writes pending (done at the next start)"));
-        return new KnownTasks(all, terminal, pending);
+        // Since schema version 3 artifacts are rows; a large one's row names a file that must be there.
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        var missingFiles = new List<string>();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'artifacts'";
+        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+        {
+            command.CommandText = "SELECT path, file FROM artifacts WHERE file IS NOT NULL OR path LIKE 'tasks/%/spec.json' OR path LIKE 'tasks/%/result.json'";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                stored.Add(reader.GetString(0));
+                if (!reader.IsDBNull(1))
+                {
+                    missingFiles.Add(reader.GetString(1));
+                }
+            }
+        }
+
+        return new KnownTasks(all, terminal, pending, stored, missingFiles);
     }
 
     private static void InspectArtifacts(StandaloneOptions options, KnownTasks? known, DataDirectoryReport report)
@@ -164,11 +182,16 @@ public static class DataDirectoryInspection
             report.Problem(string.Create(CultureInfo.InvariantCulture, $"{orphans.Count} artifact folders belong to no task in the database (such as {Sample(orphans)}): the database was replaced or lost, or a purge was interrupted outside the outbox"));
         }
 
-        // A file is missing only when it was written (no outbox row still promises it) and is gone since.
+        var lostFiles = known.LargeFiles.Where(file => !File.Exists(Path.Combine(Path.GetFullPath(options.ArtifactsPath), file))).ToList();
+        if (lostFiles.Count > 0)
+        {
+            report.Problem(string.Create(CultureInfo.InvariantCulture, $"{lostFiles.Count} large artifacts miss the file their row names (such as {Sample(lostFiles)}): they were deleted or lost since"));
+        }
+
+        // Missing only when it was written (a row, or a file with no outbox row still promising it) and is gone since.
         var missing = known.All
             .Where(id => !known.Pending.Contains(id))
-            .Where(id => !File.Exists(Path.Combine(tasksFolder, id, "spec.json"))
-                || (known.Terminal.Contains(id) && !File.Exists(Path.Combine(tasksFolder, id, "result.json"))))
+            .Where(id => !Has(known, tasksFolder, id, "spec.json") || (known.Terminal.Contains(id) && !Has(known, tasksFolder, id, "result.json")))
             .Order(StringComparer.Ordinal)
             .ToList();
         if (missing.Count > 0)
@@ -176,6 +199,10 @@ public static class DataDirectoryInspection
             report.Problem(string.Create(CultureInfo.InvariantCulture, $"{missing.Count} tasks miss files that were written (spec.json or result.json; such as {Sample(missing)}): they were deleted or lost since"));
         }
     }
+
+    /// <summary>Whether a task's artifact is stored: as a row, or as a file from before schema version 3.</summary>
+    private static bool Has(KnownTasks known, string tasksFolder, string id, string name) =>
+        known.Stored.Contains(ArtifactLayout.TaskPrefix(id) + name) || File.Exists(Path.Combine(tasksFolder, id, name));
 
     private static void InspectDeadLetters(StandaloneOptions options, DataDirectoryReport report)
     {
@@ -231,5 +258,7 @@ public static class DataDirectoryInspection
         return string.Empty;
     }
 
-    private sealed record KnownTasks(HashSet<string> All, HashSet<string> Terminal, HashSet<string> Pending);
+    /// <param name="Stored">Paths of the spec.json and result.json rows.</param>
+    /// <param name="LargeFiles">The files (under artifacts/) that rows of large artifacts name.</param>
+    private sealed record KnownTasks(HashSet<string> All, HashSet<string> Terminal, HashSet<string> Pending, HashSet<string> Stored, List<string> LargeFiles);
 }

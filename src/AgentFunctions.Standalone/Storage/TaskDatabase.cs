@@ -7,13 +7,15 @@ namespace AgentFunctions.Standalone.Storage;
 /// crash or power cut), and the schema: tasks (decider state), their event history, scheduled work
 /// (attempts, leases, timers), the roles' circuit breakers and the outbox of file writes still to do. Version 2 adds
 /// what used to live only in memory: a worker's shorter lease, leases whose task was canceled, and the per-role
-/// counters. Tables added later are created with IF NOT EXISTS, so an older database gains them without a new schema
+/// counters. Version 3 keeps task artifacts in the database (<c>artifacts</c>, keyed by their layout path): small ones
+/// as BLOBs, large ones as a reference to a file written before the commit; files under <c>artifacts/</c> from before
+/// still read. Tables added later are created with IF NOT EXISTS, so an older database gains them without a new schema
 /// version.
 /// </summary>
 public sealed class TaskDatabase
 {
     /// <summary>The schema this build writes; it opens older ones (migrating them) and refuses newer ones.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,6 +83,24 @@ public sealed class TaskDatabase
             input_tokens INTEGER NOT NULL,
             output_tokens INTEGER NOT NULL,
             cost_usd TEXT NOT NULL) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Version 2 to 3: artifacts in the database. Exactly one of <c>content</c> (the bytes) and <c>file</c> (a path
+    /// under <c>artifacts/</c>, written and flushed before the commit that names it) is set. A rowid table with a
+    /// unique path rather than one keyed by path: rows are appended in commit order, so a batch fills fresh pages
+    /// instead of splitting leaves all over a path-ordered tree (measured: 13.6 KB instead of 19.1 KB appended to the
+    /// log per benchmark task).
+    /// </summary>
+    private const string Version3 = """
+        CREATE TABLE IF NOT EXISTS artifacts (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            content BLOB,
+            file TEXT,
+            length INTEGER NOT NULL,
+            written_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS artifacts_in_files ON artifacts (file) WHERE file IS NOT NULL;
         """;
 
     private TaskDatabase(string path, string connectionString)
@@ -155,6 +175,12 @@ public sealed class TaskDatabase
         if (version < 2)
         {
             command.CommandText = Version2;
+            command.ExecuteNonQuery();
+        }
+
+        if (version < 3)
+        {
+            command.CommandText = Version3;
             command.ExecuteNonQuery();
         }
 

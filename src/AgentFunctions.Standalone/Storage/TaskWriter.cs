@@ -18,6 +18,9 @@ public sealed class TaskWriter : IDisposable
     private readonly SqliteCommand _insertOutbox;
     private readonly SqliteCommand _deleteOutbox;
     private readonly SqliteCommand _upsertCircuit;
+    private readonly SqliteCommand _putArtifact;
+    private readonly SqliteCommand _deleteArtifact;
+    private readonly SqliteCommand _deleteArtifacts;
     private readonly SqliteCommand[] _purge;
     private SqliteTransaction? _transaction;
     private readonly long _pageSize;
@@ -54,6 +57,11 @@ public sealed class TaskWriter : IDisposable
         _upsertCircuit = Prepare(
             "INSERT OR REPLACE INTO circuits (role, state, updated_at) VALUES ($role, $state, $updated)",
             "$role", "$state", "$updated");
+        _putArtifact = Prepare(
+            "INSERT OR REPLACE INTO artifacts (path, content, file, length, written_at) VALUES ($path, $content, $file, $length, $at)",
+            "$path", "$content", "$file", "$length", "$at");
+        _deleteArtifact = Prepare("DELETE FROM artifacts WHERE path = $path", "$path");
+        _deleteArtifacts = Prepare("DELETE FROM artifacts WHERE path >= $low AND path < $high", "$low", "$high");
         _purge =
         [
             Prepare("DELETE FROM tasks WHERE id = $id", "$id"),
@@ -126,18 +134,43 @@ public sealed class TaskWriter : IDisposable
 
     public void UpsertCircuit(string role, string state, DateTimeOffset updated) => Run(_upsertCircuit, role, state, updated.ToUnixTimeMilliseconds());
 
+    public void PutArtifact(StoredArtifact artifact, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        Run(
+            _putArtifact,
+            artifact.Path,
+            (object?)artifact.Content ?? DBNull.Value,
+            (object?)artifact.File ?? DBNull.Value,
+            artifact.Length,
+            at.ToUnixTimeMilliseconds());
+    }
+
+    public void DeleteArtifact(string path) => Run(_deleteArtifact, path);
+
+    /// <summary>Deletes the artifact rows whose path starts with <paramref name="prefix"/>.</summary>
+    public void DeleteArtifacts(string prefix)
+    {
+        // An empty prefix (everything) has no upper bound of its own: above every character a path may hold.
+        var range = ArtifactPrefixRange.Of(prefix);
+        Run(_deleteArtifacts, range.Low, range.High ?? "\U0010FFFF");
+    }
+
+    /// <summary>Deletes a task's rows, its artifacts among them (their files go through the outbox).</summary>
     public void PurgeTask(string id)
     {
         foreach (var command in _purge)
         {
             Run(command, id);
         }
+
+        DeleteArtifacts(AgentFunctions.Core.Storage.ArtifactLayout.TaskPrefix(id));
     }
 
     public void Dispose()
     {
         _transaction?.Dispose();
-        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox, _upsertCircuit }.Concat(_purge))
+        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox, _upsertCircuit, _putArtifact, _deleteArtifact, _deleteArtifacts }.Concat(_purge))
         {
             command.Dispose();
         }

@@ -97,7 +97,12 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         Assert.Equal(RoleStatus.Running, remote.Roles[0].State);
         var deadLetters = await _server.Client.GetFromJsonAsync<JsonElement>("api/deadletters");
         Assert.Empty(deadLetters.GetProperty("items").EnumerateArray());
-        Assert.Equal(["gated-task", "remote-task"], Directory.GetDirectories(Path.Combine(_server.DataDirectory, "artifacts", "tasks")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var id in new[] { "gated-task", "remote-task" })
+        {
+            using var spec = await _server.Client.GetAsync($"api/tasks/{id}/artifacts/spec.json");
+            Assert.Equal(HttpStatusCode.OK, spec.StatusCode);
+        }
+
         using var health = await _server.Client.GetAsync("api/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.DoesNotContain("   at ", _server.Output, StringComparison.Ordinal);

@@ -136,10 +136,9 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         var view = await _server.GetTaskAsync("remote-4");
         Assert.Equal(AgentTaskStatus.Canceled, view.State);
         Assert.Null(view.Roles[0].ResultRef);
-        var discarded = Path.Combine(_server.DataDirectory, "artifacts", "tasks", "remote-4", "discarded", "review", "attempt-1", "results_review.md");
-        await WaitForFileAsync(discarded);
-        Assert.Equal("finished anyway", await File.ReadAllTextAsync(discarded));
-        Assert.False(File.Exists(Path.Combine(_server.DataDirectory, "artifacts", "tasks", "remote-4", "results", "review.md")));
+        Assert.Equal("finished anyway", await _server.Client.GetStringAsync("api/tasks/remote-4/artifacts/discarded/review/attempt-1/results_review.md"));
+        using var real = await _server.Client.GetAsync("api/tasks/remote-4/artifacts/results/review.md");
+        Assert.Equal(HttpStatusCode.NotFound, real.StatusCode);
     }
 
     [Fact]

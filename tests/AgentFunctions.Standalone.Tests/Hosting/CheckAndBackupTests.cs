@@ -6,6 +6,7 @@ using System.Text.Json;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Standalone.Tests.Support;
 using AgentFunctions.Testing;
+using Microsoft.Data.Sqlite;
 
 namespace AgentFunctions.Standalone.Tests.Hosting;
 
@@ -53,7 +54,14 @@ public sealed class CheckAndBackupTests : IDisposable
         var tasks = Path.Combine(Data, "artifacts", "tasks");
         Directory.CreateDirectory(Path.Combine(tasks, "stray"));
         await File.WriteAllTextAsync(Path.Combine(tasks, "stray", "spec.json"), "{}");
-        File.Delete(Path.Combine(tasks, "robbed", "result.json"));
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(Data, "agentfunctions.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM artifacts WHERE path = 'tasks/robbed/result.json'";
+            Assert.Equal(1, delete.ExecuteNonQuery());
+        }
+
         Directory.CreateDirectory(Path.Combine(Data, "tmp", "agentq-artifacts-left"));
         var before = Snapshot(Data);
 

@@ -111,6 +111,12 @@ public sealed class CrashRecoveryTests : IDisposable
         {
             var view = await WaitForEndAsync(after, id);
             Assert.True(view.State == AgentTaskStatus.Completed, $"{id} ended {view.State}: {JsonSerializer.Serialize(view, CoreJson.Options)}");
+
+            // Its artifacts were committed with it: every one it names reads back.
+            Assert.Contains("\"instructions\": \"survive\"", await after.GetStringAsync($"api/tasks/{id}/artifacts/spec.json"), StringComparison.Ordinal);
+            Assert.Contains("\"completed\"", await after.GetStringAsync($"api/tasks/{id}/result"), StringComparison.Ordinal);
+            using var roleResult = await after.GetAsync($"api/tasks/{id}/artifacts/{view.Roles[0].ResultRef![$"tasks/{id}/".Length..]}");
+            Assert.Equal(HttpStatusCode.OK, roleResult.StatusCode);
         }
 
         for (var i = 0; i < 8; i++)

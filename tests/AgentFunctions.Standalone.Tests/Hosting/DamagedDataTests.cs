@@ -162,7 +162,7 @@ public sealed class DamagedDataTests : IDisposable
 
         var output = await StartRefusedAsync();
 
-        Assert.Contains($"the database {Database} has schema version 99, written by a newer AgentFunctions; this build reads versions up to 2", output, StringComparison.Ordinal);
+        Assert.Contains($"the database {Database} has schema version 99, written by a newer AgentFunctions; this build reads versions up to 3", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -207,9 +207,10 @@ public sealed class DamagedDataTests : IDisposable
         return ["/usr/bin/setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--"];
     }
 
+    /// <summary>Tasks with their artifacts mirrored to files, so the data directory holds task folders as well.</summary>
     private async Task MakeDataAsync(int tasks)
     {
-        await using var server = await StartAsync();
+        await using var server = await StartAsync(new Dictionary<string, string> { ["Standalone:MirrorArtifactsToFiles"] = "true" });
         for (var i = 0; i < tasks; i++)
         {
             await server.SubmitAsync($$"""{ "id": "t-{{i}}", "to": ["implementation"], "instructions": "x" }""");
@@ -217,8 +218,7 @@ public sealed class DamagedDataTests : IDisposable
 
         await server.WaitForAsync($"t-{tasks - 1}");
 
-        // Let the result files catch up before the stop (they are written behind the commits).
-        using (await server.Client.GetAsync($"api/tasks/t-{tasks - 1}/artifacts")) { }
+        // The mirror is written behind the commits; a clean stop finishes it.
         server.RequestShutdown();
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)) && server.ExitCode == 0, server.Output);
     }

@@ -78,7 +78,7 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
             Assert.Equal(ArtifactsPerResult, view.Roles[0].Artifacts.Count);
         }
 
-        Assert.Equal(ArtifactBytes, new FileInfo(Path.Combine(server.DataDirectory, "artifacts", "tasks", "big-7", "artifacts", "big", "a2.bin")).Length);
+        Assert.Equal(ArtifactBytes, (await server.Client.GetByteArrayAsync("api/tasks/big-7/artifacts/artifacts/big/a2.bin")).Length);
     }
 
     /// <summary>The largest result the default limits accept: three artifacts of MaxArtifactBytes each, base64.</summary>
