@@ -117,13 +117,14 @@ public sealed class AgentProcess
 
         // A program that ended before its start time could be read left nothing to record (the pid is already gone).
         var record = ownGroup ? ProcessGroups.RecordOf(process.Id) : null;
-        if (record is not null)
-        {
-            _isolation.Ledger?.Opened(record);
-        }
-
         try
         {
+            if (record is not null)
+            {
+                // Inside the try: a program whose group cannot be recorded does not run on unrecorded.
+                _isolation.Ledger?.Opened(record);
+            }
+
             return await WaitAsync(process, program, group, request, startedAt, cancellationToken);
         }
         finally

@@ -24,6 +24,7 @@ public sealed class StandaloneEngineHost(
     ActiveTasks active,
     EngineStatistics statistics,
     CircuitBreakers circuits,
+    ProcessGroupFiles processGroups,
     StandaloneOptions options,
     IHostApplicationLifetime lifetime,
     ILogger<StandaloneEngineHost> logger) : IHostedService
@@ -37,6 +38,13 @@ public sealed class StandaloneEngineHost(
     /// <summary>Recovers what the database holds; the data directory was opened and checked by <see cref="Hosting.DataDirectoryGuard"/>.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Before any attempt can run again: a command a crash left running would otherwise run beside its own re-run.
+        var (killed, records) = processGroups.KillLeftovers();
+        if (records > 0)
+        {
+            logger.LeftoverProcessGroupsKilled(killed, records, processGroups.Directory);
+        }
+
         foreach (var (state, count) in reader.CountByStatus())
         {
             if (Names.TryParse<AgentTaskStatus>(state, out var status) && status.IsTerminal())

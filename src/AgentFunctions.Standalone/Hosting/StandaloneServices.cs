@@ -39,6 +39,8 @@ public static class StandaloneServices
         services.AddSingleton(standalone!);
         services.AddSingleton<BodyBudget>();
         services.AddSingleton(new RunnerScratch(Path.GetFullPath(standalone!.TemporaryPath)));
+        services.AddSingleton(new ProcessGroupFiles(Path.GetFullPath(standalone.ProcessGroupsPath)));
+        services.AddSingleton<IProcessGroupLedger>(sp => sp.GetRequiredService<ProcessGroupFiles>());
         services.AddSingleton(keys!);
         services.AddSingleton(TimeProvider.System);
 
