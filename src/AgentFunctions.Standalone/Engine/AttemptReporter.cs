@@ -76,7 +76,8 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
     /// (and in a failure's message) are redacted first (<c>Security:SecretScan</c>), with a warning on the task's view.
     /// </summary>
     /// <param name="leaseId">For remote attempts: the lease the worker holds.</param>
-    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    /// <param name="duration">How long the attempt took, for the role's latency; null when unknown.</param>
+    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, DateTimeOffset startedAt, TimeSpan? duration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(result);
@@ -110,7 +111,32 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         var kept = output is null ? null : new AttemptOutput(item.Role, item.Attempt, output);
         var payload = kept is null ? null : JsonSerializer.Serialize(kept, CoreJson.Options);
         TraceContext? trace = null;
+        var succeeded = result.Status != AgentResultStatus.Failed;
         var reported = await journal.ExecuteAsync(context =>
+        {
+            var outcome = Report(context);
+            if (outcome != ReportOutcome.Stale)
+            {
+                // Counted in the commit that records the outcome, so the counters never run ahead of or behind it.
+                context.CountAttempt(item.Role, succeeded, duration, result.Usage);
+            }
+
+            if (outcome == ReportOutcome.Discarded && leaseId is not null)
+            {
+                context.ForgetCanceledLease(leaseId);
+            }
+
+            return outcome;
+        });
+
+        if (reported != ReportOutcome.Stale)
+        {
+            AttemptSpans.Record(trace, item.TaskId, item.Role, item.Attempt, startedAt, result);
+        }
+
+        return reported;
+
+        ReportOutcome Report(BatchContext context)
         {
             var entry = context.FindActive(item.TaskId);
             trace = entry?.State.Trace;
@@ -140,14 +166,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
             }
 
             return ReportOutcome.Discarded;
-        });
-
-        if (reported != ReportOutcome.Stale)
-        {
-            AttemptSpans.Record(trace, item.TaskId, item.Role, item.Attempt, startedAt, result);
         }
-
-        return reported;
     }
 
     private static string FailureMessage(AgentResult result)

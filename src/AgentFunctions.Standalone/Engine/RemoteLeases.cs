@@ -178,6 +178,11 @@ public sealed class RemoteLeases(
         if (dispatcher.TryTakeCanceledLease(leaseId, out var canceled))
         {
             // Its task ended meanwhile: there is nothing to offer again, and nothing left to release.
+            await journal.ExecuteAsync(context =>
+            {
+                context.ForgetCanceledLease(leaseId);
+                return true;
+            });
             return canceled.Role == role;
         }
 
@@ -228,10 +233,10 @@ public sealed class RemoteLeases(
 
         var now = time.GetUtcNow();
         statistics.SeenWorker(item.WorkerId, role, now);
-        var outcome = await reporter.ReportAsync(item, leaseId, result, item.LeasedAt ?? now, cancellationToken);
+        // A lease granted before a restart has no start time here: its outcome counts, its latency does not.
+        var outcome = await reporter.ReportAsync(item, leaseId, result, item.LeasedAt ?? now, now - item.LeasedAt, cancellationToken);
         if (outcome != ReportOutcome.Stale && item.LeasedAt is { } leasedAt)
         {
-            statistics.For(role).RecordAttempt(now - leasedAt, result.Status != AgentResultStatus.Failed, result.Usage);
             instruments.Record(role, now - leasedAt, AttemptOutcomes.Of(result));
         }
 

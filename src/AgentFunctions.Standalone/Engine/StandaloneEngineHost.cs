@@ -25,6 +25,8 @@ public sealed class StandaloneEngineHost(
     EngineStatistics statistics,
     CircuitBreakers circuits,
     ProcessGroupFiles processGroups,
+    CarriedOverState carriedOver,
+    TimeProvider time,
     StandaloneOptions options,
     IHostApplicationLifetime lifetime,
     ILogger<StandaloneEngineHost> logger) : IHostedService
@@ -51,6 +53,11 @@ public sealed class StandaloneEngineHost(
             {
                 statistics.Seed(state, count);
             }
+        }
+
+        foreach (var counters in carriedOver.LoadRoleCounters())
+        {
+            statistics.For(counters.Role).Seed(counters);
         }
 
         var entries = new Dictionary<string, TaskEntry>(StringComparer.Ordinal);
@@ -90,6 +97,11 @@ public sealed class StandaloneEngineHost(
         }
 
         outbox.Start();
+        foreach (var lease in carriedOver.LoadCanceledLeases(time.GetUtcNow(), Dispatcher.CanceledLeaseMemory))
+        {
+            dispatcher.RememberCanceledLease(lease);
+        }
+
         foreach (var item in work)
         {
             dispatcher.Schedule(item);
@@ -126,6 +138,12 @@ public sealed class StandaloneEngineHost(
     /// <summary>Runs on the journal's commit thread after each commit.</summary>
     private void OnCommitted(BatchEffects effects)
     {
+        // Counted before the tasks' new state is published: whoever sees an attempt's outcome finds it counted.
+        foreach (var attempt in effects.Attempts)
+        {
+            statistics.For(attempt.Role).RecordAttempt(attempt.Duration, attempt.Succeeded, attempt.Usage);
+        }
+
         foreach (var entry in effects.Changed)
         {
             active.Publish(entry);

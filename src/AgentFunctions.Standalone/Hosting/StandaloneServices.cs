@@ -46,6 +46,7 @@ public static class StandaloneServices
 
         services.AddSingleton(new TaskDatabase(standalone!.DatabasePath));
         services.AddSingleton<TaskReader>();
+        services.AddSingleton<CarriedOverState>();
         services.AddSingleton<WalCheckpointer>();
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<IArtifactStore>(sp => new FileSystemArtifactStore(
