@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AgentFunctions.Core.Runners;
 using Microsoft.Extensions.Logging.Abstractions;
+using AgentFunctions.Testing;
 
 namespace AgentFunctions.Core.Tests.Runners;
 

@@ -61,68 +61,23 @@ public sealed class LeftoverTests : IDisposable
         await using (var first = await StandaloneServer.StartAsync(start))
         {
             await first.SubmitAsync("""{ "id": "cut-off", "to": ["agent"], "instructions": "x" }""");
-            var grandchild = await ReadPidAsync(grandchildPid);
-            var child = await ReadPidAsync(childPid);
+            var grandchild = await ProcessProbe.ReadPidAsync(grandchildPid, TimeSpan.FromSeconds(20));
+            var child = await ProcessProbe.ReadPidAsync(childPid, TimeSpan.FromSeconds(20));
             Assert.Single(Directory.GetFiles(Path.Combine(data, "processes")));
             await first.KillAsync();
 
             // The program itself dies with the server (its parent-death signal), not only at the next start.
-            Assert.True(await WaitUntilGoneAsync(child, TimeSpan.FromSeconds(10)), "the command's program outlived the killed server");
-            Assert.True(IsAlive(grandchild), "the grandchild is expected to outlive the server until the next start");
+            Assert.True(await ProcessProbe.WaitUntilGoneAsync(child, TimeSpan.FromSeconds(10)), "the command's program outlived the killed server");
+            Assert.True(ProcessProbe.IsAlive(grandchild), "the grandchild is expected to outlive the server until the next start");
 
             await using var second = await StandaloneServer.StartAsync(start);
             var view = await second.WaitForAsync("cut-off");
 
             Assert.Equal(AgentTaskStatus.Completed, view.State);
-            Assert.False(IsAlive(grandchild), "the grandchild the crash left running was not killed at the restart");
+            Assert.False(ProcessProbe.IsAlive(grandchild), "the grandchild the crash left running was not killed at the restart");
             Assert.Equal(["1", "1"], File.ReadAllLines(log));
             Assert.Empty(Directory.GetFiles(Path.Combine(data, "processes")));
         }
-    }
-
-    private static async Task<int> ReadPidAsync(string file)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            if (File.Exists(file) && int.TryParse((await File.ReadAllTextAsync(file)).Trim(), out var pid))
-            {
-                return pid;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"the command never wrote {file}");
-    }
-
-    /// <summary>Whether a process still runs, from /proc (a zombie waiting to be reaped counts as gone).</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[stat.LastIndexOf(')') + 2] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> WaitUntilGoneAsync(int pid, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (IsAlive(pid))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return true;
     }
 
     /// <summary>Files are written just behind the task's state: poll briefly until this one is there.</summary>
