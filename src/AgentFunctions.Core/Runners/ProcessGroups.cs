@@ -53,7 +53,7 @@ public static class ProcessGroups
 
     /// <summary>The record of the group led by <paramref name="processId"/>, or null when its start time cannot be read (it already ended).</summary>
     public static ProcessGroupRecord? RecordOf(int processId) =>
-        BootId is { } boot && ReadStat(processId) is { } stat ? new ProcessGroupRecord(processId, stat.StartTicks, boot) : null;
+        BootId is { } boot && ReadStartTicks(processId) is { } started ? new ProcessGroupRecord(processId, started, boot) : null;
 
     /// <summary>SIGKILL to every process of the group; false when there was no such group (or no way to signal).</summary>
     public static bool KillGroup(int processGroupId)
@@ -78,8 +78,8 @@ public static class ProcessGroups
             return false;
         }
 
-        var leader = ReadStat(group.ProcessGroupId);
-        if (leader is { } stat && stat.StartTicks != group.StartTicks)
+        var leader = ReadStartTicks(group.ProcessGroupId);
+        if (leader is { } started && started != group.StartTicks)
         {
             return false;
         }
@@ -147,7 +147,7 @@ public static class ProcessGroups
     }
 
     /// <summary>The start time (clock ticks since boot) of a process from <c>/proc/&lt;pid&gt;/stat</c>; null when there is none.</summary>
-    private static (ulong StartTicks, int Group)? ReadStat(int processId)
+    private static ulong? ReadStartTicks(int processId)
     {
         if (ReadTrimmed($"/proc/{processId}/stat") is not { } stat)
         {
@@ -156,11 +156,7 @@ public static class ProcessGroups
 
         // "pid (comm) state ppid pgrp session ... starttime(22nd) ..."; comm may hold spaces and parentheses.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 19
-            && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
-            && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var group)
-            ? (start, group)
-            : null;
+        return fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : null;
     }
 
     private static string? ReadTrimmed(string path)

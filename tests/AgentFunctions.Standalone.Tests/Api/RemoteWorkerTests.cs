@@ -137,7 +137,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         Assert.Equal(AgentTaskStatus.Canceled, view.State);
         Assert.Null(view.Roles[0].ResultRef);
         var discarded = Path.Combine(_server.DataDirectory, "artifacts", "tasks", "remote-4", "discarded", "review", "attempt-1", "results_review.md");
-        await WaitForFileAsync(discarded);
+        await WrittenFiles.WaitForAsync(discarded);
         Assert.Equal("finished anyway", await File.ReadAllTextAsync(discarded));
         Assert.False(File.Exists(Path.Combine(_server.DataDirectory, "artifacts", "tasks", "remote-4", "results", "review.md")));
     }
@@ -223,20 +223,6 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         Assert.Equal(RoleStatus.Running, (await _server.GetTaskAsync("remote-6")).Roles[0].State);
     }
 
-    private async Task<JsonElement> LeaseAsync(string role, string workerId, int wait = 5)
-    {
-        using var response = await _server.PostJsonAsync($"api/workers/{role}/lease", $$"""{ "workerId": "{{workerId}}", "waitSeconds": {{wait}} }""");
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}");
-        return await Responses.ReadJsonAsync(response);
-    }
-
-    private static async Task WaitForFileAsync(string path)
-    {
-        for (var i = 0; i < 100 && !File.Exists(path); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(File.Exists(path), path);
-    }
+    private Task<JsonElement> LeaseAsync(string role, string workerId, int wait = 5) =>
+        _server.LeaseAsync(role, $$"""{ "workerId": "{{workerId}}", "waitSeconds": {{wait}} }""");
 }

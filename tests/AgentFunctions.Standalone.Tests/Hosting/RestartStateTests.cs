@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Workflow;
@@ -32,7 +31,7 @@ public sealed class RestartStateTests : IDisposable
         await using (var first = await StandaloneServer.StartAsync(start))
         {
             await first.SubmitAsync("""{ "id": "canceled-1", "to": ["review"], "instructions": "x" }""");
-            leaseId = (await LeaseAsync(first, "review", """{ "workerId": "w-1", "waitSeconds": 5 }""")).GetProperty("leaseId").GetString()!;
+            leaseId = (await first.LeaseAsync("review", """{ "workerId": "w-1", "waitSeconds": 5 }""")).GetProperty("leaseId").GetString()!;
             using var cancel = await first.PostJsonAsync("api/tasks/canceled-1/cancel", """{ "reason": "no longer needed" }""");
             Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
             await first.WaitForAsync("canceled-1");
@@ -49,7 +48,7 @@ public sealed class RestartStateTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
             Assert.Equal(AgentTaskStatus.Canceled, (await second.GetTaskAsync("canceled-1")).State);
             var discarded = Path.Combine(_data, "artifacts", "tasks", "canceled-1", "discarded", "review", "attempt-1", "results_review.md");
-            await WaitForFileAsync(discarded);
+            await WrittenFiles.WaitForAsync(discarded);
             Assert.Equal("finished anyway", await File.ReadAllTextAsync(discarded));
             await second.KillAsync();
         }
@@ -68,7 +67,7 @@ public sealed class RestartStateTests : IDisposable
         await using (var first = await StandaloneServer.StartAsync(start))
         {
             await first.SubmitAsync("""{ "id": "short-1", "to": ["review"], "instructions": "x" }""");
-            var lease = await LeaseAsync(first, "review", """{ "workerId": "brief", "waitSeconds": 5, "leaseSeconds": 30 }""");
+            var lease = await first.LeaseAsync("review", """{ "workerId": "brief", "waitSeconds": 5, "leaseSeconds": 30 }""");
             Assert.Equal(30, lease.GetProperty("leaseSeconds").GetInt32());
             leaseId = lease.GetProperty("leaseId").GetString()!;
             await first.KillAsync();
@@ -98,7 +97,7 @@ public sealed class RestartStateTests : IDisposable
             await first.SubmitAsync("""{ "id": "count-3", "to": ["review"], "instructions": "x" }""");
             await first.WaitForAsync("count-1");
             await first.WaitForAsync("count-2");
-            var leaseId = (await LeaseAsync(first, "review", """{ "workerId": "w-1", "waitSeconds": 5 }""")).GetProperty("leaseId").GetString();
+            var leaseId = (await first.LeaseAsync("review", """{ "workerId": "w-1", "waitSeconds": 5 }""")).GetProperty("leaseId").GetString();
             using var complete = await first.PostJsonAsync($"api/workers/review/leases/{leaseId}/complete", """
                 { "status": "completed", "result": "ok", "usage": { "inputTokens": 10, "outputTokens": 5, "costUsd": 0.01 } }
                 """);
@@ -130,21 +129,4 @@ public sealed class RestartStateTests : IDisposable
     /// <summary>The restart keeps the port and the data directory, as a supervisor restarting the service would.</summary>
     private StandaloneServerOptions Start(Dictionary<string, string> settings) =>
         new() { Settings = settings, Port = LoopbackPorts.Free(), DataDirectory = _data };
-
-    private static async Task<JsonElement> LeaseAsync(StandaloneServer server, string role, string body)
-    {
-        using var response = await server.PostJsonAsync($"api/workers/{role}/lease", body);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}");
-        return await Responses.ReadJsonAsync(response);
-    }
-
-    private static async Task WaitForFileAsync(string path)
-    {
-        for (var i = 0; i < 100 && !File.Exists(path); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(File.Exists(path), path);
-    }
 }
