@@ -34,6 +34,12 @@ public sealed record StandaloneOptions
     /// <summary>Free space the data directory's filesystem must keep: below it new work is refused (507) and health is unhealthy.</summary>
     public long MinFreeBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Run <c>PRAGMA quick_check</c> over the whole database at every start (it reads every page: seconds per GB, longer
+    /// from a cold disk). Off, the start still refuses a file shorter than its header says.
+    /// </summary>
+    public bool QuickCheckAtStart { get; init; } = true;
+
     /// <summary>Start even when artifacts exist that the database knows nothing of (the database was replaced or lost).</summary>
     public bool AdoptOrphanArtifacts { get; init; }
 
@@ -66,6 +72,7 @@ public sealed record StandaloneOptions
             FlushArtifacts = reader.Bool(section, "FlushArtifacts", defaults.FlushArtifacts),
             MaxInFlightBodyBytes = reader.Number(section, "MaxInFlightBodyBytes", defaults.MaxInFlightBodyBytes, 1024 * 1024, long.MaxValue),
             MinFreeBytes = reader.Number(section, "MinFreeBytes", defaults.MinFreeBytes, 0, long.MaxValue),
+            QuickCheckAtStart = reader.Bool(section, "QuickCheckAtStart", defaults.QuickCheckAtStart),
             AdoptOrphanArtifacts = reader.Bool(section, "AdoptOrphanArtifacts", defaults.AdoptOrphanArtifacts),
         };
         reader.ThrowIfAny();

@@ -75,7 +75,7 @@ public static class ArtifactDirectory
         }
         catch (DecoderFallbackException)
         {
-            return new AgentArtifact { Name = name, Content = Convert.ToBase64String(bytes), Encoding = "base64" };
+            return AgentArtifact.FromBytes(name, bytes);
         }
     }
 }

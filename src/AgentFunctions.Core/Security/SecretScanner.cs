@@ -138,11 +138,11 @@ public static class SecretScanner
             var field = $"artifacts[{artifact.Name}]";
             if (string.Equals(artifact.Encoding, "base64", StringComparison.OrdinalIgnoreCase))
             {
-                if (TryDecodeText(artifact.Content) is { } decoded)
+                if (TryDecodeText(artifact) is { } decoded)
                 {
                     var (clean, found) = Redact(field, decoded);
                     findings.AddRange(found);
-                    artifacts.Add(found.Count == 0 ? artifact : artifact with { Content = Convert.ToBase64String(Encoding.UTF8.GetBytes(clean)) });
+                    artifacts.Add(found.Count == 0 ? artifact : AgentArtifact.FromBytes(artifact.Name, Encoding.UTF8.GetBytes(clean), artifact.ContentType));
                 }
                 else
                 {
@@ -197,11 +197,12 @@ public static class SecretScanner
     private static bool IsPlainName(string name) =>
         name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private static string? TryDecodeText(string base64)
+    /// <summary>The text a base64 artifact holds, or null when it is binary (or not base64 at all).</summary>
+    private static string? TryDecodeText(AgentArtifact artifact)
     {
         try
         {
-            var bytes = Convert.FromBase64String(base64);
+            var bytes = artifact.GetBytes();
             if (bytes.AsSpan().Contains((byte)0))
             {
                 return null;

@@ -86,7 +86,7 @@ public sealed class AttemptResultWriter(IArtifactStore artifacts, TaskLimits lim
             long size;
             try
             {
-                size = artifact.GetBytes().LongLength;
+                size = artifact.GetSize();
             }
             catch (FormatException)
             {

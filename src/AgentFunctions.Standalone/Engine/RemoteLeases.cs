@@ -213,8 +213,8 @@ public sealed class RemoteLeases(
         return released;
     }
 
-    /// <summary>Artifacts from this size on are waited for before a complete is answered.</summary>
-    private const long LargeArtifactChars = 1024 * 1024;
+    /// <summary>Artifacts from this size (bytes, or characters of text) on are waited for before a complete is answered.</summary>
+    private const long LargeArtifactBytes = 1024 * 1024;
 
     /// <summary>The longest a complete waits for its files; past it, it is answered anyway (the files follow).</summary>
     private static readonly TimeSpan LargeResultWait = TimeSpan.FromSeconds(30);
@@ -251,7 +251,7 @@ public sealed class RemoteLeases(
             dispatcher.TryTakeCanceledLease(leaseId, out _);
         }
 
-        if (outcome != ReportOutcome.Stale && result.Artifacts.Sum(artifact => (long)artifact.Content.Length) >= LargeArtifactChars)
+        if (outcome != ReportOutcome.Stale && result.Artifacts.Sum(artifact => artifact.HoldsBytes ? artifact.GetSize() : artifact.Content.Length) >= LargeArtifactBytes)
         {
             // Until its files are written the result sits in memory; answering only then keeps the request's body in
             // the server's in-flight budget for as long as it costs memory, so a burst of large results stays bounded.

@@ -7,14 +7,14 @@ namespace AgentFunctions.Standalone.Hosting;
 /// <summary>
 /// Opens the data directory for a server, or refuses with one line that names the problem
 /// (<see cref="DataDirectoryException"/>): a path that is a file or that this user cannot use, a database path that
-/// is a folder, a file that is not an SQLite database or is damaged (<c>PRAGMA quick_check</c>), a schema from a newer
+/// is a folder, a file that is not an SQLite database, is cut short or is damaged (<c>PRAGMA quick_check</c>), a schema from a newer
 /// build, or artifacts beside a database that knows no task (a lost or replaced database, which would otherwise
 /// start empty and mix new files into old folders).
 /// </summary>
 public static class DataDirectoryGuard
 {
-    /// <summary>What the opened directory holds: the exclusive lock, how long the integrity check took, and how many scratch folders a crash had left.</summary>
-    public sealed record Opened(DataDirectoryLock Lock, TimeSpan IntegrityCheckTime, int ScratchFoldersRemoved);
+    /// <summary>What the opened directory holds: the exclusive lock, how long the integrity check took (null when it was turned off), and how many scratch folders a crash had left.</summary>
+    public sealed record Opened(DataDirectoryLock Lock, TimeSpan? IntegrityCheckTime, int ScratchFoldersRemoved);
 
     public static Opened Open(StandaloneOptions options)
     {
@@ -38,8 +38,8 @@ public static class DataDirectoryGuard
             }
 
             var started = Stopwatch.GetTimestamp();
-            Initialize(database);
-            var checkTime = Stopwatch.GetElapsedTime(started);
+            Initialize(database, options.QuickCheckAtStart);
+            var checkTime = options.QuickCheckAtStart ? Stopwatch.GetElapsedTime(started) : (TimeSpan?)null;
             if (!fresh && !options.AdoptOrphanArtifacts && !HasTasks(database))
             {
                 using var connection = database.Open();
@@ -100,15 +100,22 @@ public static class DataDirectoryGuard
         }
     }
 
-    private static void Initialize(TaskDatabase database)
+    private static void Initialize(TaskDatabase database, bool quickCheck)
     {
         List<string> problems;
         try
         {
+            // A file cut short opens fine and reads fine until the missing pages are needed; its header tells at once.
+            if (File.Exists(database.Path) && DatabaseHeader.ExplainTruncation(database.Path) is { } truncated)
+            {
+                throw new DataDirectoryException($"the database {database.Path} is damaged ({truncated}). Restore it from a backup; 'check' reports what is wrong");
+            }
+
             database.Initialize();
 
-            // The pages SQLite has not read yet could still be damaged (a truncated or overwritten file opens fine).
-            problems = database.QuickCheck(limit: 3);
+            // The pages SQLite has not read yet could still be damaged (overwritten in place, say): reading them all
+            // costs time in proportion to the file (Standalone:QuickCheckAtStart turns it off).
+            problems = quickCheck ? database.QuickCheck(limit: 3) : [];
         }
         catch (SqliteException ex)
         {

@@ -75,7 +75,14 @@ public static class StandaloneApp
         }
 
         app.Lifetime.ApplicationStopped.Register(directoryLock.Dispose);
-        app.Logger.DatabaseChecked(standalone.DatabasePath, opened.IntegrityCheckTime.TotalMilliseconds);
+        if (opened.IntegrityCheckTime is { } checkTime)
+        {
+            app.Logger.DatabaseChecked(standalone.DatabasePath, checkTime.TotalMilliseconds);
+        }
+        else
+        {
+            app.Logger.DatabaseOpenedWithoutQuickCheck(standalone.DatabasePath);
+        }
         if (opened.ScratchFoldersRemoved > 0)
         {
             app.Logger.ScratchFoldersRemoved(opened.ScratchFoldersRemoved, standalone.TemporaryPath);

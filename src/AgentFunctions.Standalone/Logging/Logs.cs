@@ -18,6 +18,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Opened {Database}: schema and integrity checked (PRAGMA quick_check) in {Milliseconds:0} ms")]
     public static partial void DatabaseChecked(this ILogger logger, string database, double milliseconds);
 
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Opened {Database}: schema and length checked; PRAGMA quick_check skipped (Standalone:QuickCheckAtStart is false)")]
+    public static partial void DatabaseOpenedWithoutQuickCheck(this ILogger logger, string database);
+
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Removed {Count} scratch folders that attempts cut off by a crash had left in {Directory}")]
     public static partial void ScratchFoldersRemoved(this ILogger logger, int count, string directory);
 

@@ -77,6 +77,32 @@ public sealed class DamagedDataTests : IDisposable
     }
 
     [Fact]
+    public async Task A_truncated_database_stops_the_start_also_when_the_quick_check_is_turned_off()
+    {
+        await MakeDataAsync(tasks: 300);
+        using (var file = new FileStream(Database, FileMode.Open))
+        {
+            file.SetLength(file.Length / 2);
+        }
+
+        var output = await StartRefusedAsync(settings: new() { ["Standalone:QuickCheckAtStart"] = "false" });
+
+        Assert.Contains($"the database {Database} is damaged (the file is ", output, StringComparison.Ordinal);
+        Assert.Contains("it was cut short", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sound_database_starts_without_the_quick_check_when_it_is_turned_off()
+    {
+        await MakeDataAsync(tasks: 20);
+
+        await using var server = await StartAsync(new() { ["Standalone:QuickCheckAtStart"] = "false", ["Logging:LogLevel:AgentFunctions"] = "Information" });
+
+        Assert.Equal(AgentTaskStatus.Completed, (await server.WaitForAsync("t-19")).State);
+        Assert.Contains("PRAGMA quick_check skipped (Standalone:QuickCheckAtStart is false)", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_database_with_damaged_pages_stops_the_start_after_the_integrity_check()
     {
         await MakeDataAsync(tasks: 300);
@@ -200,11 +226,11 @@ public sealed class DamagedDataTests : IDisposable
     private Task<StandaloneServer> StartAsync(Dictionary<string, string>? settings = null) =>
         StandaloneServer.StartAsync(new StandaloneServerOptions { Settings = Settings.Of(Settings.Echo("implementation"), settings ?? []), DataDirectory = Data });
 
-    private async Task<string> StartRefusedAsync(IReadOnlyList<string>? launcher = null)
+    private async Task<string> StartRefusedAsync(IReadOnlyList<string>? launcher = null, Dictionary<string, string>? settings = null)
     {
         await using var server = await StandaloneServer.StartAsync(new StandaloneServerOptions
         {
-            Settings = Settings.Echo("implementation"),
+            Settings = Settings.Of(Settings.Echo("implementation"), settings ?? []),
             DataDirectory = Data,
             WaitUntilHealthy = false,
             Launcher = launcher ?? [],
