@@ -1,3 +1,5 @@
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Standalone.Logging;
 using AgentFunctions.Standalone.Storage;
@@ -25,6 +27,7 @@ public sealed class StandaloneEngineHost(
     EngineStatistics statistics,
     CircuitBreakers circuits,
     ProcessGroupFiles processGroups,
+    RoleCatalog roles,
     CarriedOverState carriedOver,
     TimeProvider time,
     StandaloneOptions options,
@@ -45,6 +48,11 @@ public sealed class StandaloneEngineHost(
         if (records > 0)
         {
             logger.LeftoverProcessGroupsKilled(killed, records, processGroups.Directory);
+        }
+
+        if (roles.All.Any(role => role.Runner == RunnerKind.Command) && !(ProcessGroups.Supported && ProcessGroups.DieWithParentSupported))
+        {
+            logger.CommandIsolationUnavailable(ProcessGroups.Supported);
         }
 
         foreach (var (state, count) in reader.CountByStatus())
