@@ -75,6 +75,23 @@ public sealed class ProcessGroupTests : IDisposable
     }
 
     [Fact]
+    public async Task Program_outlives_the_thread_that_asked_for_it()
+    {
+        // Linux sends the parent-death signal when the forking thread ends: a short-lived thread must not take the program with it.
+        Task<ProcessRunResult>? running = null;
+        var caller = new Thread(() => running = _process.RunAsync(
+            new ProcessRunRequest { Command = ["sh", "-c", "sleep 1; echo still here"], Timeout = TimeSpan.FromSeconds(20) },
+            CancellationToken.None));
+        caller.Start();
+        caller.Join();
+
+        var run = await running!.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(run.Succeeded, $"exit {run.ExitCode}: {run.StandardError}");
+        Assert.Equal("still here\n", run.StandardOutput);
+    }
+
+    [Fact]
     public async Task Missing_or_not_executable_program_is_still_a_start_error()
     {
         var missing = await _process.RunAsync(new ProcessRunRequest { Command = ["agentq-no-such-program-4711"] }, CancellationToken.None);
