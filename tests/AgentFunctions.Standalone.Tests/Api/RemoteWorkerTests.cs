@@ -103,8 +103,9 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         var first = await LeaseAsync("quick", "sleepy");
         var firstId = first.GetProperty("leaseId").GetString();
 
-        // No heartbeat: after its 1 s lease the attempt fails and a second one becomes leasable.
-        var second = await LeaseAsync("quick", "awake", wait: 10);
+        // No heartbeat: after its 1 s lease the attempt fails and a second one becomes leasable. The second worker asks
+        // for a longer lease, so a slow machine cannot let it expire too before it hands in its result.
+        var second = await _server.LeaseAsync("quick", """{ "workerId": "awake", "waitSeconds": 10, "leaseSeconds": 60 }""");
 
         Assert.Equal(2, second.GetProperty("attempt").GetInt32());
         var view = await _server.GetTaskAsync("remote-3");
