@@ -28,7 +28,8 @@ public sealed class ProcessGroupTests : IDisposable
     public async Task Isolated_program_leads_its_own_session_and_group_and_is_recorded_while_it_runs()
     {
         var run = await _process.RunAsync(
-            new ProcessRunRequest { Command = ["sh", "-c", "cat /proc/$$/stat"], Timeout = TimeSpan.FromSeconds(20) },
+            // It stays a moment: a program already ended and reaped when its start is looked up has nothing left to record.
+            new ProcessRunRequest { Command = ["sh", "-c", "cat /proc/$$/stat; sleep 1"], Timeout = TimeSpan.FromSeconds(20) },
             CancellationToken.None);
 
         Assert.True(run.Succeeded, run.StandardError);
