@@ -97,7 +97,11 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         Assert.Equal(RoleStatus.Running, remote.Roles[0].State);
         var deadLetters = await _server.Client.GetFromJsonAsync<JsonElement>("api/deadletters");
         Assert.Empty(deadLetters.GetProperty("items").EnumerateArray());
-        Assert.Equal(["gated-task", "remote-task"], Directory.GetDirectories(Path.Combine(_server.DataDirectory, "artifacts", "tasks")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // The tasks' own files (spec.json) are written just behind their state, at the lowest priority: on a loaded
+        // machine the second folder may still be on its way.
+        var tasksFolder = Path.Combine(_server.DataDirectory, "artifacts", "tasks");
+        await WaitForAsync(() => Directory.Exists(Path.Combine(tasksFolder, "remote-task")) && Directory.Exists(Path.Combine(tasksFolder, "gated-task")));
+        Assert.Equal(["gated-task", "remote-task"], Directory.GetDirectories(tasksFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         using var health = await _server.Client.GetAsync("api/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.DoesNotContain("   at ", _server.Output, StringComparison.Ordinal);
