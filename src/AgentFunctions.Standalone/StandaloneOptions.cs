@@ -59,6 +59,9 @@ public sealed record StandaloneOptions
     /// <summary>Scratch folders of running attempts (a command's <c>$AGENTQ_ARTIFACTS_DIR</c>); emptied at every start.</summary>
     public string TemporaryPath => Path.Combine(DataDirectory, "tmp");
 
+    /// <summary>One small file per running command attempt's process group, for recovery to kill after a crash.</summary>
+    public string ProcessGroupsPath => Path.Combine(DataDirectory, "processes");
+
     public static StandaloneOptions Load(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

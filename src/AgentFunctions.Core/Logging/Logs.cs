@@ -32,6 +32,9 @@ public static partial class Logs
     [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Killed the process tree of '{Program}' (process {ProcessId})")]
     internal static partial void ProcessTreeKilled(this ILogger logger, string program, int processId);
 
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Warning, Message = "Killed the process group of '{Program}' (group {ProcessGroupId})")]
+    internal static partial void ProcessGroupKilled(this ILogger logger, string program, int processGroupId);
+
     [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "'{Program}' ended but its output pipes stayed open for {Seconds} s; stopped reading")]
     internal static partial void ProcessOutputAbandoned(this ILogger logger, string program, double seconds);
 

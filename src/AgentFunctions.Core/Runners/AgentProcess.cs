@@ -10,7 +10,9 @@ namespace AgentFunctions.Core.Runners;
 /// <summary>
 /// Runs a local program for an agent attempt: argv without a shell, the prompt as <c>{input}</c> and on
 /// stdin, capped output read concurrently, and a timeout or cancellation that kills the whole process
-/// tree. Shared by the <c>command</c> runner and the CLI worker.
+/// tree. Shared by the <c>command</c> runner and the CLI worker. With <see cref="ProcessIsolation.Isolated"/> the
+/// program runs in a process group of its own and dies with the host (see <see cref="ProcessGroups"/>); whatever is
+/// left of the group when the program ends, times out or is cancelled is killed, so nothing of an attempt outlives it.
 /// </summary>
 public sealed class AgentProcess
 {
@@ -21,13 +23,15 @@ public sealed class AgentProcess
 
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AgentProcess> _logger;
+    private readonly ProcessIsolation _isolation;
 
-    public AgentProcess(TimeProvider timeProvider, ILogger<AgentProcess> logger)
+    public AgentProcess(TimeProvider timeProvider, ILogger<AgentProcess> logger, ProcessIsolation? isolation = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _timeProvider = timeProvider;
         _logger = logger;
+        _isolation = isolation ?? ProcessIsolation.None;
     }
 
     /// <summary>An executor on the system clock that logs nothing, for tools and tests.</summary>
@@ -75,11 +79,32 @@ public sealed class AgentProcess
             return new ProcessRunResult { Canceled = true };
         }
 
+        var ownGroup = _isolation.OwnProcessGroup && ProcessGroups.Supported;
+        var argv = ExpandArguments(request.Command, request.Input);
+        if (ownGroup)
+        {
+            var (path, error) = ProcessGroups.ResolveProgram(program);
+            if (path is null)
+            {
+                _logger.ProcessStartFailed(program, error!);
+                return new ProcessRunResult { StartError = $"cannot start '{program}': {error}" };
+            }
+
+            argv = ProcessGroups.WrapForOwnGroup([path, .. argv.Skip(1)]);
+        }
+
         var startedAt = _timeProvider.GetTimestamp();
-        using var process = new Process { StartInfo = CreateStartInfo(request) };
+        using var process = new Process { StartInfo = CreateStartInfo(argv, request) };
         try
         {
-            process.Start();
+            if (ownGroup)
+            {
+                await SpawnThread.StartAsync(process);
+            }
+            else
+            {
+                process.Start();
+            }
         }
         catch (Exception exception) when (exception is Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException or PlatformNotSupportedException)
         {
@@ -88,6 +113,37 @@ public sealed class AgentProcess
         }
 
         _logger.ProcessStarted(program, process.Id);
+        int? group = ownGroup ? process.Id : null;
+
+        // A program that ended before its start time could be read left nothing to record (the pid is already gone).
+        var record = ownGroup ? ProcessGroups.RecordOf(process.Id) : null;
+        try
+        {
+            if (record is not null)
+            {
+                // Inside the try: a program whose group cannot be recorded does not run on unrecorded.
+                _isolation.Ledger?.Opened(record);
+            }
+
+            return await WaitAsync(process, program, group, request, startedAt, cancellationToken);
+        }
+        finally
+        {
+            if (group is { } id)
+            {
+                // Whatever the program left in its group (a daemon, a stuck grandchild) ends with the attempt.
+                ProcessGroups.KillGroup(id);
+            }
+
+            if (record is not null)
+            {
+                _isolation.Ledger?.Closed(record);
+            }
+        }
+    }
+
+    private async Task<ProcessRunResult> WaitAsync(Process process, string program, int? group, ProcessRunRequest request, long startedAt, CancellationToken cancellationToken)
+    {
         using var timeout = request.Timeout is { } limit && limit != System.Threading.Timeout.InfiniteTimeSpan
             ? new CancellationTokenSource(limit, _timeProvider)
             : new CancellationTokenSource();
@@ -108,11 +164,22 @@ public sealed class AgentProcess
         {
             canceled = cancellationToken.IsCancellationRequested;
             timedOut = !canceled;
+            if (group is { } id && ProcessGroups.KillGroup(id))
+            {
+                _logger.ProcessGroupKilled(program, id);
+            }
+
             KillTree(process, program);
             await WaitForExitAfterKillAsync(process);
         }
 
         var duration = _timeProvider.GetElapsedTime(startedAt);
+        if (group is { } ended)
+        {
+            // The program ended: what it left running in its group would only hold the pipes open.
+            ProcessGroups.KillGroup(ended);
+        }
+
         var streams = Task.WhenAll(stdout, stderr, stdin);
         try
         {
@@ -152,9 +219,8 @@ public sealed class AgentProcess
         };
     }
 
-    private static ProcessStartInfo CreateStartInfo(ProcessRunRequest request)
+    private static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> argv, ProcessRunRequest request)
     {
-        var argv = ExpandArguments(request.Command, request.Input);
         var startInfo = new ProcessStartInfo(argv[0])
         {
             UseShellExecute = false,

@@ -25,7 +25,11 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
     private readonly ConcurrentDictionary<string, (RoleDefinition Role, IAgentRunner Runner)> _runners = new(StringComparer.Ordinal);
 
     /// <param name="scratch">Where command attempts' artifact folders go (a host's data directory); null for the system's temp folder.</param>
-    public AgentRunnerFactory(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory, TaskLimits limits, RunnerScratch? scratch = null)
+    /// <param name="processGroups">
+    /// Where the process groups of running command attempts are recorded, so a host can kill those a crash left behind;
+    /// null keeps no record. Command programs run in a group of their own and die with the host either way.
+    /// </param>
+    public AgentRunnerFactory(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory, TaskLimits limits, RunnerScratch? scratch = null, IProcessGroupLedger? processGroups = null)
     {
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -36,7 +40,7 @@ public sealed class AgentRunnerFactory : IAgentRunnerFactory
         _loggerFactory = loggerFactory;
         _limits = limits;
         _scratch = scratch;
-        _process = new AgentProcess(timeProvider, loggerFactory.CreateLogger<AgentProcess>());
+        _process = new AgentProcess(timeProvider, loggerFactory.CreateLogger<AgentProcess>(), ProcessIsolation.Isolated with { Ledger = processGroups });
     }
 
     public IAgentRunner? Create(RoleDefinition role)

@@ -77,7 +77,8 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
     /// (and in a failure's message) are redacted first (<c>Security:SecretScan</c>), with a warning on the task's view.
     /// </summary>
     /// <param name="leaseId">For remote attempts: the lease the worker holds.</param>
-    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    /// <param name="duration">How long the attempt took, for the role's latency; null when unknown.</param>
+    public async Task<ReportOutcome> ReportAsync(WorkItem item, string? leaseId, AgentResult result, DateTimeOffset startedAt, TimeSpan? duration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(result);
@@ -120,10 +121,26 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
         }
 
         TraceContext? trace = null;
+        var succeeded = result.Status != AgentResultStatus.Failed;
         ReportOutcome reported;
         try
         {
-            reported = await Commit();
+            reported = await journal.ExecuteAsync(context =>
+            {
+                var outcome = Report(context);
+                if (outcome != ReportOutcome.Stale)
+                {
+                    // Counted in the commit that records the outcome, so the counters never run ahead of or behind it.
+                    context.CountAttempt(item.Role, succeeded, duration, result.Usage);
+                }
+
+                if (outcome == ReportOutcome.Discarded && leaseId is not null)
+                {
+                    context.ForgetCanceledLease(leaseId);
+                }
+
+                return outcome;
+            });
         }
         catch
         {
@@ -142,7 +159,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
 
         return reported;
 
-        Task<ReportOutcome> Commit() => journal.ExecuteAsync(context =>
+        ReportOutcome Report(BatchContext context)
         {
             var entry = context.FindActive(item.TaskId);
             trace = entry?.State.Trace;
@@ -172,7 +189,7 @@ public sealed class AttemptReporter(Journal journal, AttemptResultWriter results
             }
 
             return ReportOutcome.Discarded;
-        });
+        }
     }
 
     private static string FailureMessage(AgentResult result)

@@ -224,6 +224,13 @@ public sealed class BatchContext
         _batch.Rows.Add(w => w.UpsertCircuit(role, stateJson, now));
     }
 
+    /// <summary>Counts an attempt's outcome for its role; the counters are written with this batch (see <see cref="Seal"/>).</summary>
+    public void CountAttempt(string role, bool succeeded, TimeSpan? duration, AgentUsage? usage) =>
+        Effects.Attempts.Add(new AttemptCount(role, succeeded, duration, usage));
+
+    /// <summary>A canceled lease was handed in: its worker has nothing more to learn from it.</summary>
+    public void ForgetCanceledLease(string leaseId) => _batch.Rows.Add(w => w.DeleteCanceledLease(leaseId));
+
     /// <summary>Deletes a finished task's rows, its artifacts' rows among them; their files go through the outbox.</summary>
     public void Purge(string id)
     {
@@ -296,6 +303,35 @@ public sealed class BatchContext
         }
 
         _dirty.Clear();
+        foreach (var counters in CountersOf(Effects))
+        {
+            _batch.Rows.Add(w => w.AddRoleCounters(counters));
+        }
+    }
+
+    /// <summary>What the batch adds to each role's counters: one row per role, in the batch's own commit.</summary>
+    private static IEnumerable<RoleCounters> CountersOf(BatchEffects effects)
+    {
+        if (effects.Attempts.Count == 0 && effects.DeadLettered.Count == 0)
+        {
+            return [];
+        }
+
+        return effects.Attempts.Select(a => a.Role).Concat(effects.DeadLettered).Distinct(StringComparer.Ordinal).Select(role =>
+        {
+            var attempts = effects.Attempts.Where(a => a.Role == role).ToList();
+            var timed = attempts.Where(a => a.Duration is not null).ToList();
+            return new RoleCounters(
+                role,
+                attempts.Count(a => a.Succeeded),
+                attempts.Count(a => !a.Succeeded),
+                effects.DeadLettered.Count(r => r == role),
+                timed.Count,
+                timed.Sum(a => a.Duration!.Value.TotalMilliseconds),
+                attempts.Sum(a => a.Usage?.InputTokens ?? 0),
+                attempts.Sum(a => a.Usage?.OutputTokens ?? 0),
+                attempts.Sum(a => a.Usage?.CostUsd ?? 0m));
+        }).ToList();
     }
 
     /// <summary>
@@ -426,9 +462,15 @@ public sealed class BatchContext
         var role = entry.State.FindRole(item.Role);
         item.Canceled = role?.Status is RoleStatus.Canceled or RoleStatus.Rejected or RoleStatus.Skipped;
         item.Removed = true;
-        if (item.LeaseId is not null)
+        if (item.LeaseId is { } leaseId)
         {
             Effects.Withdrawn.Add(item);
+            if (item.Canceled)
+            {
+                // Its worker learns of the cancel on its next heartbeat, after a restart too.
+                var (taskId, roleName, attempt, worker, expires) = (item.TaskId, item.Role, item.Attempt, item.WorkerId, item.LeaseExpiresAt ?? Now);
+                _batch.Rows.Add(w => w.InsertCanceledLease(leaseId, taskId, roleName, attempt, worker, expires));
+            }
         }
     }
 }

@@ -29,11 +29,14 @@ public sealed class BatchEffects
     /// <summary>Roles dead-lettered in this batch (for the per-role counters).</summary>
     public List<string> DeadLettered { get; } = [];
 
+    /// <summary>Attempt outcomes counted in this batch (for the per-role counters).</summary>
+    public List<AttemptCount> Attempts { get; } = [];
+
     /// <summary>Tasks purged in this batch.</summary>
     public List<string> Purged { get; } = [];
 
     public bool IsEmpty =>
-        Changed.Count + Finished.Count + Scheduled.Count + Leased.Count + Released.Count + Withdrawn.Count + Canceled.Count + Outbox.Count + Purged.Count + DeadLettered.Count == 0;
+        Changed.Count + Finished.Count + Scheduled.Count + Leased.Count + Released.Count + Withdrawn.Count + Canceled.Count + Outbox.Count + Purged.Count + DeadLettered.Count + Attempts.Count == 0;
 
     public void Clear()
     {
@@ -47,5 +50,6 @@ public sealed class BatchEffects
         Outbox.Clear();
         Purged.Clear();
         DeadLettered.Clear();
+        Attempts.Clear();
     }
 }

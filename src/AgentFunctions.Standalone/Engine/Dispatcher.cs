@@ -114,9 +114,7 @@ public sealed class Dispatcher(
         {
             if (item.LeaseId is { } leaseId && _leases.TryRemove(leaseId, out _) && item.Canceled)
             {
-                // The worker learns of the cancel on its next heartbeat and may still hand in its result.
-                _canceledLeases[leaseId] = item;
-                scheduler.At((item.LeaseExpiresAt ?? time.GetUtcNow()) + TimeSpan.FromMinutes(5), () => _canceledLeases.TryRemove(leaseId, out _));
+                RememberCanceledLease(item);
             }
         }
 
@@ -127,6 +125,25 @@ public sealed class Dispatcher(
                 cancellation.Cancel();
             }
         }
+    }
+
+    /// <summary>How long past its expiry a canceled lease is remembered (in memory, and in the database across a restart).</summary>
+    public static readonly TimeSpan CanceledLeaseMemory = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A lease whose task was canceled: its worker learns of the cancel on its next heartbeat and may still hand in its
+    /// result, until <see cref="CanceledLeaseMemory"/> past the lease's expiry. Also called at start for those recovered.
+    /// </summary>
+    public void RememberCanceledLease(WorkItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.LeaseId is not { } leaseId)
+        {
+            return;
+        }
+
+        _canceledLeases[leaseId] = item;
+        scheduler.At((item.LeaseExpiresAt ?? time.GetUtcNow()) + CanceledLeaseMemory, () => _canceledLeases.TryRemove(leaseId, out _));
     }
 
     /// <summary>

@@ -24,7 +24,6 @@ public sealed class LocalRunnerPool(
     Dispatcher dispatcher,
     AttemptReporter reporter,
     ActiveTasks active,
-    EngineStatistics statistics,
     AttemptInstruments instruments,
     DiskSpace disk,
     TimeProvider time,
@@ -155,10 +154,9 @@ public sealed class LocalRunnerPool(
         }
 
         var elapsed = time.GetElapsedTime(started);
-        statistics.For(role.Name).RecordAttempt(elapsed, result.Status != AgentResultStatus.Failed, result.Usage);
         queue.Circuit?.Record(CircuitOutcomes.Of(result), item.Probe, time.GetUtcNow());
         instruments.Record(role.Name, elapsed, AttemptOutcomes.Of(result));
-        Report(item, result, startedAt);
+        Report(item, result, startedAt, elapsed);
     }
 
     private static void ReleaseProbe(RoleQueue queue, WorkItem item)
@@ -170,9 +168,9 @@ public sealed class LocalRunnerPool(
         }
     }
 
-    private void Report(WorkItem item, AgentResult result, DateTimeOffset startedAt)
+    private void Report(WorkItem item, AgentResult result, DateTimeOffset startedAt, TimeSpan elapsed)
     {
-        var report = reporter.ReportAsync(item, null, result, startedAt, CancellationToken.None);
+        var report = reporter.ReportAsync(item, null, result, startedAt, elapsed, CancellationToken.None);
         if (report.IsCompletedSuccessfully)
         {
             return;

@@ -19,7 +19,7 @@ namespace AgentFunctions.Standalone.Engine;
 /// queue and records the lease in the same journal operation that starts the attempt; a heartbeat extends it;
 /// complete and fail hand the result to the <see cref="AttemptReporter"/>; a release puts the attempt back
 /// untouched. A lease whose attempt was retried, timed out or ended answers null (410); one whose task was canceled
-/// still takes its result, which is kept as discarded.
+/// still takes its result, which is kept as discarded (remembered in the database, so also after a restart).
 /// </summary>
 public sealed class RemoteLeases(
     Journal journal,
@@ -148,7 +148,8 @@ public sealed class RemoteLeases(
                 return item.Canceled ? new HeartbeatResponse(leaseId, item.LeaseExpiresAt ?? context.Now, Canceled: true) : null;
             }
 
-            // A lease recovered after a restart has lost its asked-for length: it goes on at least as long as it had left.
+            // A lease recovered from a database written before lease lengths were kept has lost its asked-for length: it
+            // goes on at least as long as it had left.
             var left = item.LeaseExpiresAt is { } expires ? expires - context.Now : TimeSpan.Zero;
             item.LeaseDuration ??= left > definition.LeaseDuration ? left : null;
             item.LeaseExpiresAt = context.Now + (item.LeaseDuration ?? definition.LeaseDuration);
@@ -178,6 +179,11 @@ public sealed class RemoteLeases(
         if (dispatcher.TryTakeCanceledLease(leaseId, out var canceled))
         {
             // Its task ended meanwhile: there is nothing to offer again, and nothing left to release.
+            await journal.ExecuteAsync(context =>
+            {
+                context.ForgetCanceledLease(leaseId);
+                return true;
+            });
             return canceled.Role == role;
         }
 
@@ -228,10 +234,10 @@ public sealed class RemoteLeases(
 
         var now = time.GetUtcNow();
         statistics.SeenWorker(item.WorkerId, role, now);
-        var outcome = await reporter.ReportAsync(item, leaseId, result, item.LeasedAt ?? now, cancellationToken);
+        // A lease granted before a restart has no start time here: its outcome counts, its latency does not.
+        var outcome = await reporter.ReportAsync(item, leaseId, result, item.LeasedAt ?? now, now - item.LeasedAt, cancellationToken);
         if (outcome != ReportOutcome.Stale && item.LeasedAt is { } leasedAt)
         {
-            statistics.For(role).RecordAttempt(now - leasedAt, result.Status != AgentResultStatus.Failed, result.Usage);
             instruments.Record(role, now - leasedAt, AttemptOutcomes.Of(result));
         }
 

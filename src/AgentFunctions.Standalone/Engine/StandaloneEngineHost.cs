@@ -1,3 +1,5 @@
+using AgentFunctions.Core.Roles;
+using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Standalone.Logging;
 using AgentFunctions.Standalone.Storage;
@@ -25,6 +27,10 @@ public sealed class StandaloneEngineHost(
     EngineStatistics statistics,
     CircuitBreakers circuits,
     DatabaseArtifactStore artifacts,
+    ProcessGroupFiles processGroups,
+    RoleCatalog roles,
+    CarriedOverState carriedOver,
+    TimeProvider time,
     StandaloneOptions options,
     IHostApplicationLifetime lifetime,
     ILogger<StandaloneEngineHost> logger) : IHostedService
@@ -38,12 +44,29 @@ public sealed class StandaloneEngineHost(
     /// <summary>Recovers what the database holds; the data directory was opened and checked by <see cref="Hosting.DataDirectoryGuard"/>.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Before any attempt can run again: a command a crash left running would otherwise run beside its own re-run.
+        var (killed, records) = processGroups.KillLeftovers();
+        if (records > 0)
+        {
+            logger.LeftoverProcessGroupsKilled(killed, records, processGroups.Directory);
+        }
+
+        if (roles.All.Any(role => role.Runner == RunnerKind.Command) && !(ProcessGroups.Supported && ProcessGroups.DieWithParentSupported))
+        {
+            logger.CommandIsolationUnavailable(ProcessGroups.Supported);
+        }
+
         foreach (var (state, count) in reader.CountByStatus())
         {
             if (Names.TryParse<AgentTaskStatus>(state, out var status) && status.IsTerminal())
             {
                 statistics.Seed(state, count);
             }
+        }
+
+        foreach (var counters in carriedOver.LoadRoleCounters())
+        {
+            statistics.For(counters.Role).Seed(counters);
         }
 
         var entries = new Dictionary<string, TaskEntry>(StringComparer.Ordinal);
@@ -89,6 +112,11 @@ public sealed class StandaloneEngineHost(
         }
 
         outbox.Start();
+        foreach (var lease in carriedOver.LoadCanceledLeases(time.GetUtcNow(), Dispatcher.CanceledLeaseMemory))
+        {
+            dispatcher.RememberCanceledLease(lease);
+        }
+
         foreach (var item in work)
         {
             dispatcher.Schedule(item);
@@ -125,6 +153,12 @@ public sealed class StandaloneEngineHost(
     /// <summary>Runs on the journal's commit thread after each commit.</summary>
     private void OnCommitted(BatchEffects effects)
     {
+        // Counted before the tasks' new state is published: whoever sees an attempt's outcome finds it counted.
+        foreach (var attempt in effects.Attempts)
+        {
+            statistics.For(attempt.Role).RecordAttempt(attempt.Duration, attempt.Succeeded, attempt.Usage);
+        }
+
         foreach (var entry in effects.Changed)
         {
             active.Publish(entry);

@@ -56,7 +56,7 @@ public sealed class WorkItem
 
     public string? WorkerId { get; set; }
 
-    /// <summary>The lease length this worker asked for, when shorter than the role's (not persisted).</summary>
+    /// <summary>The lease length this worker asked for, when shorter than the role's (persisted, so a restart keeps it).</summary>
     public TimeSpan? LeaseDuration { get; set; }
 
     /// <summary>When this process handed the attempt to a worker (for latency; not persisted).</summary>

@@ -39,11 +39,14 @@ public static class StandaloneServices
         services.AddSingleton(standalone!);
         services.AddSingleton<BodyBudget>();
         services.AddSingleton(new RunnerScratch(Path.GetFullPath(standalone!.TemporaryPath)));
+        services.AddSingleton(new ProcessGroupFiles(Path.GetFullPath(standalone.ProcessGroupsPath)));
+        services.AddSingleton<IProcessGroupLedger>(sp => sp.GetRequiredService<ProcessGroupFiles>());
         services.AddSingleton(keys!);
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(new TaskDatabase(standalone!.DatabasePath));
         services.AddSingleton<TaskReader>();
+        services.AddSingleton<CarriedOverState>();
         services.AddSingleton<WalCheckpointer>();
         services.AddSingleton<DiskSpace>();
         // Artifacts live in the database; files under artifacts/ hold large ones, those from before, and the mirror.

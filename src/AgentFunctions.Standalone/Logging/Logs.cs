@@ -24,6 +24,12 @@ internal static partial class Logs
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Removed {Count} scratch folders that attempts cut off by a crash had left in {Directory}")]
     public static partial void ScratchFoldersRemoved(this ILogger logger, int count, string directory);
 
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Killed {Killed} process groups of command attempts a crash left running ({Records} recorded in {Directory}); their attempts run again")]
+    public static partial void LeftoverProcessGroupsKilled(this ILogger logger, int killed, int records, string directory);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Command roles run without full isolation (own process group: {OwnGroup}; dying with the server needs util-linux's setsid and setpriv 2.33 or later): after a crash their programs may keep running beside their re-runs")]
+    public static partial void CommandIsolationUnavailable(this ILogger logger, bool ownGroup);
+
     [LoggerMessage(EventId = 4103, Level = LogLevel.Critical, Message = "Stopping the server after a storage failure ({Reason}); restart it to recover from the database")]
     public static partial void StoppingAfterStorageFault(this ILogger logger, string reason);
 

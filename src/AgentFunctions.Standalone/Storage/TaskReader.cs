@@ -100,7 +100,7 @@ public sealed class TaskReader(TaskDatabase database)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT task_id, kind, role, attempt, due_at, priority, created_at, lease_id, lease_expires_at, worker_id FROM work ORDER BY created_at";
+        command.CommandText = "SELECT task_id, kind, role, attempt, due_at, priority, created_at, lease_id, lease_expires_at, worker_id, lease_ms FROM work ORDER BY created_at";
         using var reader = command.ExecuteReader();
         var items = new List<WorkItem>();
         while (reader.Read())
@@ -117,6 +117,7 @@ public sealed class TaskReader(TaskDatabase database)
                 LeaseId = reader.IsDBNull(7) ? null : reader.GetString(7),
                 LeaseExpiresAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
                 WorkerId = reader.IsDBNull(9) ? null : reader.GetString(9),
+                LeaseDuration = reader.IsDBNull(10) ? null : TimeSpan.FromMilliseconds(reader.GetInt64(10)),
                 Dirty = false,
             });
         }

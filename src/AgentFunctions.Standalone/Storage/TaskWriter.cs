@@ -21,6 +21,10 @@ public sealed class TaskWriter : IDisposable
     private readonly SqliteCommand _putArtifact;
     private readonly SqliteCommand _deleteArtifact;
     private readonly SqliteCommand _deleteArtifacts;
+    private readonly SqliteCommand _insertCanceledLease;
+    private readonly SqliteCommand _deleteCanceledLease;
+    private readonly SqliteCommand _readCost;
+    private readonly SqliteCommand _addRoleCounters;
     private readonly SqliteCommand[] _purge;
     private SqliteTransaction? _transaction;
     private readonly long _pageSize;
@@ -46,9 +50,9 @@ public sealed class TaskWriter : IDisposable
             "INSERT OR REPLACE INTO task_events (task_id, seq, at, event) VALUES ($task, $seq, $at, $event)",
             "$task", "$seq", "$at", "$event");
         _upsertWork = Prepare("""
-            INSERT OR REPLACE INTO work (task_id, kind, role, attempt, due_at, priority, created_at, lease_id, lease_expires_at, worker_id)
-            VALUES ($task, $kind, $role, $attempt, $due, $priority, $created, $lease, $expires, $worker)
-            """, "$task", "$kind", "$role", "$attempt", "$due", "$priority", "$created", "$lease", "$expires", "$worker");
+            INSERT OR REPLACE INTO work (task_id, kind, role, attempt, due_at, priority, created_at, lease_id, lease_expires_at, worker_id, lease_ms)
+            VALUES ($task, $kind, $role, $attempt, $due, $priority, $created, $lease, $expires, $worker, $leaseMs)
+            """, "$task", "$kind", "$role", "$attempt", "$due", "$priority", "$created", "$lease", "$expires", "$worker", "$leaseMs");
         _deleteWork = Prepare("DELETE FROM work WHERE task_id = $task AND kind = $kind AND role = $role", "$task", "$kind", "$role");
         _insertOutbox = Prepare(
             "INSERT INTO outbox (id, task_id, kind, payload, created_at) VALUES ($id, $task, $kind, $payload, $created)",
@@ -62,6 +66,22 @@ public sealed class TaskWriter : IDisposable
             "$path", "$content", "$file", "$length", "$at");
         _deleteArtifact = Prepare("DELETE FROM artifacts WHERE path = $path", "$path");
         _deleteArtifacts = Prepare("DELETE FROM artifacts WHERE path >= $low AND path < $high", "$low", "$high");
+        _insertCanceledLease = Prepare("""
+            INSERT OR REPLACE INTO canceled_leases (lease_id, task_id, role, attempt, worker_id, lease_expires_at)
+            VALUES ($lease, $task, $role, $attempt, $worker, $expires)
+            """, "$lease", "$task", "$role", "$attempt", "$worker", "$expires");
+        _deleteCanceledLease = Prepare("DELETE FROM canceled_leases WHERE lease_id = $lease", "$lease");
+
+        // The cost is a decimal kept as text (SQLite would add it as a double): read, added here, written back.
+        _readCost = Prepare("SELECT cost_usd FROM role_counters WHERE role = $role", "$role");
+        _addRoleCounters = Prepare("""
+            INSERT INTO role_counters (role, succeeded, failed, dead_lettered, latency_count, latency_sum_ms, input_tokens, output_tokens, cost_usd)
+            VALUES ($role, $succeeded, $failed, $dead, $count, $sum, $input, $output, $cost)
+            ON CONFLICT (role) DO UPDATE SET
+                succeeded = succeeded + excluded.succeeded, failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
+                latency_count = latency_count + excluded.latency_count, latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
+                input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, cost_usd = excluded.cost_usd
+            """, "$role", "$succeeded", "$failed", "$dead", "$count", "$sum", "$input", "$output", "$cost");
         _purge =
         [
             Prepare("DELETE FROM tasks WHERE id = $id", "$id"),
@@ -123,7 +143,8 @@ public sealed class TaskWriter : IDisposable
             row.CreatedAt.ToUnixTimeMilliseconds(),
             (object?)row.LeaseId ?? DBNull.Value,
             row.LeaseExpiresAt is { } expires ? expires.ToUnixTimeMilliseconds() : DBNull.Value,
-            (object?)row.WorkerId ?? DBNull.Value);
+            (object?)row.WorkerId ?? DBNull.Value,
+            row.LeaseDuration is { } leaseDuration ? (long)leaseDuration.TotalMilliseconds : DBNull.Value);
 
     public void DeleteWork(string taskId, WorkKind kind, string role) => Run(_deleteWork, taskId, (int)kind, role);
 
@@ -133,6 +154,30 @@ public sealed class TaskWriter : IDisposable
     public void DeleteOutbox(long id) => Run(_deleteOutbox, id);
 
     public void UpsertCircuit(string role, string state, DateTimeOffset updated) => Run(_upsertCircuit, role, state, updated.ToUnixTimeMilliseconds());
+
+    public void InsertCanceledLease(string leaseId, string taskId, string role, int attempt, string? workerId, DateTimeOffset expires) =>
+        Run(_insertCanceledLease, leaseId, taskId, role, attempt, (object?)workerId ?? DBNull.Value, expires.ToUnixTimeMilliseconds());
+
+    public void DeleteCanceledLease(string leaseId) => Run(_deleteCanceledLease, leaseId);
+
+    /// <summary>Adds one batch's counts to a role's totals.</summary>
+    public void AddRoleCounters(RoleCounters added)
+    {
+        ArgumentNullException.ThrowIfNull(added);
+        Bind(_readCost, added.Role);
+        var cost = _readCost.ExecuteScalar() is string stored ? decimal.Parse(stored, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture) : 0m;
+        Run(
+            _addRoleCounters,
+            added.Role,
+            added.Succeeded,
+            added.Failed,
+            added.DeadLettered,
+            added.LatencyCount,
+            added.LatencySumMs,
+            added.InputTokens,
+            added.OutputTokens,
+            (cost + added.CostUsd).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public void PutArtifact(StoredArtifact artifact, DateTimeOffset at)
     {
@@ -170,7 +215,7 @@ public sealed class TaskWriter : IDisposable
     public void Dispose()
     {
         _transaction?.Dispose();
-        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox, _upsertCircuit, _putArtifact, _deleteArtifact, _deleteArtifacts }.Concat(_purge))
+        foreach (var command in new[] { _insertTask, _updateTask, _insertEvent, _upsertWork, _deleteWork, _insertOutbox, _deleteOutbox, _upsertCircuit, _putArtifact, _deleteArtifact, _deleteArtifacts, _insertCanceledLease, _deleteCanceledLease, _readCost, _addRoleCounters }.Concat(_purge))
         {
             command.Dispose();
         }

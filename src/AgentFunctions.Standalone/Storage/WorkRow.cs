@@ -16,11 +16,12 @@ public readonly record struct WorkRow(
     DateTimeOffset CreatedAt,
     string? LeaseId,
     DateTimeOffset? LeaseExpiresAt,
-    string? WorkerId)
+    string? WorkerId,
+    TimeSpan? LeaseDuration)
 {
     public static WorkRow Of(WorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return new(item.TaskId, item.Kind, item.Role, item.Attempt, item.DueAt, (int)item.Priority, item.CreatedAt, item.LeaseId, item.LeaseExpiresAt, item.WorkerId);
+        return new(item.TaskId, item.Kind, item.Role, item.Attempt, item.DueAt, (int)item.Priority, item.CreatedAt, item.LeaseId, item.LeaseExpiresAt, item.WorkerId, item.LeaseDuration);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Testing;
 
 namespace AgentFunctions.Core.Tests.Runners;
 

@@ -3,6 +3,7 @@ using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using Microsoft.Extensions.Logging.Abstractions;
+using AgentFunctions.Testing;
 
 namespace AgentFunctions.Core.Tests.Runners;
 

@@ -103,8 +103,9 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         var first = await LeaseAsync("quick", "sleepy");
         var firstId = first.GetProperty("leaseId").GetString();
 
-        // No heartbeat: after its 1 s lease the attempt fails and a second one becomes leasable.
-        var second = await LeaseAsync("quick", "awake", wait: 10);
+        // No heartbeat: after its 1 s lease the attempt fails and a second one becomes leasable. The second worker asks
+        // for a longer lease, so a slow machine cannot let it expire too before it hands in its result.
+        var second = await _server.LeaseAsync("quick", """{ "workerId": "awake", "waitSeconds": 10, "leaseSeconds": 60 }""");
 
         Assert.Equal(2, second.GetProperty("attempt").GetInt32());
         var view = await _server.GetTaskAsync("remote-3");
@@ -222,20 +223,6 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         Assert.Equal(RoleStatus.Running, (await _server.GetTaskAsync("remote-6")).Roles[0].State);
     }
 
-    private async Task<JsonElement> LeaseAsync(string role, string workerId, int wait = 5)
-    {
-        using var response = await _server.PostJsonAsync($"api/workers/{role}/lease", $$"""{ "workerId": "{{workerId}}", "waitSeconds": {{wait}} }""");
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}");
-        return await Responses.ReadJsonAsync(response);
-    }
-
-    private static async Task WaitForFileAsync(string path)
-    {
-        for (var i = 0; i < 100 && !File.Exists(path); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(File.Exists(path), path);
-    }
+    private Task<JsonElement> LeaseAsync(string role, string workerId, int wait = 5) =>
+        _server.LeaseAsync(role, $$"""{ "workerId": "{{workerId}}", "waitSeconds": {{wait}} }""");
 }

@@ -34,6 +34,52 @@ public sealed class LeftoverTests : IDisposable
         Assert.False(Directory.Exists(used.Trim()), "an attempt's scratch folder goes when the attempt ends");
     }
 
+    [Fact]
+    public async Task Command_attempt_cut_off_by_a_kill_leaves_no_process_running_and_runs_again_once()
+    {
+        var data = TempPaths.NewDirectory("leftover-processes");
+        var log = _scripts.PathOf("runs.log");
+        var grandchildPid = _scripts.PathOf("grandchild.pid");
+        var childPid = _scripts.PathOf("child.pid");
+
+        // The first run leaves a grandchild that sleeps and blocks; the re-run notes whether that grandchild still runs
+        // (a zombie nobody reaped yet does not count).
+        var settings = _scripts.Role("agent", $$"""
+            echo "$AGENTQ_ATTEMPT" >> "{{log}}"
+            if [ -f "{{grandchildPid}}" ]; then
+              state=$(cut -d' ' -f3 "/proc/$(cat "{{grandchildPid}}")/stat" 2>/dev/null)
+              if [ -n "$state" ] && [ "$state" != Z ]; then echo "grandchild still running" >> "{{log}}"; fi
+              echo done
+              exit 0
+            fi
+            echo $$ > "{{childPid}}"
+            sleep 300 &
+            echo $! > "{{grandchildPid}}"
+            wait
+            """);
+        var start = new StandaloneServerOptions { DataDirectory = data, Port = LoopbackPorts.Free(), Settings = settings };
+        await using (var first = await StandaloneServer.StartAsync(start))
+        {
+            await first.SubmitAsync("""{ "id": "cut-off", "to": ["agent"], "instructions": "x" }""");
+            var grandchild = await ProcessProbe.ReadPidAsync(grandchildPid, TimeSpan.FromSeconds(20));
+            var child = await ProcessProbe.ReadPidAsync(childPid, TimeSpan.FromSeconds(20));
+            Assert.Single(Directory.GetFiles(Path.Combine(data, "processes")));
+            await first.KillAsync();
+
+            // The program itself dies with the server (its parent-death signal), not only at the next start.
+            Assert.True(await ProcessProbe.WaitUntilGoneAsync(child, TimeSpan.FromSeconds(10)), "the command's program outlived the killed server");
+            Assert.True(ProcessProbe.IsAlive(grandchild), "the grandchild is expected to outlive the server until the next start");
+
+            await using var second = await StandaloneServer.StartAsync(start);
+            var view = await second.WaitForAsync("cut-off");
+
+            Assert.Equal(AgentTaskStatus.Completed, view.State);
+            Assert.False(ProcessProbe.IsAlive(grandchild), "the grandchild the crash left running was not killed at the restart");
+            Assert.Equal(["1", "1"], File.ReadAllLines(log));
+            Assert.Empty(Directory.GetFiles(Path.Combine(data, "processes")));
+        }
+    }
+
     /// <summary>Files are written just behind the task's state: poll briefly until this one is there.</summary>
     private static async Task<string> ReadWhenWrittenAsync(StandaloneServer server, string path)
     {

@@ -30,6 +30,14 @@ internal static class ServerCalls
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"submit answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>Takes a lease with the request <paramref name="body"/> and asserts one was granted.</summary>
+    public static async Task<JsonElement> LeaseAsync(this StandaloneServer server, string role, string body)
+    {
+        using var response = await server.PostJsonAsync($"api/workers/{role}/lease", body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"lease answered {(int)response.StatusCode}");
+        return await Responses.ReadJsonAsync(response);
+    }
+
     public static async Task<TaskView> GetTaskAsync(this StandaloneServer server, string id) =>
         (await server.Client.GetFromJsonAsync<TaskView>($"api/tasks/{id}", CoreJson.Options))!;
 

@@ -1,7 +1,10 @@
-namespace AgentFunctions.Core.Tests.Runners;
+namespace AgentFunctions.Testing;
 
-/// <summary>Whether a process still runs, read from /proc (a zombie waiting to be reaped counts as gone).</summary>
-internal static class ProcessProbe
+/// <summary>
+/// Whether a process still runs, read from /proc (a zombie waiting to be reaped counts as gone). Also compiled into
+/// AgentFunctions.Core.Tests, which does not reference this library.
+/// </summary>
+public static class ProcessProbe
 {
     public static bool IsAlive(int pid)
     {
