@@ -41,7 +41,10 @@ public sealed record AgentArtifact
             : System.Text.Encoding.UTF8.GetBytes(Content));
 
     /// <summary>The size of the content in bytes; throws <see cref="FormatException"/> for bad base64.</summary>
-    public long GetSize() => _bytes?.LongLength ?? GetBytes().LongLength;
+    public long GetSize() => _bytes?.LongLength
+        ?? (string.Equals(Encoding, "base64", StringComparison.OrdinalIgnoreCase)
+            ? GetBytes().LongLength
+            : System.Text.Encoding.UTF8.GetByteCount(Content));
 
     private byte[]? Bytes
     {

@@ -30,7 +30,6 @@ public sealed class RemoteLeases(
     RoleCatalog roles,
     SecurityOptions security,
     DiskSpace disk,
-    PendingWrites pending,
     TimeProvider time,
     IHostApplicationLifetime lifetime) : IWorkerLeases
 {
@@ -213,12 +212,6 @@ public sealed class RemoteLeases(
         return released;
     }
 
-    /// <summary>Artifacts from this size (bytes, or characters of text) on are waited for before a complete is answered.</summary>
-    private const long LargeArtifactBytes = 1024 * 1024;
-
-    /// <summary>The longest a complete waits for its files; past it, it is answered anyway (the files follow).</summary>
-    private static readonly TimeSpan LargeResultWait = TimeSpan.FromSeconds(30);
-
     private async Task<bool> HandInAsync(string role, string leaseId, AgentResult result, CancellationToken cancellationToken)
     {
         var canceled = false;
@@ -249,13 +242,6 @@ public sealed class RemoteLeases(
         if (canceled || outcome == ReportOutcome.Discarded)
         {
             dispatcher.TryTakeCanceledLease(leaseId, out _);
-        }
-
-        if (outcome != ReportOutcome.Stale && result.Artifacts.Sum(artifact => artifact.HoldsBytes ? artifact.GetSize() : artifact.Content.Length) >= LargeArtifactBytes)
-        {
-            // Until its files are written the result sits in memory; answering only then keeps the request's body in
-            // the server's in-flight budget for as long as it costs memory, so a burst of large results stays bounded.
-            await pending.WhenDoneAsync(item.TaskId, LargeResultWait, cancellationToken);
         }
 
         return outcome != ReportOutcome.Stale;
