@@ -12,9 +12,22 @@ public static class DatabaseHeader
 {
     private const int Length = 100;
 
-    /// <summary>Why the file is cut short, or null when it is as long as its header says (or has no header to go by).</summary>
+    private const int LogHeaderLength = 32;
+
+    /// <summary>
+    /// Why the file is cut short, or null when it is as long as its header says, has no header to go by, or has a
+    /// write-ahead log that may hold the pages past its end.
+    /// </summary>
     public static string? ExplainTruncation(string path)
     {
+        // A checkpoint killed midway has written page 1, with the new page count, before the pages past the old end.
+        // The log still holds those: SQLite reads them from it and finishes the checkpoint later. So only a file with
+        // no log frames to finish from is cut short for good; PRAGMA quick_check still reads every page either way.
+        if (new FileInfo(path + "-wal") is { Exists: true, Length: > LogHeaderLength })
+        {
+            return null;
+        }
+
         var header = new byte[Length];
         long fileLength;
         using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))

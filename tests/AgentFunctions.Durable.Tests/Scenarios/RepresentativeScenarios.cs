@@ -69,6 +69,9 @@ public abstract class RepresentativeScenarios : IDisposable
         Assert.Contains("503 from the model", events[2].GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(("lead", "completed"), (events[0].GetProperty("actor").GetString(), events[^1].GetProperty("state").GetString()));
 
+        // The task reads completed from the orchestration's last custom status, a moment before the runtime records
+        // the orchestration's own end.
+        await _api.InstanceAsync(id);
         var status = await _api.GetJsonAsync($"runtime/webhooks/durabletask/instances/{id}?showHistory=true");
         var durable = status.GetProperty("historyEvents").EnumerateArray().ToList();
         Assert.Equal("ExecutionStarted", durable[0].GetProperty("EventType").GetString());

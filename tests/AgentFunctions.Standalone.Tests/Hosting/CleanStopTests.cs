@@ -153,8 +153,31 @@ public sealed class CleanStopTests : IDisposable
 
         await server.WaitForAsync("before-199");
 
-        // The database file is overwritten under the running server (a failing disk, another program).
+        // Every page goes back to the database file first: pages the log still held would be read from the log, and
+        // the server could go on past the damage below for as long as it touched only those.
         var database = Path.Combine(_data, "agentfunctions.db");
+        using (var checkpoint = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            checkpoint.Open();
+            using var command = checkpoint.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+
+            // The server's own checkpoints run every 250 ms, and only one can run at a time.
+            var done = false;
+            for (var attempt = 0; attempt < 100 && !done; attempt++)
+            {
+                using (var reader = command.ExecuteReader())
+                {
+                    done = reader.Read() && reader.GetInt32(0) == 0;
+                }
+
+                await Task.Delay(done ? 0 : 50);
+            }
+
+            Assert.True(done, "the checkpoint stayed blocked by the server's");
+        }
+
+        // The database file is overwritten under the running server (a failing disk, another program).
         await using (var file = new FileStream(database, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
         {
             file.Position = 4096;

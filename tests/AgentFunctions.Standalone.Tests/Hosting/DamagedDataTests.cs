@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Standalone.Tests.Support;
@@ -89,6 +90,67 @@ public sealed class DamagedDataTests : IDisposable
 
         Assert.Contains($"the database {Database} is damaged (the file is ", output, StringComparison.Ordinal);
         Assert.Contains("it was cut short", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_cut_short_by_a_crash_is_finished_at_the_start_and_loses_nothing()
+    {
+        await MakeDataAsync(tasks: 300);
+        var crashed = Path.Combine(_root, "crashed");
+        Directory.CreateDirectory(crashed);
+
+        // Another connection grows the database in its log; a copy taken while it is open is what a kill leaves.
+        using (var connection = new SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA wal_autocheckpoint = 0;
+                CREATE TABLE growth (bytes BLOB);
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO growth SELECT randomblob(3000) FROM n;
+                """;
+            command.ExecuteNonQuery();
+            foreach (var file in Directory.GetFiles(Data, "agentfunctions.db*"))
+            {
+                File.Copy(file, Path.Combine(crashed, Path.GetFileName(file)));
+            }
+        }
+
+        // The checkpoint had copied page 1 from the log (it goes in page order) when the process died.
+        var database = Path.Combine(crashed, "agentfunctions.db");
+        var pageOne = LastLoggedCopyOfPageOne(database + "-wal");
+        using (var file = new FileStream(database, FileMode.Open))
+        {
+            file.Write(pageOne);
+            Assert.True(file.Length < (long)BinaryPrimitives.ReadUInt32BigEndian(pageOne.AsSpan(28)) * pageOne.Length, "the header should count pages past the file's end");
+        }
+
+        Directory.Delete(Data, recursive: true);
+        Directory.Move(crashed, Data);
+
+        await using var server = await StartAsync();
+
+        Assert.Equal(AgentTaskStatus.Completed, (await server.WaitForAsync("t-299")).State);
+        using var result = await server.Client.GetAsync("api/tasks/t-0/result");
+        Assert.Equal(HttpStatusCode.OK, result.StatusCode);
+    }
+
+    /// <summary>The newest frame of page 1 in a write-ahead log (https://www.sqlite.org/fileformat2.html#walformat).</summary>
+    private static byte[] LastLoggedCopyOfPageOne(string log)
+    {
+        var bytes = File.ReadAllBytes(log);
+        var pageSize = (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8));
+        byte[]? last = null;
+        for (var frame = 32; frame + 24 + pageSize <= bytes.Length; frame += 24 + pageSize)
+        {
+            if (BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(frame)) == 1)
+            {
+                last = bytes.AsSpan(frame + 24, pageSize).ToArray();
+            }
+        }
+
+        Assert.NotNull(last);
+        return last;
     }
 
     [Fact]
