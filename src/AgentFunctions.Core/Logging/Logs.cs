@@ -56,24 +56,15 @@ public static partial class Logs
     [LoggerMessage(EventId = 3215, Level = LogLevel.Warning, Message = "Could not delete the artifacts directory {Directory}: {Reason}")]
     internal static partial void CommandCleanupFailed(this ILogger logger, string directory, string reason);
 
-    [LoggerMessage(EventId = 3221, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the agent answered HTTP {StatusCode}")]
-    internal static partial void HttpAgentFailedStatus(this ILogger logger, string role, string taskId, int attempt, int statusCode);
+    [LoggerMessage(EventId = 3221, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: {Peer} answered HTTP {StatusCode}")]
+    internal static partial void RunnerPeerFailedStatus(this ILogger logger, string role, string taskId, int attempt, string peer, int statusCode);
 
-    [LoggerMessage(EventId = 3222, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId}: the agent's answer is larger than {MaxBytes} bytes")]
-    internal static partial void HttpAgentAnswerTooLarge(this ILogger logger, string role, string taskId, int maxBytes);
+    [LoggerMessage(EventId = 3222, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the answer of {Peer} is larger than {MaxBytes} bytes")]
+    internal static partial void RunnerPeerAnswerTooLarge(this ILogger logger, string role, string taskId, int attempt, string peer, int maxBytes);
 
-    [LoggerMessage(EventId = 3223, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the agent did not answer within {Seconds} s")]
-    internal static partial void HttpAgentTimedOut(this ILogger logger, string role, string taskId, int attempt, double seconds);
+    [LoggerMessage(EventId = 3223, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: {Peer} did not answer within {Seconds} s")]
+    internal static partial void RunnerPeerTimedOut(this ILogger logger, string role, string taskId, int attempt, string peer, double seconds);
 
-    [LoggerMessage(EventId = 3224, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: cannot reach the agent: {Reason}")]
-    internal static partial void HttpAgentUnreachable(this ILogger logger, string role, string taskId, int attempt, string reason);
-
-    [LoggerMessage(EventId = 3231, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the chat completions endpoint answered HTTP {StatusCode}")]
-    internal static partial void ChatFailedStatus(this ILogger logger, string role, string taskId, int attempt, int statusCode);
-
-    [LoggerMessage(EventId = 3232, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: the chat completions endpoint did not answer within {Seconds} s")]
-    internal static partial void ChatTimedOut(this ILogger logger, string role, string taskId, int attempt, double seconds);
-
-    [LoggerMessage(EventId = 3233, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: cannot reach the chat completions endpoint: {Reason}")]
-    internal static partial void ChatUnreachable(this ILogger logger, string role, string taskId, int attempt, string reason);
+    [LoggerMessage(EventId = 3224, Level = LogLevel.Warning, Message = "Role {Role} task {TaskId} attempt {Attempt}: cannot reach {Peer}: {Reason}")]
+    internal static partial void RunnerPeerUnreachable(this ILogger logger, string role, string taskId, int attempt, string peer, string reason);
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
-using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Roles;
 using Microsoft.Extensions.Logging;
 
@@ -19,9 +18,7 @@ public sealed class HttpAgentRunner : IAgentRunner
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     private readonly RoleDefinition _role;
-    private readonly IHttpClientFactory _httpClientFactory;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger<HttpAgentRunner> _logger;
+    private readonly HttpExchange _exchange;
 
     public HttpAgentRunner(RoleDefinition role, IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILogger<HttpAgentRunner> logger)
     {
@@ -30,9 +27,7 @@ public sealed class HttpAgentRunner : IAgentRunner
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _role = role;
-        _httpClientFactory = httpClientFactory;
-        _timeProvider = timeProvider;
-        _logger = logger;
+        _exchange = new HttpExchange(role, httpClientFactory, timeProvider, logger, "the agent");
     }
 
     public async Task<AgentResult> RunAsync(AgentAttempt attempt, CancellationToken cancellationToken)
@@ -56,41 +51,7 @@ public sealed class HttpAgentRunner : IAgentRunner
             IdempotencyKeyHeader,
             string.Create(CultureInfo.InvariantCulture, $"{attempt.TaskId}/{attempt.Role}/{attempt.Attempt}"));
 
-        using var timeout = new CancellationTokenSource(_role.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            var client = _httpClientFactory.CreateClient(AgentRunnerFactory.HttpClientName);
-            // The role timeout governs, not HttpClient's 100 s default.
-            client.Timeout = Timeout.InfiniteTimeSpan;
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            var body = await RunnerHttp.ReadBodyAsync(response, _role.MaxOutputBytes, linked.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                _logger.HttpAgentFailedStatus(_role.Name, attempt.TaskId, attempt.Attempt, (int)response.StatusCode);
-                return RunnerHttp.StatusFailure(response.StatusCode, url, body.Text);
-            }
-
-            if (body.TooLarge)
-            {
-                _logger.HttpAgentAnswerTooLarge(_role.Name, attempt.TaskId, _role.MaxOutputBytes);
-                return AgentResult.Failed(
-                    string.Create(CultureInfo.InvariantCulture, $"response too large: {RunnerHttp.Describe(url)} answered with more than {_role.MaxOutputBytes} bytes"),
-                    permanent: false);
-            }
-
-            return ParseBody(body.Text);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            _logger.HttpAgentTimedOut(_role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
-            return AgentResult.Failed($"{RunnerHttp.Describe(url)} timed out after {RunnerHttp.Seconds(_role.Timeout)}s", permanent: false);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException)
-        {
-            _logger.HttpAgentUnreachable(_role.Name, attempt.TaskId, attempt.Attempt, exception.Message);
-            return AgentResult.Failed($"cannot reach {RunnerHttp.Describe(url)}: {exception.Message}", permanent: false);
-        }
+        return await _exchange.SendAsync(request, url, attempt, ParseBody, failureDetail: body => body, cancellationToken);
     }
 
     /// <summary>A JSON agent result when the body is one; otherwise the body is the markdown result.</summary>

@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentFunctions.Core.Json;
-using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Workflow;
 using Microsoft.Extensions.Logging;
@@ -21,9 +19,7 @@ public sealed class OpenAiChatRunner : IAgentRunner
     private static readonly string[] AzureHostSuffixes = [".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com"];
 
     private readonly RoleDefinition _role;
-    private readonly IHttpClientFactory _httpClientFactory;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger<OpenAiChatRunner> _logger;
+    private readonly HttpExchange _exchange;
 
     public OpenAiChatRunner(RoleDefinition role, IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILogger<OpenAiChatRunner> logger)
     {
@@ -32,9 +28,7 @@ public sealed class OpenAiChatRunner : IAgentRunner
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _role = role;
-        _httpClientFactory = httpClientFactory;
-        _timeProvider = timeProvider;
-        _logger = logger;
+        _exchange = new HttpExchange(role, httpClientFactory, timeProvider, logger, "the chat completions endpoint");
     }
 
     /// <summary>
@@ -96,40 +90,7 @@ public sealed class OpenAiChatRunner : IAgentRunner
             }
         }
 
-        using var timeout = new CancellationTokenSource(_role.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            var client = _httpClientFactory.CreateClient(AgentRunnerFactory.HttpClientName);
-            // The role timeout governs, not HttpClient's 100 s default.
-            client.Timeout = Timeout.InfiniteTimeSpan;
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            var body = await RunnerHttp.ReadBodyAsync(response, _role.MaxOutputBytes, linked.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                _logger.ChatFailedStatus(_role.Name, attempt.TaskId, attempt.Attempt, (int)response.StatusCode);
-                return RunnerHttp.StatusFailure(response.StatusCode, endpoint, ErrorMessageOf(body.Text));
-            }
-
-            if (body.TooLarge)
-            {
-                return AgentResult.Failed(
-                    string.Create(CultureInfo.InvariantCulture, $"response too large: {RunnerHttp.Describe(endpoint)} answered with more than {_role.MaxOutputBytes} bytes"),
-                    permanent: false);
-            }
-
-            return ReadCompletion(body.Text, endpoint);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            _logger.ChatTimedOut(_role.Name, attempt.TaskId, attempt.Attempt, _role.Timeout.TotalSeconds);
-            return AgentResult.Failed($"{RunnerHttp.Describe(endpoint)} timed out after {RunnerHttp.Seconds(_role.Timeout)}s", permanent: false);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException)
-        {
-            _logger.ChatUnreachable(_role.Name, attempt.TaskId, attempt.Attempt, exception.Message);
-            return AgentResult.Failed($"cannot reach {RunnerHttp.Describe(endpoint)}: {exception.Message}", permanent: false);
-        }
+        return await _exchange.SendAsync(request, endpoint, attempt, body => ReadCompletion(body, endpoint), ErrorMessageOf, cancellationToken);
     }
 
     /// <summary>The agent result in a chat completion response body.</summary>
