@@ -72,14 +72,7 @@ public static class ProcessGroups
     /// </summary>
     public static bool KillLeftover(ProcessGroupRecord group)
     {
-        ArgumentNullException.ThrowIfNull(group);
-        if (!Supported || group.BootId != BootId || group.ProcessGroupId <= 1)
-        {
-            return false;
-        }
-
-        var leader = ReadStartTicks(group.ProcessGroupId);
-        if (leader is { } started && started != group.StartTicks)
+        if (!MayStillBeOurs(group, out var leader))
         {
             return false;
         }
@@ -92,6 +85,24 @@ public static class ProcessGroups
         }
 
         return signalled;
+    }
+
+    /// <summary>Whether any process of a recorded group still runs (the test <see cref="KillLeftover"/> makes, without signalling).</summary>
+    public static bool StillRuns(ProcessGroupRecord group) =>
+        MayStillBeOurs(group, out var leader)
+        && (leader is not null || (Kill.Value is { } kill && kill(-group.ProcessGroupId, 0) == 0));
+
+    private static bool MayStillBeOurs(ProcessGroupRecord group, out ulong? leader)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        leader = null;
+        if (!Supported || group.BootId != BootId || group.ProcessGroupId <= 1)
+        {
+            return false;
+        }
+
+        leader = ReadStartTicks(group.ProcessGroupId);
+        return leader is not { } started || started == group.StartTicks;
     }
 
     /// <summary>

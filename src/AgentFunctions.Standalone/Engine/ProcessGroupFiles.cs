@@ -63,6 +63,27 @@ public sealed class ProcessGroupFiles(string directory) : IProcessGroupLedger
         return (killed, records);
     }
 
+    /// <summary>The records a crash left and, of those, the groups that still run; changes nothing (for <c>check</c>).</summary>
+    public (int Records, int Running) Inspect()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return (0, 0);
+        }
+
+        var (records, running) = (0, 0);
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
+        {
+            records++;
+            if (Parse(file) is { } group && ProcessGroups.StillRuns(group))
+            {
+                running++;
+            }
+        }
+
+        return (records, running);
+    }
+
     private string PathOf(int processGroupId) => Path.Combine(Directory, processGroupId.ToString(CultureInfo.InvariantCulture) + Extension);
 
     /// <summary>A damaged record (a crash while it was written) is skipped: its program died with the server.</summary>

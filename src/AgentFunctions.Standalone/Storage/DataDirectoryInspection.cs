@@ -1,5 +1,6 @@
 using System.Globalization;
 using AgentFunctions.Core.Storage;
+using AgentFunctions.Standalone.Engine;
 using AgentFunctions.Standalone.Hosting;
 using Microsoft.Data.Sqlite;
 
@@ -228,6 +229,13 @@ public static class DataDirectoryInspection
         if (Directory.Exists(scratch) && Directory.EnumerateFileSystemEntries(scratch).Count() is var count and > 0)
         {
             report.Leftover(string.Create(CultureInfo.InvariantCulture, $"{count} scratch folders of interrupted attempts under {scratch} (removed at the next start)"));
+        }
+
+        // A running server keeps a record per command attempt in flight; only after a crash do they outlive it.
+        var groups = new ProcessGroupFiles(Path.GetFullPath(options.ProcessGroupsPath));
+        if (groups.Inspect() is { Records: > 0 } records)
+        {
+            report.Leftover(string.Create(CultureInfo.InvariantCulture, $"{records.Records} process-group records of command attempts under {groups.Directory}, {records.Running} still running (killed at the next start)"));
         }
     }
 

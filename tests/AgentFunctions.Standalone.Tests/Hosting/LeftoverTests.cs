@@ -35,7 +35,7 @@ public sealed class LeftoverTests : IDisposable
     }
 
     [Fact]
-    public async Task Command_attempt_cut_off_by_a_kill_leaves_no_process_running_and_runs_again_once()
+    public async Task Command_attempt_cut_off_by_a_kill_shows_in_check_then_leaves_no_process_running_and_runs_again_once()
     {
         var data = TempPaths.NewDirectory("leftover-processes");
         var log = _scripts.PathOf("runs.log");
@@ -69,6 +69,12 @@ public sealed class LeftoverTests : IDisposable
             // The program itself dies with the server (its parent-death signal), not only at the next start.
             Assert.True(await ProcessProbe.WaitUntilGoneAsync(child, TimeSpan.FromSeconds(10)), "the command's program outlived the killed server");
             Assert.True(ProcessProbe.IsAlive(grandchild), "the grandchild is expected to outlive the server until the next start");
+
+            // check names what the crash left running, and leaves it to the next start.
+            var (exit, report) = await ServerTool.RunAsync("check", data);
+            Assert.True(exit == 0, report);
+            Assert.Contains($"leftover: 1 process-group records of command attempts under {Path.Combine(Path.GetFullPath(data), "processes")}, 1 still running (killed at the next start)", report, StringComparison.Ordinal);
+            Assert.True(ProcessProbe.IsAlive(grandchild), "check must not kill anything");
 
             await using var second = await StandaloneServer.StartAsync(start);
             var view = await second.WaitForAsync("cut-off");
