@@ -1,9 +1,10 @@
 using System.Text.Json;
+using AgentFunctions.Testing;
 using AgentQ.Tests.Infrastructure;
 
 namespace AgentQ.Tests;
 
-/// <summary>End to end: stopping a worker with SIGTERM hands its unfinished attempt back without spending an attempt.</summary>
+/// <summary>End to end: stopping a worker with SIGTERM hands its unfinished attempt back without spending an attempt; killing it takes its program along.</summary>
 public sealed class WorkerShutdownTests
 {
     [Fact]
@@ -40,5 +41,25 @@ public sealed class WorkerShutdownTests
         Assert.Equal("finished attempt 1\n", (await scene.RunExpectingAsync(0, "result", "rl-1", "--role", "impl")).Stdout);
         Assert.Equal(1, (await scene.JsonAsync("status", "rl-1")).GetProperty("roles")[0].GetProperty("attempt").GetInt32());
         await second.WaitForStderrAsync("impl rl-1 attempt 1/5 completed in ");
+    }
+
+    [Fact]
+    public async Task A_worker_killed_outright_takes_its_running_program_with_it()
+    {
+        await using var scene = await EndToEnd.StartAsync(ServerSettings.Remote("impl"));
+        var startedFile = scene.Scratch.File("started");
+        var script = scene.Script("impl.sh", $"""
+            echo $$ > '{startedFile}'
+            exec sleep 60
+            """);
+        var worker = await scene.StartWorkerAsync("impl", script);
+        await scene.RunExpectingAsync(0, "submit", "Port the parser", "--to", "impl", "--id", "kill-1");
+        var pid = await ProgramPids.WaitForAsync(startedFile);
+
+        worker.Signal("KILL");
+        await worker.WaitAsync(TimeSpan.FromSeconds(15));
+
+        // Its parent-death signal ends the program with the worker, not a minute later when its sleep would.
+        Assert.True(await ProcessProbe.WaitUntilGoneAsync(pid, TimeSpan.FromSeconds(10)), $"the program (pid {pid}) outlived the killed worker");
     }
 }

@@ -4,6 +4,7 @@ using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using AgentQ.Cli;
 using AgentQ.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentQ.Commands;
 
@@ -79,7 +80,10 @@ public static class WorkerCommand
             settings = settings with { Executable = ProgramResolver.Resolve(argv[0], Environment.GetEnvironmentVariable("PATH"), Directory.GetCurrentDirectory()) };
             using var logFile = file?.Log is { } logSettings ? OpenLog(logSettings, settings.Role) : null;
             var log = new WorkerLog(context.Output, settings.WorkerId, settings.Role, context.Environment.Time, logFile);
-            using var worker = new PullWorker(context.Client, settings, new AgentProcess(), context.Environment.Time, log);
+            // In a group of its own and dying with the worker: a worker killed outright leaves no agent working on an
+            // attempt whose lease will run out and be handed to another worker.
+            var programs = new AgentProcess(context.Environment.Time, NullLogger<AgentProcess>.Instance, ProcessIsolation.Isolated);
+            using var worker = new PullWorker(context.Client, settings, programs, context.Environment.Time, log);
             await worker.RunAsync(cancellationToken);
             return ExitCode.Ok;
         });
