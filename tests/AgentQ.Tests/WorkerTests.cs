@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AgentFunctions.Testing.Http;
 using AgentQ.Cli;
 using AgentQ.Tests.Infrastructure;
 using AgentQ.Worker;
