@@ -116,8 +116,7 @@ public sealed class AgentLoopTests(AgentEngines engines)
     public async Task An_agent_that_fails_a_task_permanently_dead_letters_the_role(string engine)
     {
         using var agent = await AgentSession.InitializedAsync(engines, engine);
-        var id = await agent.SubmitAsync("fail", "agent", "Reproduce the crash.");
-        await agent.TakeAsync("agent", id);
+        var id = await agent.SubmitAndTakeAsync("fail", "agent", "Reproduce the crash.");
 
         var failed = await agent.RunExpectingAsync(0, "fail", id, "--from", "agent", "--reason", "Could not reproduce the issue", "--permanent");
 
@@ -133,8 +132,7 @@ public sealed class AgentLoopTests(AgentEngines engines)
     public async Task A_cancel_reaches_the_agent_through_its_next_heartbeat_as_exit_7(string engine)
     {
         using var agent = await AgentSession.InitializedAsync(engines, engine);
-        var id = await agent.SubmitAsync("cancel", "agent", "Refactor the billing module.");
-        await agent.TakeAsync("agent", id, "--lease", "10m");
+        var id = await agent.SubmitAndTakeAsync("cancel", "agent", "Refactor the billing module.", "--lease", "10m");
 
         await agent.RunExpectingAsync(0, "cancel", id, "--reason", "superseded by another task");
         await agent.WaitForStateAsync(id, "canceled");
@@ -148,8 +146,7 @@ public sealed class AgentLoopTests(AgentEngines engines)
     public async Task A_lease_that_runs_out_answers_exit_4_saying_it_expired_and_the_task_can_be_taken_again(string engine)
     {
         using var agent = await AgentSession.InitializedAsync(engines, engine);
-        var id = await agent.SubmitAsync("expire", "agent", "Write the migration.");
-        await agent.TakeAsync("agent", id, "--lease", "2s");
+        var id = await agent.SubmitAndTakeAsync("expire", "agent", "Write the migration.", "--lease", "2s");
 
         await agent.WaitForAsync(id, v => v.GetProperty("roles")[0].TryGetProperty("lastError", out var e) && e.GetString()?.Contains("lease expired", StringComparison.Ordinal) == true, "a lease expiry");
         var late = await agent.RunExpectingAsync(4, "heartbeat", id, "--from", "agent");
@@ -168,8 +165,7 @@ public sealed class AgentLoopTests(AgentEngines engines)
     public async Task A_lease_whose_task_ended_meanwhile_answers_exit_4_saying_it_ended(string engine)
     {
         using var agent = await AgentSession.InitializedAsync(engines, engine);
-        var id = await agent.SubmitAsync("ended", "solo", "Rotate the keys.");
-        await agent.TakeAsync("solo", id, "--lease", "2s");
+        var id = await agent.SubmitAndTakeAsync("ended", "solo", "Rotate the keys.", "--lease", "2s");
 
         // Its only attempt lapses: the role is dead-lettered and the task fails while the agent still holds the lease file.
         await agent.WaitForStateAsync(id, "failed");
@@ -185,8 +181,7 @@ public sealed class AgentLoopTests(AgentEngines engines)
     public async Task A_result_handed_in_after_a_cancel_is_accepted_and_settles_the_lease(string engine)
     {
         using var agent = await AgentSession.InitializedAsync(engines, engine);
-        var id = await agent.SubmitAsync("ended", "agent", "Tidy the logs.");
-        await agent.TakeAsync("agent", id);
+        var id = await agent.SubmitAndTakeAsync("ended", "agent", "Tidy the logs.");
         await agent.RunExpectingAsync(0, "cancel", id, "--reason", "not needed");
         await agent.WaitForStateAsync(id, "canceled");
 

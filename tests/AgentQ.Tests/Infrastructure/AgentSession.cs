@@ -38,9 +38,16 @@ internal sealed class AgentSession(AgentEngines engines, string engine) : IDispo
         return id;
     }
 
-    /// <summary><c>agentq take</c> of the task's waiting attempt of <paramref name="role"/> (exit 0), waiting up to 30 s for it.</summary>
-    public Task<CliResult> TakeAsync(string role, string id, params string[] options) =>
-        RunExpectingAsync(0, ["take", "--role", role, "--task", id, .. options, "--wait", "30"]);
+    /// <summary>
+    /// <see cref="SubmitAsync"/>, then <c>agentq take</c> of its attempt (exit 0, waiting up to 30 s for it) with
+    /// <paramref name="takeOptions"/>: the agent holds the lease. Returns the task id.
+    /// </summary>
+    public async Task<string> SubmitAndTakeAsync(string idPrefix, string role, string instructions, params string[] takeOptions)
+    {
+        var id = await SubmitAsync(idPrefix, role, instructions);
+        await RunExpectingAsync(0, ["take", "--role", role, "--task", id, .. takeOptions, "--wait", "30"]);
+        return id;
+    }
 
     /// <summary>agentq in this process; interrupted (exit 1) after 60 s.</summary>
     public async Task<CliResult> RunAsync(params string[] args)
