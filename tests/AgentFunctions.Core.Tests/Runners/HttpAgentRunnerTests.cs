@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;
@@ -81,24 +79,14 @@ public sealed class HttpAgentRunnerTests
     }
 
     [Theory]
-    [InlineData(500, false)]
-    [InlineData(502, false)]
-    [InlineData(503, false)]
-    [InlineData(429, false)]
-    [InlineData(408, false)]
-    [InlineData(400, true)]
-    [InlineData(401, true)]
-    [InlineData(404, true)]
-    [InlineData(422, true)]
+    [MemberData(nameof(RunnerTestData.HttpErrorStatuses), MemberType = typeof(RunnerTestData))]
     public async Task Error_status_is_transient_or_permanent_as_designed(int status, bool permanent)
     {
         await using var server = await RecordingHttpServer.AnsweringAsync(status, "{\"error\":\"agent says no\"}\n");
 
         var result = await RunAsync(server.AddressOf("agent"));
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.Equal(permanent, result.Permanent);
-        Assert.Contains($"HTTP {status}", result.Summary, StringComparison.Ordinal);
+        RunnerAssert.FailedWithStatus(result, status, permanent);
         Assert.Contains("agent says no", result.Summary, StringComparison.Ordinal);
     }
 
@@ -122,16 +110,13 @@ public sealed class HttpAgentRunnerTests
 
         var result = await RunAsync(server.AddressOf("agent"), timeout: TimeSpan.FromSeconds(1));
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.False(result.Permanent);
-        Assert.Contains("timed out after 1s", result.Summary, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"took {stopwatch.Elapsed}");
+        RunnerAssert.TimedOutAfterOneSecond(result, stopwatch);
     }
 
     [Fact]
     public async Task Unreachable_agent_is_a_transient_failure()
     {
-        var result = await RunAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/agent"));
+        var result = await RunAsync(new Uri($"http://127.0.0.1:{RunnerTestData.ClosedPort()}/agent"));
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.False(result.Permanent);
@@ -187,15 +172,5 @@ public sealed class HttpAgentRunnerTests
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    /// <summary>A loopback port nobody listens on (bound, then released).</summary>
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

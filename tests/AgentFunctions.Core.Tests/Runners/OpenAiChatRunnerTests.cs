@@ -170,22 +170,14 @@ public sealed class OpenAiChatRunnerTests
     }
 
     [Theory]
-    [InlineData(500, false)]
-    [InlineData(503, false)]
-    [InlineData(429, false)]
-    [InlineData(408, false)]
-    [InlineData(400, true)]
-    [InlineData(401, true)]
-    [InlineData(404, true)]
+    [MemberData(nameof(RunnerTestData.HttpErrorStatuses), MemberType = typeof(RunnerTestData))]
     public async Task Error_status_is_transient_or_permanent_and_quotes_the_error_message(int status, bool permanent)
     {
         await using var server = await RecordingHttpServer.AnsweringAsync(status, """{"error":{"message":"The model `gpt-test-mini` is overloaded or unknown.","type":"invalid_request_error"}}""");
 
         var result = await RunAsync(Role(server.AddressOf("v1")));
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.Equal(permanent, result.Permanent);
-        Assert.Contains($"HTTP {status}", result.Summary, StringComparison.Ordinal);
+        RunnerAssert.FailedWithStatus(result, status, permanent);
         Assert.Contains("The model `gpt-test-mini` is overloaded or unknown.", result.Summary, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-test-123", result.Summary, StringComparison.Ordinal);
     }
@@ -198,16 +190,13 @@ public sealed class OpenAiChatRunnerTests
 
         var result = await RunAsync(Role(server.AddressOf("v1")) with { Timeout = TimeSpan.FromSeconds(1) });
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.False(result.Permanent);
-        Assert.Contains("timed out after 1s", result.Summary, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"took {stopwatch.Elapsed}");
+        RunnerAssert.TimedOutAfterOneSecond(result, stopwatch);
     }
 
     [Fact]
     public async Task Unreachable_endpoint_is_a_transient_failure()
     {
-        var result = await RunAsync(Role(new Uri($"http://127.0.0.1:{HttpAgentRunnerTests.ClosedPort()}/v1")));
+        var result = await RunAsync(Role(new Uri($"http://127.0.0.1:{RunnerTestData.ClosedPort()}/v1")));
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.False(result.Permanent);
