@@ -27,7 +27,7 @@ public sealed class FunctionsEngineDashboardTests(DashboardServers servers, ITes
 
         await Expect(page.Locator($"tr[data-id='{plain}']")).ToHaveAttributeAsync("data-state", "completed");
         await Expect(page.Locator($"tr[data-id='{gated}']")).ToHaveAttributeAsync("data-state", "awaiting_approval");
-        Report(await Screens.CaptureAsync(page, "functions-tasks"));
+        await Screens.CaptureAsync(page, "functions-tasks", output);
 
         await page.ClickAsync($"tr[data-id='{gated}'] a.id");
         await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "awaiting_approval");
@@ -40,7 +40,7 @@ public sealed class FunctionsEngineDashboardTests(DashboardServers servers, ITes
         await Expect(page.Locator(".timeline li").First).ToHaveAttributeAsync("data-type", "submitted");
         await Expect(page.Locator(".timeline li[data-type='approval']")).ToContainTextAsync("by carol");
         await Expect(page.Locator(".timeline li").Last).ToHaveAttributeAsync("data-type", "outcome");
-        Report(await Screens.CaptureAsync(page, "functions-task-detail"));
+        await Screens.CaptureAsync(page, "functions-task-detail", output);
 
         await session.GoAsync("roles");
         await Expect(page.Locator("article.role[data-role='impl']")).ToBeVisibleAsync();
@@ -52,27 +52,12 @@ public sealed class FunctionsEngineDashboardTests(DashboardServers servers, ITes
     [Fact]
     public async Task The_functions_engine_page_shows_requirements_wait_reason_trace_id_and_warnings()
     {
-        await using var session = await PageSession.OpenAsync(servers, servers.Functions.BaseUrl);
-        using var api = new ServerCalls(servers.Functions.BaseUrl);
-        await Scenarios.TaskShowsRequirementsWaitReasonTraceAndWarningsAsync(session, api);
-        session.AssertNoProblems();
+        await Scenarios.RunAsync(servers, servers.Functions.BaseUrl, Scenarios.TaskShowsRequirementsWaitReasonTraceAndWarningsAsync, output);
     }
 
     [Fact]
     public async Task The_functions_engine_page_shows_an_open_circuit_and_the_degraded_health()
     {
-        await using var session = await PageSession.OpenAsync(servers, servers.Functions.BaseUrl);
-        using var api = new ServerCalls(servers.Functions.BaseUrl);
-        await Scenarios.OpenCircuitShowsInTaskRolesAndHealthAsync(session, api);
-        Report(await Screens.CaptureAsync(session.Page, "functions-roles-circuit-open"));
-        session.AssertNoProblems();
-    }
-
-    private void Report(IReadOnlyList<string> paths)
-    {
-        foreach (var path in paths)
-        {
-            output.WriteLine("screenshot: " + path);
-        }
+        await Scenarios.RunAsync(servers, servers.Functions.BaseUrl, Scenarios.OpenCircuitShowsInTaskRolesAndHealthAsync, output, "functions-roles-circuit-open");
     }
 }

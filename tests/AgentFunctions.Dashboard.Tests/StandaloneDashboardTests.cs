@@ -12,14 +12,21 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
 {
     static StandaloneDashboardTests() => SetDefaultExpectTimeout(20_000);
 
+    /// <summary>API calls to the open Standalone server (no key).</summary>
+    private ServerCalls StandaloneCalls() => new(servers.Standalone.BaseAddress);
+
+    /// <summary>A page on the open Standalone server's dashboard at <paramref name="route"/>.</summary>
+    private Task<PageSession> OpenStandaloneAsync(string route = "tasks", Action<IPage>? beforeOpen = null) =>
+        PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, route, beforeOpen: beforeOpen);
+
     [Fact]
     public async Task A_submitted_task_appears_in_the_list_and_goes_live_to_completed()
     {
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);
+        await using var session = await OpenStandaloneAsync();
         var page = session.Page;
         await Expect(page.Locator("#view .counts .count")).ToHaveCountAsync(9);
         await page.EvaluateAsync("() => window.scrollTo(0, 0)");
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("live");
 
         await api.SubmitAsync(new { id, to = new[] { "worker" }, type = "review", from = "alice", instructions = "Review the change." });
@@ -59,22 +66,22 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         var before = await page.Locator("#view .live").TextContentAsync();
         await Expect(page.Locator("#view .live")).Not.ToHaveTextAsync(before!);
         Assert.Equal(scrolled, await page.EvaluateAsync<double>("() => window.scrollY"));
-        Report(await Screens.CaptureAsync(page, "tasks"));
+        await Screens.CaptureAsync(page, "tasks", output);
         session.AssertNoProblems();
     }
 
     [Fact]
     public async Task A_gated_task_is_approved_from_the_button_and_completes()
     {
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("gate");
         await api.SubmitAsync(new { id, stages = new[] { new[] { "impl" }, new[] { "gate" } }, instructions = "Ship the release.", type = "release" });
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "task/" + id);
+        await using var session = await OpenStandaloneAsync("task/" + id);
         var page = session.Page;
         await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "awaiting_approval");
         await Expect(page.Locator("tr[data-role='gate']")).ToHaveAttributeAsync("data-state", "awaiting_approval");
         await Expect(page.Locator("#action-role option[value='gate']")).ToHaveCountAsync(1);
-        Report(await Screens.CaptureAsync(page, "task-awaiting-approval"));
+        await Screens.CaptureAsync(page, "task-awaiting-approval", output);
 
         await page.FillAsync("#action-by", "alice");
         await page.SelectOptionAsync("#action-role", "gate");
@@ -101,17 +108,17 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await Expect(approval).ToContainTextAsync("release window open");
         await Expect(page.Locator(".timeline li[data-type='attempt_ended']", new PageLocatorOptions { HasText = "impl" })).ToHaveCountAsync(1);
         await Expect(page.Locator(".artifacts tr[data-path='results/gate.md']")).ToBeVisibleAsync();
-        Report(await Screens.CaptureAsync(page, "task-detail"));
+        await Screens.CaptureAsync(page, "task-detail", output);
         session.AssertNoProblems();
     }
 
     [Fact]
     public async Task A_task_is_canceled_from_the_page_with_its_reason()
     {
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("cancel");
         await api.SubmitAsync(new { id, to = new[] { "gate" }, instructions = "Roll out to production." });
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "task/" + id);
+        await using var session = await OpenStandaloneAsync("task/" + id);
         var page = session.Page;
         await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "awaiting_approval");
 
@@ -132,20 +139,20 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
     [Fact]
     public async Task A_dead_lettered_role_is_replayed_from_the_dead_letter_view_and_the_new_task_is_linked()
     {
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("flaky");
         await api.SubmitAsync(new { id, to = new[] { "flaky" }, instructions = "Call the backend." });
         var listed = await api.WaitAsync($"api/deadletters?taskId={id}", page => page.GetProperty("items").GetArrayLength() == 1, "the dead letter");
         var deadLetterId = listed.GetProperty("items")[0].GetProperty("id").GetString()!;
         await File.WriteAllTextAsync(servers.FixedMarker, "the backend is back");
 
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "deadletters?taskId=" + id);
+        await using var session = await OpenStandaloneAsync("deadletters?taskId=" + id);
         var page = session.Page;
         var card = page.Locator($"article.deadletter[data-id='{deadLetterId}']");
         await Expect(card.Locator("table.failures tbody tr")).ToHaveCountAsync(1);
         await Expect(card.Locator("table.failures")).ToContainTextAsync("permanent");
         await Expect(card.Locator("table.failures")).ToContainTextAsync("backend unavailable");
-        Report(await Screens.CaptureAsync(page, "deadletters"));
+        await Screens.CaptureAsync(page, "deadletters", output);
 
         await card.Locator("button.replay").ClickAsync();
         await Expect(card.Locator(".confirm")).ToContainTextAsync($"Replay role flaky of task {id} as a new task?");
@@ -164,13 +171,13 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
     [Fact]
     public async Task A_dead_letter_is_deleted_only_after_the_confirmation()
     {
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("gone");
         File.Delete(servers.FixedMarker);
         await api.SubmitAsync(new { id, to = new[] { "flaky" }, instructions = "Call the backend." });
         var listed = await api.WaitAsync($"api/deadletters?taskId={id}", page => page.GetProperty("items").GetArrayLength() == 1, "the dead letter");
         var deadLetterId = listed.GetProperty("items")[0].GetProperty("id").GetString()!;
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "deadletters/" + Uri.EscapeDataString(deadLetterId));
+        await using var session = await OpenStandaloneAsync("deadletters/" + Uri.EscapeDataString(deadLetterId));
         var page = session.Page;
         var card = page.Locator($"article.deadletter[data-id='{deadLetterId}']");
 
@@ -208,7 +215,7 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await Expect(page.Locator("#reject")).ToBeDisabledAsync();
         await Expect(page.Locator("#approve-why")).ToContainTextAsync("needs the approve scope; key 'viewer' has cancel, read");
         await Expect(page.Locator("#cancel")).ToBeEnabledAsync();
-        Report(await Screens.CaptureAsync(page, "task-viewer-key"));
+        await Screens.CaptureAsync(page, "task-viewer-key", output);
 
         await page.EvalOnSelectorAsync("#approve", "button => { button.disabled = false; }");
         await page.ClickAsync("#approve");
@@ -230,7 +237,7 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
     {
         const string Summary = "<img src=x id=injected-summary onerror=\"window.__xss = 'summary'\">";
         const string Artifact = "<script>window.__xss = 'artifact'</script><b id=injected-bold>bold?</b>\nline two";
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("xss");
         await api.SubmitAsync(new { id, to = new[] { "worker" }, instructions = "Write a page." });
         var lease = await api.LeaseAsync("worker", id);
@@ -242,7 +249,7 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
             artifacts = new[] { new { name = "page.html", content = Artifact, encoding = "utf-8" } },
         });
 
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "task/" + id);
+        await using var session = await OpenStandaloneAsync("task/" + id);
         var page = session.Page;
         await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "completed");
         await Expect(page.Locator("tr[data-role='worker'] td[data-label='Summary']")).ToHaveTextAsync(Summary);
@@ -254,19 +261,19 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
 
         Assert.Equal(0, await page.Locator("#view script, #view img, #injected-summary, #injected-bold").CountAsync());
         Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
-        Report(await Screens.CaptureAsync(page, "artifact-preview"));
+        await Screens.CaptureAsync(page, "artifact-preview", output);
         session.AssertNoProblems();
     }
 
     [Fact]
     public async Task The_roles_view_shows_each_roles_figures_charts_and_the_health()
     {
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("roles");
         await api.SubmitAsync(new { id, to = new[] { "impl" }, instructions = "Build." });
         await api.WaitAsync($"api/tasks/{id}", view => view.GetProperty("state").GetString() == "completed", "completed");
 
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "roles");
+        await using var session = await OpenStandaloneAsync("roles");
         var page = session.Page;
         var card = page.Locator("article.role[data-role='impl']");
         await Expect(card.Locator(".stat", new LocatorLocatorOptions { HasText = "Succeeded" }).Locator("dd")).Not.ToHaveTextAsync("0");
@@ -281,14 +288,14 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await Expect(card.Locator(".chip.circuit")).ToHaveTextAsync("circuit closed");
         // A second sample draws the depth line.
         await Expect(card.Locator("figure.chart").First.Locator("polyline")).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = 20_000 });
-        Report(await Screens.CaptureAsync(page, "roles"));
+        await Screens.CaptureAsync(page, "roles", output);
         session.AssertNoProblems();
     }
 
     [Fact]
     public async Task A_long_timeline_shows_its_first_page_and_the_rest_on_request_through_the_continuation_token()
     {
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
+        using var api = StandaloneCalls();
         var id = ServerCalls.NewId("pages");
         string[] roles = ["pager-a", "pager-b", "pager-c"];
         await api.SubmitAsync(new { id, to = roles, instructions = "Try until it works." });
@@ -308,7 +315,7 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         var total = (await api.GetJsonAsync($"api/tasks/{id}/history?top=1000")).GetProperty("items").GetArrayLength();
         Assert.True(total > 50, $"the task has only {total} events; the test needs more than one page of 50");
 
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, "task/" + id);
+        await using var session = await OpenStandaloneAsync("task/" + id);
         var page = session.Page;
         await Expect(page.Locator("#view")).ToHaveAttributeAsync("data-state", "completed");
         await Expect(page.Locator(".timeline li")).ToHaveCountAsync(50);
@@ -323,21 +330,13 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
     [Fact]
     public async Task A_task_shows_what_it_requires_why_it_waits_its_copyable_trace_id_and_the_secret_scans_warnings()
     {
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
-        await Scenarios.TaskShowsRequirementsWaitReasonTraceAndWarningsAsync(session, api);
-        Report(await Screens.CaptureAsync(session.Page, "task-warnings"));
-        session.AssertNoProblems();
+        await Scenarios.RunAsync(servers, servers.Standalone.BaseAddress, Scenarios.TaskShowsRequirementsWaitReasonTraceAndWarningsAsync, output, "task-warnings");
     }
 
     [Fact]
     public async Task An_open_circuit_shows_as_the_held_roles_wait_reason_on_its_role_card_and_in_the_health_reasons()
     {
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress);
-        using var api = new ServerCalls(servers.Standalone.BaseAddress);
-        await Scenarios.OpenCircuitShowsInTaskRolesAndHealthAsync(session, api);
-        Report(await Screens.CaptureAsync(session.Page, "roles-circuit-open"));
-        session.AssertNoProblems();
+        await Scenarios.RunAsync(servers, servers.Standalone.BaseAddress, Scenarios.OpenCircuitShowsInTaskRolesAndHealthAsync, output, "roles-circuit-open");
     }
 
     [Fact]
@@ -376,7 +375,7 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await Expect(page.Locator("#view .badge").First).ToHaveTextAsync("unhealthy");
         await Expect(page.Locator("#view .reasons li").First).ToContainTextAsync("new work is refused");
         await Expect(page.Locator("article.role[data-role='impl']")).ToBeVisibleAsync();
-        Report(await Screens.CaptureAsync(page, "roles-unhealthy"));
+        await Screens.CaptureAsync(page, "roles-unhealthy", output);
         session.AssertNoProblems();
     }
 
@@ -384,7 +383,7 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
     public async Task The_first_load_comes_from_the_server_alone_without_a_csp_violation_and_its_weight_is_reported()
     {
         var finished = new List<IRequest>();
-        await using var session = await PageSession.OpenAsync(servers, servers.Standalone.BaseAddress, beforeOpen: page =>
+        await using var session = await OpenStandaloneAsync(beforeOpen: page =>
             page.RequestFinished += (_, request) =>
             {
                 lock (finished)
@@ -422,13 +421,5 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         Assert.InRange(assetRequests, 5, 30);
         Assert.InRange(assets, 1, 200 * 1024);
         session.AssertNoProblems();
-    }
-
-    private void Report(IReadOnlyList<string> paths)
-    {
-        foreach (var path in paths)
-        {
-            output.WriteLine("screenshot: " + path);
-        }
     }
 }

@@ -1,8 +1,7 @@
 namespace AgentFunctions.Testing;
 
 /// <summary>
-/// Whether a process still runs, read from /proc (a zombie waiting to be reaped counts as gone). Also compiled into
-/// AgentFunctions.Core.Tests, which does not reference this library.
+/// Whether a process still runs, read from /proc (a zombie waiting to be reaped counts as gone).
 /// </summary>
 public static class ProcessProbe
 {

@@ -1,3 +1,4 @@
+using AgentFunctions.Testing.Http;
 using AgentQ.Cli;
 using AgentQ.Config;
 using AgentQ.Tests.Infrastructure;
@@ -199,7 +200,7 @@ public sealed class ConnectionTests : IDisposable
     [Fact]
     public async Task Resolved_key_reaches_the_server_as_x_functions_key()
     {
-        await using var server = await StubServer.AnsweringAsync(404, StubServer.Problem(404, "Not found", "task 't1' does not exist"));
+        await using var server = await RecordingHttpServer.AnsweringAsync(404, RecordingHttpServer.Problem(404, "Not found", "task 't1' does not exist"));
         _environment.WriteConfig($$"""{ "defaultProfile": "local", "profiles": { "local": { "url": "{{server.Url}}", "key": "secret-1" } } }""");
 
         var result = await CliRunner.RunAsync(_environment, "status", "t1");
@@ -213,7 +214,7 @@ public sealed class ConnectionTests : IDisposable
     [Fact]
     public async Task Permission_warning_goes_to_stderr_and_keeps_json_stdout_clean()
     {
-        await using var server = await StubServer.AnsweringAsync(200, """{"status":"healthy","engine":"stub","version":"1","checkedAt":"2025-01-01T00:00:00Z","checks":{}}""");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, """{"status":"healthy","engine":"stub","version":"1","checkedAt":"2025-01-01T00:00:00Z","checks":{}}""");
         _environment.WriteConfig($$"""{ "defaultProfile": "local", "profiles": { "local": { "url": "{{server.Url}}" } } }""", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
         var result = await CliRunner.RunAsync(_environment, "health", "--json");

@@ -1,3 +1,4 @@
+using AgentFunctions.Testing.Http;
 using AgentQ.Cli;
 using AgentQ.Tests.Infrastructure;
 
@@ -10,7 +11,7 @@ public sealed class HttpErrorTests : IDisposable
 
     public void Dispose() => _environment.Dispose();
 
-    private async Task<CliResult> RunAgainstAsync(StubServer server, params string[] args)
+    private async Task<CliResult> RunAgainstAsync(RecordingHttpServer server, params string[] args)
     {
         _environment.Variables["AGENTQ_URL"] = server.Url;
         return await CliRunner.RunAsync(_environment, args);
@@ -29,7 +30,7 @@ public sealed class HttpErrorTests : IDisposable
     [InlineData(503, ExitCode.Error)]
     public async Task Problem_detail_is_the_error_line_and_the_status_picks_the_exit_code(int status, ExitCode expected)
     {
-        await using var server = await StubServer.AnsweringAsync(status, StubServer.Problem(status, "Title", $"the detail for {status}"), "application/problem+json");
+        await using var server = await RecordingHttpServer.AnsweringAsync(status, RecordingHttpServer.Problem(status, "Title", $"the detail for {status}"), "application/problem+json");
 
         var result = await RunAgainstAsync(server, "status", "t1", "--key", "k");
 
@@ -41,7 +42,7 @@ public sealed class HttpErrorTests : IDisposable
     [Fact]
     public async Task Multi_line_detail_is_folded_into_one_line()
     {
-        await using var server = await StubServer.AnsweringAsync(400, StubServer.Problem(400, "Validation failed", "the task spec has 2 problems:\nto: is required\nttlSeconds: too small"));
+        await using var server = await RecordingHttpServer.AnsweringAsync(400, RecordingHttpServer.Problem(400, "Validation failed", "the task spec has 2 problems:\nto: is required\nttlSeconds: too small"));
 
         var result = await RunAgainstAsync(server, "submit", "hi", "--to", "impl");
 
@@ -52,8 +53,8 @@ public sealed class HttpErrorTests : IDisposable
     [Fact]
     public async Task Error_without_problem_json_falls_back_to_the_text_or_the_status()
     {
-        await using var text = await StubServer.AnsweringAsync(502, "upstream timed out", "text/plain");
-        await using var empty = await StubServer.AnsweringAsync(403, string.Empty);
+        await using var text = await RecordingHttpServer.AnsweringAsync(502, "upstream timed out", "text/plain");
+        await using var empty = await RecordingHttpServer.AnsweringAsync(403, string.Empty);
 
         var fromText = await RunAgainstAsync(text, "status", "t1");
         var fromStatus = await RunAgainstAsync(empty, "status", "t1", "--key", "k");
@@ -67,7 +68,7 @@ public sealed class HttpErrorTests : IDisposable
     [Fact]
     public async Task Unauthorized_without_a_key_says_how_to_send_one()
     {
-        await using var server = await StubServer.AnsweringAsync(401, StubServer.Problem(401, "Unauthorized", "a key is required"));
+        await using var server = await RecordingHttpServer.AnsweringAsync(401, RecordingHttpServer.Problem(401, "Unauthorized", "a key is required"));
 
         var result = await RunAgainstAsync(server, "list");
 
@@ -79,7 +80,7 @@ public sealed class HttpErrorTests : IDisposable
     [Fact]
     public async Task Errors_keep_json_stdout_empty()
     {
-        await using var server = await StubServer.AnsweringAsync(409, StubServer.Problem(409, "Conflict", "task 't1' has already ended (completed)"));
+        await using var server = await RecordingHttpServer.AnsweringAsync(409, RecordingHttpServer.Problem(409, "Conflict", "task 't1' has already ended (completed)"));
 
         var result = await RunAgainstAsync(server, "cancel", "t1", "--reason", "no longer needed", "--json");
 
@@ -95,7 +96,7 @@ public sealed class HttpErrorTests : IDisposable
     [InlineData("upstream connect error", "text/plain", "agentq: upstream connect error (HTTP 503)")]
     public async Task Health_503_that_is_not_a_health_report_is_the_usual_error_line(string body, string contentType, string error)
     {
-        await using var gateway = await StubServer.AnsweringAsync(503, body, contentType);
+        await using var gateway = await RecordingHttpServer.AnsweringAsync(503, body, contentType);
 
         var result = await RunAgainstAsync(gateway, "health");
 
@@ -107,7 +108,7 @@ public sealed class HttpErrorTests : IDisposable
     [Fact]
     public async Task Health_503_with_the_servers_report_shows_it_and_fails()
     {
-        await using var server = await StubServer.AnsweringAsync(503, """{"status":"unhealthy","engine":"standalone","version":"1.0.0","checkedAt":"2025-01-01T00:00:00Z","checks":{"journal":"disk full"}}""");
+        await using var server = await RecordingHttpServer.AnsweringAsync(503, """{"status":"unhealthy","engine":"standalone","version":"1.0.0","checkedAt":"2025-01-01T00:00:00Z","checks":{"journal":"disk full"}}""");
 
         var result = await RunAgainstAsync(server, "health");
 
@@ -142,7 +143,7 @@ public sealed class HttpErrorTests : IDisposable
     [Fact]
     public async Task Server_answering_unexpected_json_is_a_general_error_not_a_crash()
     {
-        await using var server = await StubServer.AnsweringAsync(200, "[1,2,3]");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, "[1,2,3]");
 
         var result = await RunAgainstAsync(server, "status", "t1");
 
@@ -153,7 +154,7 @@ public sealed class HttpErrorTests : IDisposable
     [Fact]
     public async Task Base_url_with_a_path_prefix_or_trailing_api_is_honoured()
     {
-        await using var server = await StubServer.AnsweringAsync(404, StubServer.Problem(404, "Not found", "no"));
+        await using var server = await RecordingHttpServer.AnsweringAsync(404, RecordingHttpServer.Problem(404, "Not found", "no"));
         _environment.Variables["AGENTQ_URL"] = server.Url + "/prefix/api/";
 
         await CliRunner.RunAsync(_environment, "status", "t1");

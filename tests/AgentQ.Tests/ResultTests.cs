@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Testing.Http;
 using AgentQ.Cli;
 using AgentQ.Results;
 using AgentQ.Tests.Infrastructure;
@@ -34,28 +35,28 @@ public sealed class ResultTests : IDisposable
     };
 
     /// <summary>A finished task t-1 whose artifact store holds <paramref name="files"/> (path → content).</summary>
-    private async Task<StubServer> StartAsync(Dictionary<string, string> files)
+    private async Task<RecordingHttpServer> StartAsync(Dictionary<string, string> files)
     {
-        var server = await StubServer.StartAsync((context, request) =>
+        var server = await RecordingHttpServer.StartAsync((context, request) =>
         {
             const string Artifacts = "/api/tasks/t-1/artifacts/";
             if (request.Path == "/api/tasks/t-1/result")
             {
-                return StubServer.WriteJsonAsync(context, 200, Result("t-1"));
+                return RecordingHttpServer.WriteJsonAsync(context, 200, Result("t-1"));
             }
 
             if (request.Path == "/api/tasks/t-1/artifacts")
             {
                 var items = files.Select(f => new { path = f.Key, length = f.Value.Length, lastModified = TaskViews.At, contentType = "text/plain" });
-                return StubServer.WriteJsonAsync(context, 200, new { taskId = "t-1", items });
+                return RecordingHttpServer.WriteJsonAsync(context, 200, new { taskId = "t-1", items });
             }
 
             if (request.Path.StartsWith(Artifacts, StringComparison.Ordinal) && files.TryGetValue(Uri.UnescapeDataString(request.Path[Artifacts.Length..]), out var content))
             {
-                return StubServer.WriteAsync(context, 200, content, "application/octet-stream");
+                return RecordingHttpServer.WriteAsync(context, 200, content, "application/octet-stream");
             }
 
-            return StubServer.WriteAsync(context, 404, StubServer.Problem(404, "Not found", $"no {request.Path}"));
+            return RecordingHttpServer.WriteAsync(context, 404, RecordingHttpServer.Problem(404, "Not found", $"no {request.Path}"));
         });
         _environment.Variables["AGENTQ_URL"] = server.Url;
         return server;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentFunctions.Core.Status;
 using AgentFunctions.Core.Workflow;
+using AgentFunctions.Testing.Http;
 using AgentQ.Cli;
 using AgentQ.Tests.Infrastructure;
 
@@ -14,15 +15,15 @@ public sealed class SubmitAndFollowTests : IDisposable
     public void Dispose() => _environment.Dispose();
 
     /// <summary>POST /api/tasks answers 202 with t-1; GET /api/tasks/t-1 answers the views in turn, repeating the last.</summary>
-    private async Task<StubServer> StartAsync(int submitStatus, params TaskView[] views)
+    private async Task<RecordingHttpServer> StartAsync(int submitStatus, params TaskView[] views)
     {
         var served = 0;
-        StubServer? server = null;
-        server = await StubServer.StartAsync((context, request) => request switch
+        RecordingHttpServer? server = null;
+        server = await RecordingHttpServer.StartAsync((context, request) => request switch
         {
-            { Method: "POST", Path: "/api/tasks" } => StubServer.WriteJsonAsync(context, submitStatus, TaskViews.Payload(server!.Url, "t-1")),
-            { Method: "GET", Path: "/api/tasks/t-1" } => StubServer.WriteJsonAsync(context, 200, views[Math.Min(Interlocked.Increment(ref served), views.Length) - 1]),
-            _ => StubServer.WriteAsync(context, 404, StubServer.Problem(404, "Not found", "no route")),
+            { Method: "POST", Path: "/api/tasks" } => RecordingHttpServer.WriteJsonAsync(context, submitStatus, TaskViews.Payload(server!.Url, "t-1")),
+            { Method: "GET", Path: "/api/tasks/t-1" } => RecordingHttpServer.WriteJsonAsync(context, 200, views[Math.Min(Interlocked.Increment(ref served), views.Length) - 1]),
+            _ => RecordingHttpServer.WriteAsync(context, 404, RecordingHttpServer.Problem(404, "Not found", "no route")),
         });
         _environment.Variables["AGENTQ_URL"] = server.Url;
         return server;

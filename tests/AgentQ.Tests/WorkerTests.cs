@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AgentFunctions.Testing.Http;
 using AgentQ.Cli;
 using AgentQ.Tests.Infrastructure;
 using AgentQ.Worker;
@@ -38,6 +39,27 @@ public sealed class WorkerTests : IAsyncLifetime
     /// down once the marker exists means "while the program runs" (a recorded lease request may not have been answered yet).
     /// </summary>
     private static string[] Marked(string marker, string script) => ["sh", "-c", "touch \"$0\"; " + script, marker];
+
+    /// <summary>
+    /// A worker holding one lease whose reports the stub never answers, allowed <paramref name="reportSlack"/> to report
+    /// at shutdown, is signalled to stop while <paramref name="script"/> runs. Returns how it ended and how long it took
+    /// from the signal.
+    /// </summary>
+    private async Task<(CliResult Result, TimeSpan Stopping)> ShutDownWhileReportsGoUnansweredAsync(string grace, TimeSpan reportSlack, string script)
+    {
+        _stub.Grants.Enqueue(WorkerStub.Grant());
+        _stub.ReportDelay = TimeSpan.FromMinutes(10);
+        using var scratch = new TempDirectory();
+        var started = scratch.File("started");
+        using var shutdown = new CancellationTokenSource();
+        string[] args = ["worker", "run", "--role", "review", "--url", _stub.Url, "--grace", grace, "--", .. Marked(started, script)];
+        var run = CliRunner.RunWithAsync(_environment, runtime => runtime with { WorkerReportSlack = reportSlack }, shutdown.Token, args);
+        await WorkerStub.EventuallyAsync(() => File.Exists(started) || run.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        await shutdown.CancelAsync();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        return (result, clock.Elapsed);
+    }
 
     [Fact]
     public async Task Empty_queue_204_keeps_long_polling_with_wait_and_worker_id_until_shutdown()
@@ -416,23 +438,12 @@ public sealed class WorkerTests : IAsyncLifetime
     [Fact]
     public async Task Release_that_gets_no_answer_at_shutdown_is_given_up_soon_after_the_grace_period()
     {
-        _stub.Grants.Enqueue(WorkerStub.Grant());
-        _stub.ReportDelay = TimeSpan.FromMinutes(10);
-        using var scratch = new TempDirectory();
-        var started = scratch.File("started");
-        using var shutdown = new CancellationTokenSource();
-        string[] args = ["worker", "run", "--role", "review", "--url", _stub.Url, "--grace", "0.3", "--", .. Marked(started, "exec sleep 30")];
-        var run = CliRunner.RunWithAsync(_environment, runtime => runtime with { WorkerReportSlack = TimeSpan.FromSeconds(1) }, shutdown.Token, args);
-        await WorkerStub.EventuallyAsync(() => File.Exists(started) || run.IsCompleted);
-        var clock = Stopwatch.StartNew();
-
-        await shutdown.CancelAsync();
-        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        var (result, stopping) = await ShutDownWhileReportsGoUnansweredAsync("0.3", TimeSpan.FromSeconds(1), "exec sleep 30");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         // Grace 0.3 s + 1 s to report: far from the 5 tries of 100 s each a hung server used to cost.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.2), $"gave up early, after {clock.Elapsed}");
+        Assert.True(stopping < TimeSpan.FromSeconds(8), $"took {stopping}");
+        Assert.True(stopping >= TimeSpan.FromSeconds(1.2), $"gave up early, after {stopping}");
         Assert.EndsWith("/release", Assert.Single(_stub.Reports).Path, StringComparison.Ordinal);
         Assert.Contains(result.StderrLines, l => l.Contains("review t-1 attempt 1/5 released at shutdown (the program was stopped after the grace period) (not reported: the shutdown deadline passed; the server retries the attempt when its lease expires)", StringComparison.Ordinal));
         Assert.EndsWith(" stopped", result.StderrLines[^1], StringComparison.Ordinal);
@@ -441,21 +452,10 @@ public sealed class WorkerTests : IAsyncLifetime
     [Fact]
     public async Task Result_that_gets_no_answer_at_shutdown_is_given_up_at_the_deadline()
     {
-        _stub.Grants.Enqueue(WorkerStub.Grant());
-        _stub.ReportDelay = TimeSpan.FromMinutes(10);
-        using var scratch = new TempDirectory();
-        var started = scratch.File("started");
-        using var shutdown = new CancellationTokenSource();
-        string[] args = ["worker", "run", "--role", "review", "--url", _stub.Url, "--grace", "2", "--", .. Marked(started, "sleep 0.2; echo done")];
-        var run = CliRunner.RunWithAsync(_environment, runtime => runtime with { WorkerReportSlack = TimeSpan.FromSeconds(0.5) }, shutdown.Token, args);
-        await WorkerStub.EventuallyAsync(() => File.Exists(started) || run.IsCompleted);
-        var clock = Stopwatch.StartNew();
-
-        await shutdown.CancelAsync();
-        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        var (result, stopping) = await ShutDownWhileReportsGoUnansweredAsync("2", TimeSpan.FromSeconds(0.5), "sleep 0.2; echo done");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        Assert.True(stopping < TimeSpan.FromSeconds(8), $"took {stopping}");
         Assert.EndsWith("/complete", Assert.Single(_stub.Reports).Path, StringComparison.Ordinal);
         Assert.Contains(result.StderrLines, l => l.Contains("review t-1 attempt 1/5 finished but its result could not be reported (not reported: the shutdown deadline passed; the server retries the attempt when its lease expires)", StringComparison.Ordinal));
     }

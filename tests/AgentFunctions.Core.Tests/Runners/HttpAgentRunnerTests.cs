@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Testing.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFunctions.Core.Tests.Runners;
@@ -22,17 +21,17 @@ public sealed class HttpAgentRunnerTests
     [Fact]
     public async Task Attempt_envelope_is_posted_as_contract_json_and_the_json_answer_is_the_result()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, """{"status":"completed","summary":"Reviewed","result":"LGTM ✓","usage":{"inputTokens":7,"outputTokens":3,"costUsd":0.002}}""");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, """{"status":"completed","summary":"Reviewed","result":"LGTM ✓","usage":{"inputTokens":7,"outputTokens":3,"costUsd":0.002}}""");
         var attempt = RunnerTestData.Attempt(prompt: "Review \"this\" — ünïcödé", taskId: "t-7", role: "review", attempt: 2);
 
-        var result = await RunAsync(server.Url("agents/review?code=secret"), attempt);
+        var result = await RunAsync(server.AddressOf("agents/review?code=secret"), attempt);
 
         Assert.Equal(AgentResultStatus.Completed, result.Status);
         Assert.Equal("Reviewed", result.Summary);
         Assert.Equal("LGTM ✓", result.Result);
         Assert.Equal(new AgentFunctions.Core.Workflow.AgentUsage { InputTokens = 7, OutputTokens = 3, CostUsd = 0.002m }, result.Usage);
 
-        var request = server.SingleRequest;
+        var request = Assert.Single(server.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal("/agents/review", request.Path);
         Assert.StartsWith("application/json", request.Header("Content-Type"), StringComparison.Ordinal);
@@ -48,9 +47,9 @@ public sealed class HttpAgentRunnerTests
     [Fact]
     public async Task Non_json_answer_is_a_completed_markdown_result()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, "## Findings\n\nNothing to fix.", "text/markdown; charset=utf-8");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, "## Findings\n\nNothing to fix.", "text/markdown; charset=utf-8");
 
-        var result = await RunAsync(server.Url("agent"));
+        var result = await RunAsync(server.AddressOf("agent"));
 
         Assert.Equal(AgentResultStatus.Completed, result.Status);
         Assert.Equal("## Findings\n\nNothing to fix.", result.Result);
@@ -60,9 +59,9 @@ public sealed class HttpAgentRunnerTests
     [Fact]
     public async Task Agent_can_ask_for_approval()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, """{"status":"needs_approval","summary":"Ready to deploy","result":"Plan"}""");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, """{"status":"needs_approval","summary":"Ready to deploy","result":"Plan"}""");
 
-        var result = await RunAsync(server.Url("agent"));
+        var result = await RunAsync(server.AddressOf("agent"));
 
         Assert.Equal(AgentResultStatus.NeedsApproval, result.Status);
         Assert.Equal("Ready to deploy", result.Summary);
@@ -71,42 +70,32 @@ public sealed class HttpAgentRunnerTests
     [Fact]
     public async Task Agent_can_fail_permanently_with_a_2xx_answer()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, """{"status":"failed","summary":"unknown repository","permanent":true}""");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, """{"status":"failed","summary":"unknown repository","permanent":true}""");
 
-        var result = await RunAsync(server.Url("agent"));
+        var result = await RunAsync(server.AddressOf("agent"));
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.True(result.Permanent);
     }
 
     [Theory]
-    [InlineData(500, false)]
-    [InlineData(502, false)]
-    [InlineData(503, false)]
-    [InlineData(429, false)]
-    [InlineData(408, false)]
-    [InlineData(400, true)]
-    [InlineData(401, true)]
-    [InlineData(404, true)]
-    [InlineData(422, true)]
+    [MemberData(nameof(RunnerTestData.HttpErrorStatuses), MemberType = typeof(RunnerTestData))]
     public async Task Error_status_is_transient_or_permanent_as_designed(int status, bool permanent)
     {
-        await using var server = await TestAgentServer.AnsweringAsync(status, "{\"error\":\"agent says no\"}\n");
+        await using var server = await RecordingHttpServer.AnsweringAsync(status, "{\"error\":\"agent says no\"}\n");
 
-        var result = await RunAsync(server.Url("agent"));
+        var result = await RunAsync(server.AddressOf("agent"));
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.Equal(permanent, result.Permanent);
-        Assert.Contains($"HTTP {status}", result.Summary, StringComparison.Ordinal);
+        RunnerAssert.FailedWithStatus(result, status, permanent);
         Assert.Contains("agent says no", result.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Failure_message_quotes_only_a_short_excerpt_and_never_the_query_string()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(500, new string('e', 100_000), "text/plain");
+        await using var server = await RecordingHttpServer.AnsweringAsync(500, new string('e', 100_000), "text/plain");
 
-        var result = await RunAsync(server.Url("agent?code=top-secret-key"));
+        var result = await RunAsync(server.AddressOf("agent?code=top-secret-key"));
 
         Assert.NotNull(result.Summary);
         Assert.True(result.Summary.Length < 700, $"{result.Summary.Length} chars");
@@ -116,21 +105,18 @@ public sealed class HttpAgentRunnerTests
     [Fact]
     public async Task Slow_agent_is_a_transient_timeout()
     {
-        await using var server = await TestAgentServer.StartAsync(async (context, _) => await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted));
+        await using var server = await RecordingHttpServer.StartAsync(async (context, _) => await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted));
         var stopwatch = Stopwatch.StartNew();
 
-        var result = await RunAsync(server.Url("agent"), timeout: TimeSpan.FromSeconds(1));
+        var result = await RunAsync(server.AddressOf("agent"), timeout: TimeSpan.FromSeconds(1));
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.False(result.Permanent);
-        Assert.Contains("timed out after 1s", result.Summary, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"took {stopwatch.Elapsed}");
+        RunnerAssert.TimedOutAfterOneSecond(result, stopwatch);
     }
 
     [Fact]
     public async Task Unreachable_agent_is_a_transient_failure()
     {
-        var result = await RunAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/agent"));
+        var result = await RunAsync(new Uri($"http://127.0.0.1:{RunnerTestData.ClosedPort()}/agent"));
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.False(result.Permanent);
@@ -140,7 +126,7 @@ public sealed class HttpAgentRunnerTests
     [Fact]
     public async Task Answer_larger_than_the_cap_is_a_transient_failure()
     {
-        await using var server = await TestAgentServer.StartAsync(async (context, _) =>
+        await using var server = await RecordingHttpServer.StartAsync(async (context, _) =>
         {
             // No Content-Length: the cap must hold while streaming, not only on the header.
             context.Response.ContentType = "text/plain";
@@ -152,7 +138,7 @@ public sealed class HttpAgentRunnerTests
             }
         });
 
-        var result = await RunAsync(server.Url("agent"), maxOutputBytes: 100_000);
+        var result = await RunAsync(server.AddressOf("agent"), maxOutputBytes: 100_000);
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.False(result.Permanent);
@@ -162,9 +148,9 @@ public sealed class HttpAgentRunnerTests
     [Fact]
     public async Task Answer_with_a_declared_length_over_the_cap_is_refused_before_reading()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, new string('z', 200_000), "text/plain");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, new string('z', 200_000), "text/plain");
 
-        var result = await RunAsync(server.Url("agent"), maxOutputBytes: 100_000);
+        var result = await RunAsync(server.AddressOf("agent"), maxOutputBytes: 100_000);
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.Contains("more than 100000 bytes", result.Summary, StringComparison.Ordinal);
@@ -174,27 +160,17 @@ public sealed class HttpAgentRunnerTests
     public async Task Cancellation_throws_instead_of_failing_the_attempt()
     {
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TestAgentServer.StartAsync(async (context, _) =>
+        await using var server = await RecordingHttpServer.StartAsync(async (context, _) =>
         {
             received.TrySetResult();
             await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
         });
         using var cancellation = new CancellationTokenSource();
 
-        var running = RunAsync(server.Url("agent"), cancellationToken: cancellation.Token);
+        var running = RunAsync(server.AddressOf("agent"), cancellationToken: cancellation.Token);
         await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    /// <summary>A loopback port nobody listens on (bound, then released).</summary>
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Testing.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,10 +41,10 @@ public sealed class OpenAiChatRunnerTests
     [Fact]
     public async Task Reply_is_the_markdown_result_and_the_request_is_a_chat_completion()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, Completion("# Patch\n\nFixed the null check."));
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, Completion("# Patch\n\nFixed the null check."));
         var attempt = RunnerTestData.Attempt(prompt: "Fix \"it\" — ünïcödé 🚀");
 
-        var result = await RunAsync(Role(server.Url("v1/")), attempt);
+        var result = await RunAsync(Role(server.AddressOf("v1/")), attempt);
 
         Assert.Equal(AgentResultStatus.Completed, result.Status);
         Assert.Equal("# Patch\n\nFixed the null check.", result.Result);
@@ -51,7 +52,7 @@ public sealed class OpenAiChatRunnerTests
         Assert.Equal(12, result.Usage?.InputTokens);
         Assert.Equal(34, result.Usage?.OutputTokens);
 
-        var request = server.SingleRequest;
+        var request = Assert.Single(server.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v1/chat/completions", request.Path);
         Assert.Equal("Bearer sk-test-123", request.Header("Authorization"));
@@ -65,11 +66,11 @@ public sealed class OpenAiChatRunnerTests
     [Fact]
     public async Task Without_system_prompt_or_key_only_the_user_message_is_sent_unauthenticated()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, Completion("ok"));
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, Completion("ok"));
 
-        await RunAsync(Role(server.Url("v1")) with { SystemPrompt = null, ApiKey = null });
+        await RunAsync(Role(server.AddressOf("v1")) with { SystemPrompt = null, ApiKey = null });
 
-        var request = server.SingleRequest;
+        var request = Assert.Single(server.Requests);
         Assert.Equal("/v1/chat/completions", request.Path);
         Assert.Null(request.Header("Authorization"));
         using var body = JsonDocument.Parse(request.Body);
@@ -90,7 +91,7 @@ public sealed class OpenAiChatRunnerTests
     [Fact]
     public async Task Azure_openai_host_also_gets_the_api_key_header()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, Completion("ok"));
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, Completion("ok"));
         var port = server.BaseAddress.Port;
 
         // Every connection goes to the local server, whatever the host name says.
@@ -107,9 +108,9 @@ public sealed class OpenAiChatRunnerTests
             }));
 
         Assert.Equal(AgentResultStatus.Completed, result.Status);
-        var request = server.SingleRequest;
+        var request = Assert.Single(server.Requests);
         Assert.Equal("/openai/deployments/gpt4o/chat/completions", request.Path);
-        Assert.Equal("?api-version=2024-10-21", request.QueryString);
+        Assert.Equal("?api-version=2024-10-21", request.Query);
         Assert.Equal("sk-test-123", request.Header("api-key"));
         Assert.Equal("Bearer sk-test-123", request.Header("Authorization"));
         Assert.Equal("my-resource.openai.azure.com", request.Header("Host"));
@@ -118,9 +119,9 @@ public sealed class OpenAiChatRunnerTests
     [Fact]
     public async Task Model_can_ask_for_approval_with_a_json_agent_result()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, Completion("""{"status":"needs_approval","summary":"Deletes 40 rows","result":"DELETE FROM ..."}"""));
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, Completion("""{"status":"needs_approval","summary":"Deletes 40 rows","result":"DELETE FROM ..."}"""));
 
-        var result = await RunAsync(Role(server.Url("v1")));
+        var result = await RunAsync(Role(server.AddressOf("v1")));
 
         Assert.Equal(AgentResultStatus.NeedsApproval, result.Status);
         Assert.Equal("Deletes 40 rows", result.Summary);
@@ -132,9 +133,9 @@ public sealed class OpenAiChatRunnerTests
     public async Task Model_json_in_a_code_fence_is_understood_and_the_endpoint_usage_wins()
     {
         var content = "```json\n{\"status\":\"failed\",\"summary\":\"cannot access the repo\",\"permanent\":true,\"usage\":{\"inputTokens\":1,\"outputTokens\":1,\"costUsd\":0.5}}\n```";
-        await using var server = await TestAgentServer.AnsweringAsync(200, Completion(content, promptTokens: 100, completionTokens: 20));
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, Completion(content, promptTokens: 100, completionTokens: 20));
 
-        var result = await RunAsync(Role(server.Url("v1")));
+        var result = await RunAsync(Role(server.AddressOf("v1")));
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.True(result.Permanent);
@@ -148,9 +149,9 @@ public sealed class OpenAiChatRunnerTests
     [InlineData("<html>gateway hiccup</html>")]
     public async Task Answer_without_usable_content_is_a_transient_failure(string body)
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, body);
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, body);
 
-        var result = await RunAsync(Role(server.Url("v1")));
+        var result = await RunAsync(Role(server.AddressOf("v1")));
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.False(result.Permanent);
@@ -160,31 +161,23 @@ public sealed class OpenAiChatRunnerTests
     [Fact]
     public async Task Content_parts_are_joined()
     {
-        await using var server = await TestAgentServer.AnsweringAsync(200, """{"choices":[{"message":{"role":"assistant","content":[{"type":"text","text":"Hello "},{"type":"text","text":"world"}]}}]}""");
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, """{"choices":[{"message":{"role":"assistant","content":[{"type":"text","text":"Hello "},{"type":"text","text":"world"}]}}]}""");
 
-        var result = await RunAsync(Role(server.Url("v1")));
+        var result = await RunAsync(Role(server.AddressOf("v1")));
 
         Assert.Equal("Hello world", result.Result);
         Assert.Null(result.Usage);
     }
 
     [Theory]
-    [InlineData(500, false)]
-    [InlineData(503, false)]
-    [InlineData(429, false)]
-    [InlineData(408, false)]
-    [InlineData(400, true)]
-    [InlineData(401, true)]
-    [InlineData(404, true)]
+    [MemberData(nameof(RunnerTestData.HttpErrorStatuses), MemberType = typeof(RunnerTestData))]
     public async Task Error_status_is_transient_or_permanent_and_quotes_the_error_message(int status, bool permanent)
     {
-        await using var server = await TestAgentServer.AnsweringAsync(status, """{"error":{"message":"The model `gpt-test-mini` is overloaded or unknown.","type":"invalid_request_error"}}""");
+        await using var server = await RecordingHttpServer.AnsweringAsync(status, """{"error":{"message":"The model `gpt-test-mini` is overloaded or unknown.","type":"invalid_request_error"}}""");
 
-        var result = await RunAsync(Role(server.Url("v1")));
+        var result = await RunAsync(Role(server.AddressOf("v1")));
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.Equal(permanent, result.Permanent);
-        Assert.Contains($"HTTP {status}", result.Summary, StringComparison.Ordinal);
+        RunnerAssert.FailedWithStatus(result, status, permanent);
         Assert.Contains("The model `gpt-test-mini` is overloaded or unknown.", result.Summary, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-test-123", result.Summary, StringComparison.Ordinal);
     }
@@ -192,21 +185,18 @@ public sealed class OpenAiChatRunnerTests
     [Fact]
     public async Task Slow_endpoint_is_a_transient_timeout()
     {
-        await using var server = await TestAgentServer.StartAsync(async (context, _) => await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted));
+        await using var server = await RecordingHttpServer.StartAsync(async (context, _) => await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted));
         var stopwatch = Stopwatch.StartNew();
 
-        var result = await RunAsync(Role(server.Url("v1")) with { Timeout = TimeSpan.FromSeconds(1) });
+        var result = await RunAsync(Role(server.AddressOf("v1")) with { Timeout = TimeSpan.FromSeconds(1) });
 
-        Assert.Equal(AgentResultStatus.Failed, result.Status);
-        Assert.False(result.Permanent);
-        Assert.Contains("timed out after 1s", result.Summary, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"took {stopwatch.Elapsed}");
+        RunnerAssert.TimedOutAfterOneSecond(result, stopwatch);
     }
 
     [Fact]
     public async Task Unreachable_endpoint_is_a_transient_failure()
     {
-        var result = await RunAsync(Role(new Uri($"http://127.0.0.1:{HttpAgentRunnerTests.ClosedPort()}/v1")));
+        var result = await RunAsync(Role(new Uri($"http://127.0.0.1:{RunnerTestData.ClosedPort()}/v1")));
 
         Assert.Equal(AgentResultStatus.Failed, result.Status);
         Assert.False(result.Permanent);

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,4 +37,28 @@ internal static class RunnerTestData
     }
 
     public static IHttpClientFactory HttpClientFactory(ServiceProvider services) => services.GetRequiredService<IHttpClientFactory>();
+
+    /// <summary>Error answers of an agent or chat endpoint and whether each makes the failure permanent (the HTTP runners classify them alike).</summary>
+    public static TheoryData<int, bool> HttpErrorStatuses => new()
+    {
+        { 500, false },
+        { 502, false },
+        { 503, false },
+        { 429, false },
+        { 408, false },
+        { 400, true },
+        { 401, true },
+        { 404, true },
+        { 422, true },
+    };
+
+    /// <summary>A loopback port nobody listens on (bound, then released).</summary>
+    public static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace AgentFunctions.Dashboard.Tests.Support;
@@ -8,6 +9,24 @@ public static class Scenarios
 {
     /// <summary>A GitHub-shaped token (not a real one): the secret scan redacts it from a worker's result and warns.</summary>
     public const string FakeToken = "ghp_" + "0123456789abcdefghijABCDEFGHIJ012345";
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> on a page opened on the server at <paramref name="baseAddress"/>, with calls to
+    /// the same server; then captures <paramref name="screenshot"/> when one is named, and fails if the page reported a problem.
+    /// </summary>
+    public static async Task RunAsync(DashboardServers servers, Uri baseAddress, Func<PageSession, ServerCalls, Task> scenario, ITestOutputHelper output, string? screenshot = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        await using var session = await PageSession.OpenAsync(servers, baseAddress);
+        using var api = new ServerCalls(baseAddress);
+        await scenario(session, api);
+        if (screenshot is not null)
+        {
+            await Screens.CaptureAsync(session.Page, screenshot, output);
+        }
+
+        session.AssertNoProblems();
+    }
 
     /// <summary>
     /// A task that needs a capability no worker has shows <c>requires</c> and its <c>waitReason</c>, and its trace id,

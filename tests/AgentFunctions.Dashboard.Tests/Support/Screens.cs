@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace AgentFunctions.Dashboard.Tests.Support;
 
@@ -10,10 +11,11 @@ public static class Screens
     public const int NarrowWidth = 390;
     public const int NarrowHeight = 844;
 
-    /// <summary>Saves <c>&lt;name&gt;-1280x800.png</c> and <c>&lt;name&gt;-390.png</c> (full page); returns their paths.</summary>
-    public static async Task<IReadOnlyList<string>> CaptureAsync(IPage page, string name)
+    /// <summary>Saves <c>&lt;name&gt;-1280x800.png</c> and <c>&lt;name&gt;-390.png</c> (full page) and writes their paths to the test's output.</summary>
+    public static async Task CaptureAsync(IPage page, string name, ITestOutputHelper output)
     {
         ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(output);
         var wide = System.IO.Path.Combine(TestResultsFolder.Path, $"{name}-1280x800.png");
         var narrow = System.IO.Path.Combine(TestResultsFolder.Path, $"{name}-390.png");
         await page.SetViewportSizeAsync(WideWidth, WideHeight);
@@ -27,7 +29,8 @@ public static class Screens
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = narrow, FullPage = true });
 
         await page.SetViewportSizeAsync(WideWidth, WideHeight);
-        return [wide, narrow];
+        output.WriteLine("screenshot: " + wide);
+        output.WriteLine("screenshot: " + narrow);
     }
 
     /// <summary>Two animation frames: layout after a viewport change is done before the picture is taken.</summary>

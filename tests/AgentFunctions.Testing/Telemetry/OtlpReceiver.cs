@@ -110,26 +110,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
     }
 
     /// <summary>Waits until the spans received satisfy <paramref name="done"/>; throws with what did arrive when time runs out.</summary>
-    public async Task<IReadOnlyList<CollectedSpan>> WaitForSpansAsync(Func<IReadOnlyList<CollectedSpan>, bool> done, TimeSpan timeout)
-    {
-        ArgumentNullException.ThrowIfNull(done);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var spans = Spans;
-            if (done(spans))
-            {
-                return spans;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the spans did not arrive within {timeout.TotalSeconds:0} s; received {spans.Count}:\n" + string.Join("\n", spans));
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task<IReadOnlyList<CollectedSpan>> WaitForSpansAsync(Func<IReadOnlyList<CollectedSpan>, bool> done, TimeSpan timeout) =>
+        SpanWait.UntilAsync(() => Spans, done, timeout);
 
     /// <summary>Waits for a metric export that arrives after this call (so it measured what happened before it).</summary>
     public async Task<IReadOnlyList<CollectedPoint>> NextMetricsAsync(TimeSpan timeout)

@@ -38,26 +38,8 @@ public sealed class SpanCollector : IDisposable
     public IReadOnlyList<CollectedSpan> Spans => [.. _spans];
 
     /// <summary>Waits until the spans satisfy <paramref name="done"/>; throws with what was collected when time runs out.</summary>
-    public async Task<IReadOnlyList<CollectedSpan>> WaitForAsync(Func<IReadOnlyList<CollectedSpan>, bool> done, TimeSpan timeout)
-    {
-        ArgumentNullException.ThrowIfNull(done);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var spans = Spans;
-            if (done(spans))
-            {
-                return spans;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the spans did not come within {timeout.TotalSeconds:0} s; collected {spans.Count}:\n" + string.Join("\n", spans));
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task<IReadOnlyList<CollectedSpan>> WaitForAsync(Func<IReadOnlyList<CollectedSpan>, bool> done, TimeSpan timeout) =>
+        SpanWait.UntilAsync(() => Spans, done, timeout);
 
     public void Dispose() => _listener.Dispose();
 }

@@ -47,8 +47,7 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task An_agent_takes_a_task_by_id_heartbeats_and_completes_it_with_its_result_and_artifacts(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
         var id = AgentSession.NewId("loop");
         var context = agent.File("context.md", "# Issue 42\nThe login page times out.");
         await agent.RunExpectingAsync(0, "submit", "--id", id, "--stage", "plan", "--stage", "agent", "--instructions", "Fix the login timeout.", "--file", context);
@@ -101,10 +100,8 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task An_agent_takes_a_task_that_requires_a_capability_only_when_it_says_it_has_it(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
-        var id = AgentSession.NewId("needs");
-        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "agent", "--require", "database", "--instructions", "Migrate the schema.");
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
+        var id = await agent.SubmitAsync("needs", "agent", "Migrate the schema.", "--require", "database");
 
         await agent.RunExpectingAsync(9, "take", "--role", "agent", "--task", id, "--wait", "2");
         var taken = await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--capability", "database", "--wait", "30");
@@ -118,11 +115,8 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task An_agent_that_fails_a_task_permanently_dead_letters_the_role(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
-        var id = AgentSession.NewId("fail");
-        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "agent", "--instructions", "Reproduce the crash.");
-        await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--wait", "30");
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
+        var id = await agent.SubmitAndTakeAsync("fail", "agent", "Reproduce the crash.");
 
         var failed = await agent.RunExpectingAsync(0, "fail", id, "--from", "agent", "--reason", "Could not reproduce the issue", "--permanent");
 
@@ -137,11 +131,8 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task A_cancel_reaches_the_agent_through_its_next_heartbeat_as_exit_7(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
-        var id = AgentSession.NewId("cancel");
-        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "agent", "--instructions", "Refactor the billing module.");
-        await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--lease", "10m", "--wait", "30");
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
+        var id = await agent.SubmitAndTakeAsync("cancel", "agent", "Refactor the billing module.", "--lease", "10m");
 
         await agent.RunExpectingAsync(0, "cancel", id, "--reason", "superseded by another task");
         await agent.WaitForStateAsync(id, "canceled");
@@ -154,11 +145,8 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task A_lease_that_runs_out_answers_exit_4_saying_it_expired_and_the_task_can_be_taken_again(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
-        var id = AgentSession.NewId("expire");
-        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "agent", "--instructions", "Write the migration.");
-        await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--lease", "2s", "--wait", "30");
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
+        var id = await agent.SubmitAndTakeAsync("expire", "agent", "Write the migration.", "--lease", "2s");
 
         await agent.WaitForAsync(id, v => v.GetProperty("roles")[0].TryGetProperty("lastError", out var e) && e.GetString()?.Contains("lease expired", StringComparison.Ordinal) == true, "a lease expiry");
         var late = await agent.RunExpectingAsync(4, "heartbeat", id, "--from", "agent");
@@ -176,11 +164,8 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task A_lease_whose_task_ended_meanwhile_answers_exit_4_saying_it_ended(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
-        var id = AgentSession.NewId("ended");
-        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "solo", "--instructions", "Rotate the keys.");
-        await agent.RunExpectingAsync(0, "take", "--role", "solo", "--task", id, "--lease", "2s", "--wait", "30");
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
+        var id = await agent.SubmitAndTakeAsync("ended", "solo", "Rotate the keys.", "--lease", "2s");
 
         // Its only attempt lapses: the role is dead-lettered and the task fails while the agent still holds the lease file.
         await agent.WaitForStateAsync(id, "failed");
@@ -195,11 +180,8 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task A_result_handed_in_after_a_cancel_is_accepted_and_settles_the_lease(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
-        var id = AgentSession.NewId("ended");
-        await agent.RunExpectingAsync(0, "submit", "--id", id, "--to", "agent", "--instructions", "Tidy the logs.");
-        await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--wait", "30");
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
+        var id = await agent.SubmitAndTakeAsync("ended", "agent", "Tidy the logs.");
         await agent.RunExpectingAsync(0, "cancel", id, "--reason", "not needed");
         await agent.WaitForStateAsync(id, "canceled");
 
@@ -212,8 +194,7 @@ public sealed class AgentLoopTests(AgentEngines engines)
     [MemberData(nameof(Engines))]
     public async Task Take_without_a_waiting_attempt_exits_9_and_a_lease_over_the_roles_maximum_is_refused(string engine)
     {
-        using var agent = new AgentSession(engines, engine);
-        await agent.RunExpectingAsync(0, "init", "--url", agent.Url);
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
 
         var none = await agent.RunExpectingAsync(9, "take", "--role", "agent", "--task", "no-such-task");
         Assert.Contains("has no attempt of role 'agent' waiting", none.ErrorLine, StringComparison.Ordinal);

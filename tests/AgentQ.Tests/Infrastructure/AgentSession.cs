@@ -14,6 +14,41 @@ internal sealed class AgentSession(AgentEngines engines, string engine) : IDispo
 
     public string Engine => engine;
 
+    /// <summary>A session whose <c>agentq init --url</c> has saved the default profile every later command uses.</summary>
+    public static async Task<AgentSession> InitializedAsync(AgentEngines engines, string engine)
+    {
+        var session = new AgentSession(engines, engine);
+        try
+        {
+            await session.RunExpectingAsync(0, "init", "--url", session.Url);
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary><c>agentq submit</c> of a one-role task (exit 0), under a fresh id starting with <paramref name="idPrefix"/>; returns the id.</summary>
+    public async Task<string> SubmitAsync(string idPrefix, string role, string instructions, params string[] options)
+    {
+        var id = NewId(idPrefix);
+        await RunExpectingAsync(0, ["submit", "--id", id, "--to", role, "--instructions", instructions, .. options]);
+        return id;
+    }
+
+    /// <summary>
+    /// <see cref="SubmitAsync"/>, then <c>agentq take</c> of its attempt (exit 0, waiting up to 30 s for it) with
+    /// <paramref name="takeOptions"/>: the agent holds the lease. Returns the task id.
+    /// </summary>
+    public async Task<string> SubmitAndTakeAsync(string idPrefix, string role, string instructions, params string[] takeOptions)
+    {
+        var id = await SubmitAsync(idPrefix, role, instructions);
+        await RunExpectingAsync(0, ["take", "--role", role, "--task", id, .. takeOptions, "--wait", "30"]);
+        return id;
+    }
+
     /// <summary>agentq in this process; interrupted (exit 1) after 60 s.</summary>
     public async Task<CliResult> RunAsync(params string[] args)
     {

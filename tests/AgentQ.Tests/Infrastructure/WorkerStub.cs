@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Runners;
+using AgentFunctions.Testing.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentQ.Tests.Infrastructure;
@@ -15,9 +16,9 @@ internal sealed class WorkerStub : IAsyncDisposable
     private int _heartbeats;
     private int _busyLeft;
 
-    private WorkerStub(StubServer server) => Server = server;
+    private WorkerStub(RecordingHttpServer server) => Server = server;
 
-    public StubServer Server { get; }
+    public RecordingHttpServer Server { get; }
 
     public string Url => Server.Url;
 
@@ -49,7 +50,7 @@ internal sealed class WorkerStub : IAsyncDisposable
     public static async Task<WorkerStub> StartAsync()
     {
         WorkerStub? stub = null;
-        var server = await StubServer.StartAsync((context, request) => stub!.HandleAsync(context, request));
+        var server = await RecordingHttpServer.StartAsync((context, request) => stub!.HandleAsync(context, request));
         stub = new WorkerStub(server);
         return stub;
     }
@@ -90,11 +91,11 @@ internal sealed class WorkerStub : IAsyncDisposable
         {
             if (LeaseStatus is { } status)
             {
-                await StubServer.WriteAsync(context, status, StubServer.Problem(status, "Refused", $"lease refused with {status}"));
+                await RecordingHttpServer.WriteAsync(context, status, RecordingHttpServer.Problem(status, "Refused", $"lease refused with {status}"));
             }
             else if (Grants.TryDequeue(out var grant))
             {
-                await StubServer.WriteJsonAsync(context, 200, grant);
+                await RecordingHttpServer.WriteJsonAsync(context, 200, grant);
             }
             else
             {
@@ -108,42 +109,42 @@ internal sealed class WorkerStub : IAsyncDisposable
             var (status, body) = Heartbeat(Interlocked.Increment(ref _heartbeats), LeaseIdOf(request));
             if (body is null)
             {
-                await StubServer.WriteAsync(context, status, StubServer.Problem(status, "Gone", "lease is gone"));
+                await RecordingHttpServer.WriteAsync(context, status, RecordingHttpServer.Problem(status, "Gone", "lease is gone"));
             }
             else
             {
-                await StubServer.WriteJsonAsync(context, status, body);
+                await RecordingHttpServer.WriteJsonAsync(context, status, body);
             }
         }
         else if (ReportDelay is { } delay && (path.EndsWith("/complete", StringComparison.Ordinal) || path.EndsWith("/fail", StringComparison.Ordinal) || path.EndsWith("/release", StringComparison.Ordinal)))
         {
             // A server that stopped answering: the worker gives up by aborting the request.
             await Task.Delay(delay, context.RequestAborted);
-            await StubServer.WriteJsonAsync(context, 200, new ResultAccepted(LeaseIdOf(request), Accepted: true));
+            await RecordingHttpServer.WriteJsonAsync(context, 200, new ResultAccepted(LeaseIdOf(request), Accepted: true));
         }
         else if (path.EndsWith("/complete", StringComparison.Ordinal) && Interlocked.Decrement(ref _busyLeft) >= 0)
         {
             context.Response.Headers.RetryAfter = "1";
-            await StubServer.WriteAsync(context, 503, StubServer.Problem(503, "Service unavailable", "the server holds as many request bodies as it may"));
+            await RecordingHttpServer.WriteAsync(context, 503, RecordingHttpServer.Problem(503, "Service unavailable", "the server holds as many request bodies as it may"));
         }
         else if (path.EndsWith("/complete", StringComparison.Ordinal) || path.EndsWith("/fail", StringComparison.Ordinal))
         {
-            await StubServer.WriteJsonAsync(context, 200, new ResultAccepted(LeaseIdOf(request), Accepted: true));
+            await RecordingHttpServer.WriteJsonAsync(context, 200, new ResultAccepted(LeaseIdOf(request), Accepted: true));
         }
         else if (path.EndsWith("/release", StringComparison.Ordinal))
         {
             if (ReleaseStatus == 200)
             {
-                await StubServer.WriteJsonAsync(context, 200, new LeaseReleased(LeaseIdOf(request), Released: true));
+                await RecordingHttpServer.WriteJsonAsync(context, 200, new LeaseReleased(LeaseIdOf(request), Released: true));
             }
             else
             {
-                await StubServer.WriteAsync(context, ReleaseStatus, StubServer.Problem(ReleaseStatus, "Refused", $"release answered {ReleaseStatus}"));
+                await RecordingHttpServer.WriteAsync(context, ReleaseStatus, RecordingHttpServer.Problem(ReleaseStatus, "Refused", $"release answered {ReleaseStatus}"));
             }
         }
         else
         {
-            await StubServer.WriteAsync(context, 404, StubServer.Problem(404, "Not found", "no such route"));
+            await RecordingHttpServer.WriteAsync(context, 404, RecordingHttpServer.Problem(404, "Not found", "no such route"));
         }
     }
 }

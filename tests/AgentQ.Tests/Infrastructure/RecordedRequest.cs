@@ -1,3 +1,0 @@
-namespace AgentQ.Tests.Infrastructure;
-
-internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body);
