@@ -1,3 +1,4 @@
+using AgentFunctions.Testing;
 using AgentQ.Cli;
 using AgentQ.Tests.Infrastructure;
 
@@ -50,7 +51,7 @@ public sealed class ApproveAndCancelTests
         // A 3 s lease (the role's is 60 s): heartbeats every second, so the worker hears of the cancel within about a second.
         var worker = await scene.StartWorkerAsync("impl", script, "--lease", "3");
         using var submit = scene.Start("submit", "Refactor the parser", "--to", "impl", "--id", "cx-1", "--wait", "--timeout", "25", "--interval", "0.2");
-        var pid = await ProgramPids.WaitForAsync(pidFile);
+        var pid = await ProcessProbe.ReadPidAsync(pidFile, TimeSpan.FromSeconds(20));
 
         var cancel = await scene.RunExpectingAsync(0, "cancel", "cx-1", "--reason", "wrong branch");
 
@@ -59,7 +60,7 @@ public sealed class ApproveAndCancelTests
         Assert.True(submitted.ExitCode == (int)ExitCode.TaskCanceled, submitted.ToString());
         Assert.Equal("agentq: task 'cx-1' ended canceled: wrong branch", submitted.ErrorLine);
         await worker.WaitForStderrAsync("impl cx-1 attempt 1/5 canceled by the server, program stopped");
-        Assert.False(ProgramPids.IsRunning(pid), $"the program (pid {pid}) is still running");
+        Assert.False(ProcessProbe.IsAlive(pid), $"the program (pid {pid}) is still running");
         var view = await scene.JsonAsync("status", "cx-1");
         Assert.Equal("canceled", view.GetProperty("state").GetString());
         Assert.Equal("canceled", view.GetProperty("roles")[0].GetProperty("state").GetString());

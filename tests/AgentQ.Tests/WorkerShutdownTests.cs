@@ -22,7 +22,7 @@ public sealed class WorkerShutdownTests
             """);
         var first = await scene.StartWorkerAsync("impl", script, "--grace", "0.5");
         await scene.RunExpectingAsync(0, "submit", "Port the parser", "--to", "impl", "--id", "rl-1");
-        var pid = await ProgramPids.WaitForAsync(startedFile);
+        var pid = await ProcessProbe.ReadPidAsync(startedFile, TimeSpan.FromSeconds(20));
 
         first.Signal("TERM");
         var stopped = await first.WaitAsync(TimeSpan.FromSeconds(15));
@@ -30,7 +30,7 @@ public sealed class WorkerShutdownTests
         Assert.True(stopped.ExitCode == 0, stopped.ToString());
         Assert.Contains("impl rl-1 attempt 1/5 released at shutdown (the program was stopped after the grace period)", stopped.Stderr, StringComparison.Ordinal);
         Assert.EndsWith(" stopped", stopped.StderrLines[^1], StringComparison.Ordinal);
-        Assert.False(ProgramPids.IsRunning(pid), $"the program (pid {pid}) is still running");
+        Assert.False(ProcessProbe.IsAlive(pid), $"the program (pid {pid}) is still running");
         var released = await scene.JsonAsync("status", "rl-1");
         Assert.NotEqual("retrying", released.GetProperty("roles")[0].GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, released.GetProperty("roles")[0].GetProperty("lastError").ValueKind);
@@ -54,7 +54,7 @@ public sealed class WorkerShutdownTests
             """);
         var worker = await scene.StartWorkerAsync("impl", script);
         await scene.RunExpectingAsync(0, "submit", "Port the parser", "--to", "impl", "--id", "kill-1");
-        var pid = await ProgramPids.WaitForAsync(startedFile);
+        var pid = await ProcessProbe.ReadPidAsync(startedFile, TimeSpan.FromSeconds(20));
 
         worker.Signal("KILL");
         await worker.WaitAsync(TimeSpan.FromSeconds(15));
