@@ -188,7 +188,8 @@ public sealed class StandaloneDashboardTests(DashboardServers servers, ITestOutp
         await card.Locator(".confirm button.confirm-yes").ClickAsync();
 
         await Expect(card.Locator("output.result")).ToContainTextAsync("204: deleted");
-        var gone = await new HttpClient { BaseAddress = servers.Standalone.BaseAddress }.GetAsync($"api/deadletters/{Uri.EscapeDataString(deadLetterId)}");
+        using var http = new HttpClient { BaseAddress = servers.Standalone.BaseAddress };
+        using var gone = await http.GetAsync($"api/deadletters/{Uri.EscapeDataString(deadLetterId)}");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
         session.AssertNoProblems();
     }
