@@ -43,46 +43,29 @@ public sealed class ProcessGroupFiles(string directory) : IProcessGroupLedger
     /// </summary>
     public (int Killed, int Records) KillLeftovers()
     {
-        if (!System.IO.Directory.Exists(Directory))
+        var records = Records();
+        var killed = 0;
+        foreach (var (file, group) in records)
         {
-            return (0, 0);
-        }
-
-        var (killed, records) = (0, 0);
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
-        {
-            records++;
-            if (Parse(file) is { } group && ProcessGroups.KillLeftover(group))
-            {
-                killed++;
-            }
-
+            killed += group is not null && ProcessGroups.KillLeftover(group) ? 1 : 0;
             File.Delete(file);
         }
 
-        return (killed, records);
+        return (killed, records.Count);
     }
 
     /// <summary>The records a crash left and, of those, the groups that still run; changes nothing (for <c>check</c>).</summary>
     public (int Records, int Running) Inspect()
     {
-        if (!System.IO.Directory.Exists(Directory))
-        {
-            return (0, 0);
-        }
-
-        var (records, running) = (0, 0);
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
-        {
-            records++;
-            if (Parse(file) is { } group && ProcessGroups.StillRuns(group))
-            {
-                running++;
-            }
-        }
-
-        return (records, running);
+        var records = Records();
+        return (records.Count, records.Count(record => record.Group is { } group && ProcessGroups.StillRuns(group)));
     }
+
+    /// <summary>Every record file with what it says (null for a damaged one); materialized, so callers may delete as they go.</summary>
+    private List<(string File, ProcessGroupRecord? Group)> Records() =>
+        System.IO.Directory.Exists(Directory)
+            ? System.IO.Directory.GetFiles(Directory, "*" + Extension).Select(file => (file, Parse(file))).ToList()
+            : [];
 
     private string PathOf(int processGroupId) => Path.Combine(Directory, processGroupId.ToString(CultureInfo.InvariantCulture) + Extension);
 
