@@ -92,6 +92,7 @@ public static class ProcessGroups
         MayStillBeOurs(group, out var leader)
         && (leader is not null || (Kill.Value is { } kill && kill(-group.ProcessGroupId, 0) == 0));
 
+    /// <summary>Recorded in this boot, and its leader's pid is either free or still the recorded process (its start ticks, when it runs).</summary>
     private static bool MayStillBeOurs(ProcessGroupRecord group, out ulong? leader)
     {
         ArgumentNullException.ThrowIfNull(group);
