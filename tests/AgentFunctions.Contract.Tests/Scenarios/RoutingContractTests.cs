@@ -222,8 +222,16 @@ public sealed class RoutingContractTests(RoutingEngines engines)
         (await api.GetAsync($"api/tasks/{id}/history?top=0")).IsProblem(HttpStatusCode.BadRequest);
         (await api.GetAsync("api/tasks/no-such-task/history")).IsProblem(HttpStatusCode.NotFound);
 
-        var status = (await api.GetAsync($"runtime/webhooks/durabletask/instances/{id}?showHistory=true")).Is(HttpStatusCode.OK).Json;
-        var events = status.GetProperty("historyEvents").EnumerateArray().Select(e => e.GetProperty("EventType").GetString()).ToList();
+        // In Functions the task reads completed from the orchestration's last custom status, a moment before the
+        // runtime records the orchestration's own end: poll (bounded) until it has.
+        List<string?> events = [];
+        for (var i = 0; i < 200 && events.LastOrDefault() != "ExecutionCompleted"; i++)
+        {
+            await Task.Delay(i == 0 ? 0 : 50);
+            var status = (await api.GetAsync($"runtime/webhooks/durabletask/instances/{id}?showHistory=true")).Is(HttpStatusCode.OK).Json;
+            events = status.GetProperty("historyEvents").EnumerateArray().Select(e => e.GetProperty("EventType").GetString()).ToList();
+        }
+
         Assert.Equal("ExecutionStarted", events[0]);
         Assert.Equal("ExecutionCompleted", events[^1]);
         Assert.Contains("TaskCompleted", events);
