@@ -38,6 +38,9 @@ public sealed class DurableTaskEngine(
     /// <summary>How many instance pages one list request reads at most to find a task to answer with.</summary>
     private const int MaxPagesPerList = 20;
 
+    /// <summary>How long a purge waits for the runtime to record the end of a task that already reads ended.</summary>
+    private static readonly TimeSpan EndRecordWait = TimeSpan.FromSeconds(10);
+
     private static readonly OrchestrationRuntimeStatus[] Active =
         [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended];
 
@@ -166,10 +169,26 @@ public sealed class DurableTaskEngine(
     public async Task<PurgeOutcome> PurgeAsync(string taskId, CancellationToken cancellationToken)
     {
         var client = clients.Current;
-        var instance = await client.GetInstanceAsync(taskId, getInputsAndOutputs: false, cancellationToken);
+        var instance = await client.GetInstanceAsync(taskId, getInputsAndOutputs: true, cancellationToken);
         if (instance is null)
         {
             return PurgeOutcome.NotFound;
+        }
+
+        if (Active.Contains(instance.RuntimeStatus) && TaskSnapshots.ReadView(instance)?.State.IsTerminal() == true)
+        {
+            // The task reads ended from the orchestration's last custom status a moment before the runtime records the
+            // end; a purge in that moment waits for it rather than calling an ended task still running.
+            using var bound = new CancellationTokenSource(EndRecordWait, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
+            try
+            {
+                instance = await client.WaitForInstanceCompletionAsync(taskId, getInputsAndOutputs: false, linked.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Still not recorded: answered as running below.
+            }
         }
 
         if (Active.Contains(instance.RuntimeStatus))

@@ -147,6 +147,35 @@ public sealed class DurableTaskEngineTests : IDisposable
         Assert.Empty(running.Items);
     }
 
+    [Fact]
+    public async Task A_purge_in_the_moment_a_task_reads_completed_before_its_runtime_records_the_end_waits_and_purges()
+    {
+        var plan = Plan("settling-2");
+        var succeeded = WorkflowDecider.Apply(WorkflowDecider.Start(plan, TestApp.Start).State,
+            new Core.Workflow.Events.RoleSucceeded("review", 1, TestPlans.Result("settling-2", "review")), TestApp.Start).State;
+        var instance = _app.AddTask(plan, OrchestrationRuntimeStatus.Running, succeeded);
+        _app.Client.Setup(c => c.WaitForInstanceCompletionAsync("settling-2", It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => _app.Instances["settling-2"] = new OrchestrationMetadata(instance.Name, instance.InstanceId) { RuntimeStatus = OrchestrationRuntimeStatus.Completed });
+        _app.Client.Setup(c => c.PurgeInstanceAsync("settling-2", It.IsAny<PurgeInstanceOptions?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PurgeResult(1));
+
+        var outcome = await Engine.PurgeAsync("settling-2", default);
+
+        Assert.Equal(PurgeOutcome.Purged, outcome);
+        _app.Client.Verify(c => c.PurgeInstanceAsync("settling-2", It.IsAny<PurgeInstanceOptions?>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_purge_of_a_task_still_at_work_answers_still_running_without_waiting()
+    {
+        _app.AddTask(Plan("working-1"));
+
+        var outcome = await Engine.PurgeAsync("working-1", default);
+
+        Assert.Equal(PurgeOutcome.StillRunning, outcome);
+        _app.Client.Verify(c => c.WaitForInstanceCompletionAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
     private TaskPlan Plan(string id, string? context = null) =>
         TestPlans.Plan(TestPlans.Spec(id, "review") with { Context = context });
 
