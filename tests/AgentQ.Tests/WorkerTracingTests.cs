@@ -37,8 +37,9 @@ public sealed class WorkerTracingTests
         Assert.Equal(traceId, program.TraceId);
         var spans = new SpanTree(await collector.WaitForSpansAsync(
             // Spans arrive in export batches: wait for every one the assertions name, not just the first.
-            all => all.Any(s => s.Name == SpanNames.Attempt && s[TelemetryTags.TaskId] == "wt-1") && all.Any(s => s.Name == "agentq worker")
-                && all.Any(s => s.Name == SpanNames.Complete) && all.Any(s => s.Name == SpanNames.Heartbeat),
+            all => all.Any(s => s.Name == SpanNames.Attempt && s[TelemetryTags.TaskId] == "wt-1")
+                && all.FirstOrDefault(s => s.Name == "agentq worker") is { } worker
+                && SpanTree.HasUnder(all, SpanNames.Complete, worker.SpanId) && SpanTree.HasUnder(all, SpanNames.Heartbeat, worker.SpanId),
             TimeSpan.FromSeconds(30)));
         var attempt = spans.Single(SpanNames.Attempt, s => s[TelemetryTags.TaskId] == "wt-1");
         Assert.Equal((traceId, attempt.SpanId), (attempt.TraceId, program.SpanId));

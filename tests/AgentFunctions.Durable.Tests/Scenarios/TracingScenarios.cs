@@ -66,7 +66,8 @@ public sealed class TracingScenarios(InMemoryEngine engine) : IClassFixture<InMe
         Assert.Equal(caller.TraceId, view.TraceId);
 
         var spans = await collector.WaitForAsync(
-            all => all.Count(s => s.Name == SpanNames.Attempt && s[TelemetryTags.TaskId] == id) >= 4 && all.Any(s => s.Name == "scenario worker"),
+            all => all.Count(s => s.Name == SpanNames.Attempt && s[TelemetryTags.TaskId] == id) >= 4 && all.Any(s => s.Name == "scenario worker")
+                && SpanTree.HasUnder(all, SpanNames.Complete, worker.SpanId) && SpanTree.HasUnder(all, SpanNames.Heartbeat, worker.SpanId),
             EngineApi.DefaultWait);
         var trace = new SpanTree(spans.Where(s => s.TraceId == caller.TraceId).ToList());
         var submitted = trace.Single(SpanNames.Submit);

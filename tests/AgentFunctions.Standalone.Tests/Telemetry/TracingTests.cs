@@ -88,7 +88,8 @@ public sealed class TracingTests : IAsyncLifetime, IDisposable
         Assert.Equal(caller.TraceId, view.TraceId);
 
         var spans = new SpanTree(await _collector.WaitForSpansAsync(
-            all => all.Count(s => s.Name == SpanNames.Attempt) >= 3 && all.Any(s => s.Name == "test worker") && all.Any(s => s.Name == SpanNames.Complete),
+            all => all.Count(s => s.Name == SpanNames.Attempt) >= 3 && all.Any(s => s.Name == "test worker")
+                && SpanTree.HasUnder(all, SpanNames.Complete, worker.SpanId) && SpanTree.HasUnder(all, SpanNames.Heartbeat, worker.SpanId),
             Wait));
         var trace = new SpanTree(spans.All.Where(s => s.TraceId == caller.TraceId).ToList());
 

@@ -41,5 +41,15 @@ public sealed class SpanTree(IReadOnlyList<CollectedSpan> spans)
         return false;
     }
 
+    /// <summary>
+    /// Whether a span named <paramref name="name"/> has arrived with every span between it and <paramref name="ancestorSpanId"/>:
+    /// for a wait, since a request's span ends, and is exported, after the span of the work it did.
+    /// </summary>
+    public static bool HasUnder(IReadOnlyList<CollectedSpan> spans, string name, string ancestorSpanId)
+    {
+        var tree = new SpanTree(spans);
+        return tree.Named(name).Any(span => tree.Descends(span, ancestorSpanId));
+    }
+
     public override string ToString() => string.Join("\n", All);
 }
