@@ -56,7 +56,20 @@ public static class ApiProblems
     }
 
     public static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(status), extensions: extensions);
+
+    /// <summary>
+    /// The RFC section of the statuses ASP.NET Core has no default <c>type</c> for (it fills in the others), so every
+    /// problem carries one.
+    /// </summary>
+    private static string? TypeOf(int status) => status switch
+    {
+        StatusCodes.Status410Gone => "https://tools.ietf.org/html/rfc9110#section-15.5.11",
+        StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+        StatusCodes.Status507InsufficientStorage => "https://tools.ietf.org/html/rfc4918#section-11.5",
+        _ => null,
+    };
 
     /// <summary>
     /// The answer to an exception no handler turned into one, the same in both hosts (the Standalone server's exception

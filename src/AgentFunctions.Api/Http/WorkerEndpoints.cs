@@ -45,7 +45,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         }
         catch (JsonException ex)
         {
-            return ApiProblems.BadRequest($"the lease request is not valid: {ex.Message}");
+            return ApiProblems.BadRequest($"the lease request is not valid: {JsonTypeErrors.Describe<LeaseRequest>(ex)}");
         }
 
         var wait = lease?.WaitSeconds ?? 0;
@@ -155,7 +155,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         }
         catch (JsonException ex)
         {
-            return ApiProblems.BadRequest($"the heartbeat is not valid: {ex.Message}");
+            return ApiProblems.BadRequest($"the heartbeat is not valid: {JsonTypeErrors.Describe<HeartbeatRequest>(ex)}");
         }
 
         if (heartbeat.Progress is { } progress && (!double.IsFinite(progress) || progress < 0 || progress > 1))
@@ -199,7 +199,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         }
         catch (JsonException ex)
         {
-            return ApiProblems.BadRequest($"the result is not valid: {ex.Message}");
+            return ApiProblems.BadRequest($"the result is not valid: {JsonTypeErrors.Describe<AgentResult>(ex)}");
         }
 
         var writer = new AttemptResultWriter(api.Artifacts, api.Limits, api.Time);
@@ -245,7 +245,7 @@ public sealed class WorkerEndpoints(ApiDependencies api, IWorkerLeases leases)
         }
         catch (JsonException ex)
         {
-            return ApiProblems.BadRequest($"the failure is not valid: {ex.Message}");
+            return ApiProblems.BadRequest($"the failure is not valid: {JsonTypeErrors.Describe<FailRequest>(ex)}");
         }
 
         if (failure.Reason is { Length: > 4000 })

@@ -35,7 +35,7 @@ public static class HistoryPaging
         {
         }
 
-        throw new ArgumentException("the continuation token is not valid; pass back the one a previous page returned");
+        throw ContinuationTokens.Invalid();
     }
 
     /// <summary>A page of a history held whole (ordered by seq): up to <paramref name="top"/> events after the token's seq.</summary>

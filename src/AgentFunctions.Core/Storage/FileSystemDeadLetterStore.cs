@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Logging;
 using Microsoft.Extensions.Logging;
@@ -194,10 +195,10 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
         }
         catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
         {
-            throw new ArgumentException("The continuation token is not valid.", nameof(token), ex);
+            throw ContinuationTokens.Invalid(ex);
         }
 
-        return DeadLetterId.IsValid(id) ? id : throw new ArgumentException("The continuation token is not valid.", nameof(token));
+        return DeadLetterId.IsValid(id) ? id : throw ContinuationTokens.Invalid();
     }
 
     private async Task<DeadLetterRecord?> TryLoadForListingAsync(string id, CancellationToken cancellationToken)

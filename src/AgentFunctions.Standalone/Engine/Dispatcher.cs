@@ -260,6 +260,8 @@ public sealed class Dispatcher(
             circuits.For(item.Role)?.Record(Core.Resilience.CircuitOutcome.Failure, item.Probe, now);
             var message = $"lease expired: worker '{item.WorkerId ?? "unknown"}' neither finished nor sent a heartbeat in time";
             context.Apply(entry, new RoleAttemptFailed(item.Role, item.Attempt, FailureKind.Transient, message));
+            // A failed attempt like any other in the role's counters, latency and failure-ratio alert.
+            context.CountAttempt(item.Role, succeeded: false, now - (item.LeasedAt ?? now), usage: null);
             AttemptSpans.Record(entry.State.Trace, item.TaskId, item.Role, item.Attempt, item.LeasedAt ?? item.LeaseExpiresAt ?? now, AttemptOutcomes.Failed, FailureKind.Transient, message);
             return true;
         });

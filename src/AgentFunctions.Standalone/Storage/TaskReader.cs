@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Tasks;
 using AgentFunctions.Core.Workflow;
@@ -223,6 +224,6 @@ public sealed class TaskReader(TaskDatabase database)
         {
         }
 
-        throw new ArgumentException("the continuation token is not valid; pass back the one a previous page returned");
+        throw ContinuationTokens.Invalid();
     }
 }

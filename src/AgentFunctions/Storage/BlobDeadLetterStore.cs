@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Core.Contracts;
 using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Logging;
 using AgentFunctions.Core.Storage;
@@ -114,7 +115,7 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
         }
         catch (RequestFailedException ex) when (ex.Status == 400 && token is not null)
         {
-            throw new ArgumentException("The continuation token is not valid.", nameof(query), ex);
+            throw ContinuationTokens.Invalid(ex);
         }
 
         return new DeadLetterPage(items, EncodeToken(next));
@@ -136,7 +137,7 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
         }
         catch (FormatException ex)
         {
-            throw new ArgumentException("The continuation token is not valid.", nameof(token), ex);
+            throw ContinuationTokens.Invalid(ex);
         }
     }
 

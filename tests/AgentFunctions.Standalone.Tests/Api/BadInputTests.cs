@@ -158,6 +158,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("api/tasks?continuationToken=garbage!", "continuationToken: the continuation token is not valid")]
     [InlineData("api/tasks?role=Bad", "role: 'Bad' is not a valid role name")]
     [InlineData("api/metrics?format=xml", "format: must be json or prometheus")]
+    [InlineData("api/deadletters?continuationToken=garbage", "continuationToken: the continuation token is not valid; pass back")]
     public async Task Bad_query_values_are_400(string path, string detail)
     {
         using var response = await _server.Client.GetAsync(path);
@@ -193,7 +194,21 @@ public sealed class BadInputTests : IAsyncLifetime
         await Responses.AssertProblemAsync(unknownLease, HttpStatusCode.Gone, "lease 'abcdef' is gone");
         await Responses.AssertProblemAsync(badProgress, HttpStatusCode.BadRequest, "progress: must be a number between 0 and 1");
         await Responses.AssertProblemAsync(badWait, HttpStatusCode.BadRequest, "wait: must be a whole number of seconds between 0 and 60");
-        await Responses.AssertProblemAsync(badStatus, HttpStatusCode.BadRequest, "the result is not valid");
+        await Responses.AssertProblemAsync(badStatus, HttpStatusCode.BadRequest, "the result is not valid: status: must be one of \"completed\", \"needs_approval\", \"failed\"");
+    }
+
+    [Theory]
+    [InlineData("api/workers/remote-one/lease", """{ "workerId": 5 }""", "the lease request is not valid: workerId: must be a string")]
+    [InlineData("api/workers/remote-one/lease", """{ "leaseSeconds": "abc" }""", "the lease request is not valid: leaseSeconds: must be a whole number")]
+    [InlineData("api/workers/remote-one/lease", """{ "capabilities": "gpu" }""", "the lease request is not valid: capabilities: must be an array")]
+    [InlineData("api/workers/remote-one/leases/abcdef/heartbeat", """{ "progress": "half" }""", "the heartbeat is not valid: progress: must be a number")]
+    [InlineData("api/workers/remote-one/leases/abcdef/fail", """{ "permanent": "yes" }""", "the failure is not valid: permanent: must be true or false")]
+    public async Task Worker_bodies_of_the_wrong_type_name_the_field_in_the_contract_s_words(string path, string body, string detail)
+    {
+        using var response = await _server.PostJsonAsync(path, body);
+
+        var problem = await Responses.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
+        Assert.DoesNotContain("System.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

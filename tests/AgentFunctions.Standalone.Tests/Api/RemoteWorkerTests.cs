@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using AgentFunctions.Core.Contracts;
+using AgentFunctions.Core.Json;
 using AgentFunctions.Core.Workflow;
 using AgentFunctions.Standalone.Tests.Support;
 using AgentFunctions.Testing;
@@ -115,6 +118,14 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         using var done = await _server.PostJsonAsync($"api/workers/quick/leases/{second.GetProperty("leaseId").GetString()}/complete", """{ "status": "completed", "result": "on time" }""");
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
         Assert.Equal(AgentTaskStatus.Completed, (await _server.WaitForAsync("remote-3")).State);
+
+        // The expired attempt counts as the role's failed attempt, as a failure the worker reported would.
+        var metrics = await _server.Client.GetFromJsonAsync<MetricsSnapshot>("api/metrics", CoreJson.Options);
+        var quick = Assert.Single(metrics!.Roles, r => r.Role == "quick");
+        Assert.Equal(1, quick.FailedAttempts);
+        Assert.Equal(1, quick.Succeeded);
+        Assert.Equal(2, quick.AttemptLatencyMs.Count);
+        Assert.Equal(0.5, quick.FailureRatioLastHour);
     }
 
     [Fact]

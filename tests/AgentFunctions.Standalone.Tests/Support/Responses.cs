@@ -17,6 +17,7 @@ internal static class Responses
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(body).RootElement.Clone();
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.StartsWith("https://", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
         Assert.Contains(detailPart, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         return problem;
     }
