@@ -53,6 +53,8 @@ public sealed class TaskHistory(TaskSpec spec)
                 }
 
                 return item with { Type = TaskHistoryTypes.AttemptStarted, Actor = WorkerOf(e.Role), Role = e.Role, Attempt = e.Attempt };
+            case RoleAttemptReturned e:
+                return item with { Type = TaskHistoryTypes.AttemptReturned, Actor = WorkerOf(e.Role), Role = e.Role, Attempt = e.Attempt, Detail = "handed back unfinished: it waits for the next worker, uncounted" };
             case RoleSucceeded e:
                 return Ended(item, e.Role, e.Attempt, "succeeded", e.Result.Summary);
             case RoleNeedsApproval e:

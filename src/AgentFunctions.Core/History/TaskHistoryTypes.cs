@@ -6,6 +6,7 @@ public static class TaskHistoryTypes
     public const string Submitted = "submitted";
     public const string AttemptStarted = "attempt_started";
     public const string AttemptEnded = "attempt_ended";
+    public const string AttemptReturned = "attempt_returned";
     public const string Approval = "approval";
     public const string ApprovalTimeout = "approval_timeout";
     public const string Cancel = "cancel";

@@ -107,6 +107,7 @@ public static class WorkflowDecider
         var applied = workflowEvent switch
         {
             RoleAttemptStarted e => change.AttemptStarted(e),
+            RoleAttemptReturned e => change.AttemptReturned(e),
             RoleAttemptFailed e => change.AttemptFailed(e),
             RoleFailedFinally e => change.FailedFinally(e),
             RoleSucceeded e => change.Succeeded(e.Role, e.Attempt, e.Result, needsApproval: false),
@@ -220,6 +221,34 @@ public static class WorkflowDecider
                 Progress = null,
                 ProgressMessage = null,
                 CircuitHeldUntil = null,
+            };
+            return true;
+        }
+
+        /// <summary>A leased attempt handed back unfinished waits again, uncounted, under the same number.</summary>
+        public bool AttemptReturned(RoleAttemptReturned e)
+        {
+            if (Find(e.Role) is not { } index)
+            {
+                return false;
+            }
+
+            var role = _roles[index];
+            if (role.Status != RoleStatus.Running || e.Attempt != role.Attempt || !InPlay(role))
+            {
+                return false;
+            }
+
+            var before = e.Attempt - 1;
+            var retrying = role.Failures.Count > 0;
+            _roles[index] = role with
+            {
+                Status = retrying ? RoleStatus.Retrying : RoleStatus.Pending,
+                Attempt = before,
+                StartedAt = before == 0 ? null : role.StartedAt,
+                NextAttemptAt = retrying ? _now : null,
+                Progress = null,
+                ProgressMessage = null,
             };
             return true;
         }

@@ -168,6 +168,7 @@ public sealed class BatchContext
         item.Dirty = true;
         _dirty.Add(entry);
         Effects.Released.Add((item, leaseId));
+        Apply(entry, new RoleAttemptReturned(item.Role, item.Attempt));
     }
 
     /// <summary>Queues a file write that must happen once this batch has committed.</summary>

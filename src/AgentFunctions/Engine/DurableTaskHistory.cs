@@ -214,13 +214,7 @@ public sealed class DurableTaskHistory(DurableClientAccessor clients) : ITaskHis
                         yield return ExternalEventParser.ParseCancel(payload);
                         break;
                     case OrchestrationEvents.RemoteAttempt when ExternalEventParser.ParseRemoteAttempt(payload) is { } attempt:
-                        yield return attempt switch
-                        {
-                            { Error: { } error } => new RoleAttemptFailed(attempt.Role, attempt.Attempt, attempt.Kind ?? FailureKind.Transient, error),
-                            { HeldUntil: { } until } => new RoleCircuitHeld(attempt.Role, attempt.Attempt, until),
-                            { Released: true } => new RoleCircuitReleased(attempt.Role),
-                            _ => new RoleAttemptStarted(attempt.Role, attempt.Attempt, attempt.Worker),
-                        };
+                        yield return attempt.ToWorkflowEvent();
                         break;
                 }
 

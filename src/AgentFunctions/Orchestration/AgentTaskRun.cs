@@ -169,13 +169,7 @@ internal sealed class AgentTaskRun : IDisposable
             if (Payload(completed) is { } payload && ExternalEventParser.ParseRemoteAttempt(payload) is { } attempt
                 && Route(attempt.Role) is { Remote: true })
             {
-                Apply(attempt switch
-                {
-                    { Error: { } error } => new RoleAttemptFailed(attempt.Role, attempt.Attempt, attempt.Kind ?? FailureKind.Transient, error),
-                    { HeldUntil: { } until } => new RoleCircuitHeld(attempt.Role, attempt.Attempt, until),
-                    { Released: true } => new RoleCircuitReleased(attempt.Role),
-                    _ => new RoleAttemptStarted(attempt.Role, attempt.Attempt, attempt.Worker),
-                });
+                Apply(attempt.ToWorkflowEvent());
             }
         }
         else if (_approvals.Find(a => a.Timer == completed) is { } approval)

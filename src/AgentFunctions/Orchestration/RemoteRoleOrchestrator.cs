@@ -212,6 +212,11 @@ public static class RemoteRoleOrchestrator
                         // Leased (not a heartbeat): the attempt starts now, as the task's view shows it.
                         Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null) { Worker = lease.WorkerId ?? "anonymous" });
                     }
+                    else if (expiresAt is not null && lease.LeaseExpiresAt is null)
+                    {
+                        // Released: the attempt waits in the queue again, and the task's view shows it waiting.
+                        Tell(context, request, new RemoteAttemptEvent(first.Role, attempt, null, null) { Returned = true });
+                    }
 
                     Arm(lease.LeaseExpiresAt);
                     continue;

@@ -164,6 +164,29 @@ public sealed class HttpContractTests(BothEngines engines)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_released_attempt_shows_waiting_again_and_the_next_worker_runs_it_under_the_same_number(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var id = ApiSession.NewId("released");
+        await api.PostAsync("api/tasks", new { id, to = new[] { "worker" }, instructions = "Hand me back." });
+        var firstId = Uri.EscapeDataString((await LeaseAsync(api, id)).GetProperty("leaseId").GetString()!);
+        var beat = (await api.PostAsync($"api/workers/worker/leases/{firstId}/heartbeat", new { progress = 0.5, message = "halfway" })).Is(HttpStatusCode.OK).Json;
+        await api.WaitForTaskAsync(id, v => v.GetProperty("roles")[0].GetProperty("progress").ValueKind == JsonValueKind.Number, "progress 0.5");
+
+        // A heartbeat may renew the lease id (Functions: the message's new receipt); release names the current one.
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(beat.GetProperty("leaseId").GetString()!)}/release")).Is(HttpStatusCode.OK);
+
+        var waiting = await api.WaitForTaskAsync(id, v => v.GetProperty("roles")[0].GetProperty("state").GetString() == "pending", "the role pending again");
+        Assert.Equal((0, JsonValueKind.Null), (waiting.GetProperty("roles")[0].GetProperty("attempt").GetInt32(), waiting.GetProperty("roles")[0].GetProperty("progress").ValueKind));
+        var second = await LeaseAsync(api, id);
+        Assert.Equal(1, second.GetProperty("attempt").GetInt32());
+        (await api.PostAsync($"api/workers/worker/leases/{Uri.EscapeDataString(second.GetProperty("leaseId").GetString()!)}/complete", new { status = "completed", result = "# done" })).Is(HttpStatusCode.OK);
+        var done = await api.WaitForStateAsync(id, "completed");
+        Assert.Equal(1, done.GetProperty("roles")[0].GetProperty("attempt").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task A_worker_naming_a_task_gets_that_tasks_attempt_with_a_lease_up_to_the_roles_maximum(string engine)
     {
         using var api = new ApiSession(engines, engine);

@@ -158,9 +158,15 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
     {
         await _server.SubmitAsync("""{ "id": "remote-7", "to": ["review"], "instructions": "x" }""");
         var first = await LeaseAsync("review", "leaving");
+        using var beat = await _server.PostJsonAsync($"api/workers/review/leases/{first.GetProperty("leaseId").GetString()}/heartbeat", """{ "progress": 0.7, "message": "half way" }""");
+        Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
 
         using var release = await _server.PostJsonAsync($"api/workers/review/leases/{first.GetProperty("leaseId").GetString()}/release", "{}");
         Assert.Equal(HttpStatusCode.OK, release.StatusCode);
+
+        // Handed back, the role waits for a worker again: not running, nothing counted, no stale progress.
+        var waiting = (await _server.GetTaskAsync("remote-7")).Roles[0];
+        Assert.Equal((RoleStatus.Pending, 0, (double?)null, (string?)null), (waiting.State, waiting.Attempt, waiting.Progress, waiting.ProgressMessage));
 
         var second = await LeaseAsync("review", "arriving");
         Assert.Equal("remote-7", second.GetProperty("taskId").GetString());
@@ -169,6 +175,8 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
         var view = await _server.WaitForAsync("remote-7");
         Assert.Equal(1, view.Roles[0].Attempt);
+        var history = await _server.Client.GetStringAsync("api/tasks/remote-7/history");
+        Assert.Contains("\"type\":\"attempt_returned\",\"actor\":\"leaving\"", history, StringComparison.Ordinal);
         using var again = await _server.PostJsonAsync($"api/workers/review/leases/{first.GetProperty("leaseId").GetString()}/release", "{}");
         Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
     }

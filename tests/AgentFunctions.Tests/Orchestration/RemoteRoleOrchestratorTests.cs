@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Retries;
 using AgentFunctions.Core.Runners;
 using AgentFunctions.Core.Tasks;
+using AgentFunctions.Core.Workflow.Events;
 using AgentFunctions.Orchestration;
 using AgentFunctions.Tests.Support;
 using Moq;
@@ -95,6 +96,9 @@ public sealed class RemoteRoleOrchestratorTests
         Assert.All(harness.Timers, t => Assert.True(t.Completion.Task.IsCompleted));
         Assert.False(run.IsCompleted);
         Assert.Single(harness.ActivitiesNamed(OrchestrationNames.DispatchRemoteAttempt));
+        // The task hears of it, so its view shows the role waiting again rather than running.
+        var told = harness.Sent.Select(s => s.Payload).OfType<RemoteAttemptEvent>().Last();
+        Assert.Equal(new RoleAttemptReturned("worker", 1), told.ToWorkflowEvent());
     }
 
     [Fact]

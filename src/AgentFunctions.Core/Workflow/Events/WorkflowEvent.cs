@@ -5,6 +5,7 @@ namespace AgentFunctions.Core.Workflow.Events;
 /// <summary>Something that happened to a task, as an engine reports it to the decider.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "event")]
 [JsonDerivedType(typeof(RoleAttemptStarted), "role_attempt_started")]
+[JsonDerivedType(typeof(RoleAttemptReturned), "role_attempt_returned")]
 [JsonDerivedType(typeof(RoleAttemptFailed), "role_attempt_failed")]
 [JsonDerivedType(typeof(RoleFailedFinally), "role_failed_finally")]
 [JsonDerivedType(typeof(RoleSucceeded), "role_succeeded")]
