@@ -101,6 +101,17 @@ public static class StandaloneApp
             };
             await ApiProblems.Problem(http.Response.StatusCode, ReasonPhrases.GetReasonPhrase(http.Response.StatusCode), detail).ExecuteAsync(http);
         });
+        app.Use((context, next) =>
+        {
+            // HEAD is GET without the body (RFC 9110): every GET route answers it. Kestrel keeps the request's
+            // original method for the response, so it sends the GET's headers and drops the body.
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Request.Method = HttpMethods.Get;
+            }
+
+            return next(context);
+        });
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         // After the key check, so a caller without one holds no memory.

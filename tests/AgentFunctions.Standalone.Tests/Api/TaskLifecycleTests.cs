@@ -107,6 +107,25 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Head_answers_a_get_route_with_its_status_and_headers_and_no_body()
+    {
+        await _server.SubmitAsync("""{ "id": "headed", "to": ["implementation"], "instructions": "x", "context": "# Context\nsome notes" }""");
+        await _server.WaitForAsync("headed");
+
+        using var artifact = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "api/tasks/headed/artifacts/context.md"));
+        using var health = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "api/health"));
+        using var unknown = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "api/tasks/no-such-task"));
+
+        Assert.Equal(HttpStatusCode.OK, artifact.StatusCode);
+        Assert.Equal(20, artifact.Content.Headers.ContentLength);
+        Assert.Equal("attachment", artifact.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Empty(await artifact.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Empty(await health.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Result_is_a_conflict_until_the_task_ends()
     {
         await _server.SubmitAsync("""{ "id": "not-yet", "to": ["slow"], "instructions": "x" }""");
