@@ -141,6 +141,33 @@ public sealed class HttpErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_https_url_for_an_http_server_says_why_the_tls_connection_failed()
+    {
+        await using var server = await RecordingHttpServer.AnsweringAsync(200, "{}");
+        _environment.Variables["AGENTQ_URL"] = server.Url.Replace("http://", "https://", StringComparison.Ordinal);
+
+        var result = await CliRunner.RunAsync(_environment, "health");
+
+        Assert.True(result.ExitCode == (int)ExitCode.Unreachable, result.ToString());
+        Assert.Single(result.StderrLines);
+        Assert.StartsWith("agentq: cannot reach the server at https://127.0.0.1:", result.ErrorLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("see inner exception", result.ErrorLine, StringComparison.Ordinal);
+        // The TLS failure, then its cause on the same line.
+        Assert.Matches("SSL connection could not be established: .+", result.ErrorLine);
+    }
+
+    [Fact]
+    public async Task Health_answered_404_asks_whether_the_url_is_an_agentfunctions_server()
+    {
+        await using var server = await RecordingHttpServer.AnsweringAsync(404, "<html>Not Found</html>", "text/html");
+
+        var result = await RunAgainstAsync(server, "health");
+
+        Assert.Equal((int)ExitCode.NotFound, result.ExitCode);
+        Assert.Contains($"(is this an AgentFunctions server? {server.Url}/ has no /api/health)", result.ErrorLine, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Server_answering_unexpected_json_is_a_general_error_not_a_crash()
     {
         await using var server = await RecordingHttpServer.AnsweringAsync(200, "[1,2,3]");

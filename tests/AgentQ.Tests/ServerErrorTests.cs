@@ -86,7 +86,8 @@ public sealed class ServerErrorTests : IAsyncLifetime
     [InlineData("agentq: no roles: give --to ROLE", "submit", "Fix it")]
     [InlineData("agentq: --timeout and --interval only apply with --wait", "submit", "Fix it", "--to", "review", "--timeout", "5")]
     [InlineData("agentq: Argument 'soon' not recognized. Must be one of:", "submit", "Fix it", "--to", "review", "--priority", "soon")]
-    [InlineData("agentq: --lease must be between 1 and 604800 seconds", "worker", "run", "--role", "review", "--lease", "0", "--", "cat")]
+    [InlineData("agentq: --lease '0' is not a duration between 1s and 7d", "worker", "run", "--role", "review", "--lease", "0", "--", "cat")]
+    [InlineData("agentq: unknown option '--bogus' for worker run", "worker", "run", "--role", "review", "--bogus", "--", "cat")]
     [InlineData("agentq: no program to run: put it after '--', e.g. agentq worker run --role review -- ./review.sh {input}", "worker", "run", "--role", "review")]
     [InlineData("agentq: Unrecognized command or argument 'bogus'", "bogus")]
     public async Task Bad_arguments_exit_2_with_one_line_and_send_nothing(string message, params string[] args)

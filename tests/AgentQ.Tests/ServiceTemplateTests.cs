@@ -112,6 +112,35 @@ public sealed class ServiceTemplateTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_install_with_json_prints_one_document_naming_the_unit_its_path_and_format()
+    {
+        var units = Path.Combine(_environment.CurrentDirectory, "units");
+        var written = await CliRunner.RunAsync(_environment, "worker", "install", "--role", "docs", "--format", "systemd", "--unit-dir", units, "--json");
+
+        Assert.True(written.ExitCode == 0, written.ToString());
+        using (var document = System.Text.Json.JsonDocument.Parse(written.Stdout))
+        {
+            var root = document.RootElement;
+            Assert.Equal("agentq-worker@docs.service", root.GetProperty("unit").GetString());
+            Assert.Equal(Path.Combine(units, "agentq-worker@docs.service"), root.GetProperty("path").GetString());
+            Assert.Equal("systemd", root.GetProperty("format").GetString());
+            Assert.Equal("systemctl daemon-reload && systemctl enable --now agentq-worker@docs", root.GetProperty("start").GetString());
+        }
+
+        Assert.True(File.Exists(Path.Combine(units, "agentq-worker@docs.service")));
+
+        var printed = await CliRunner.RunAsync(_environment, "worker", "install", "--role", "docs", "--format", "launchd", "--print", "--json");
+        Assert.True(printed.ExitCode == 0, printed.ToString());
+        using (var document = System.Text.Json.JsonDocument.Parse(printed.Stdout))
+        {
+            var root = document.RootElement;
+            Assert.Equal("launchd", root.GetProperty("format").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("path").ValueKind);
+            Assert.Contains("<plist", root.GetProperty("text").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_launchd_agent_is_a_plist_with_the_keys_launchd_needs_as_shipped_and_as_installed()
     {
         var shipped = ReadPlist(File.ReadAllText(Deploy("launchd", "com.agentq.worker.plist")));

@@ -108,6 +108,16 @@ public sealed class SpecBuilderTests
     }
 
     [Fact]
+    public void A_directory_given_as_file_is_a_usage_error_saying_it_is_a_directory()
+    {
+        var directory = Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar);
+        var error = Refused(new SubmitArguments { File = directory, To = ["impl"] });
+
+        Assert.Equal(ExitCode.Usage, error.ExitCode);
+        Assert.Equal($"cannot read --file '{directory}': it is a directory (give a file, or - for stdin)", error.Message);
+    }
+
+    [Fact]
     public void Scalar_flags_land_in_their_fields()
     {
         var spec = Build(new SubmitArguments

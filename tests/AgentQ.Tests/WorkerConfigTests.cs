@@ -73,7 +73,7 @@ public sealed class WorkerConfigTests : IAsyncLifetime
 
     [Theory]
     [InlineData("[worker]\nrole = \"review\"\ncolour = \"blue\"\n", ":3: unknown key 'colour' in [worker] (known: role, concurrency,")]
-    [InlineData("[worker]\nconcurrency = \"two\"\n", ":2: concurrency must be a whole number (got a string)")]
+    [InlineData("[worker]\nconcurrency = \"two\"\n", ":2: concurrency must be a whole number (got \"two\")")]
     [InlineData("[worker]\nlease = true\n", ":2: lease must be seconds or a duration such as \"90s\", \"30m\", \"4h\" (got true/false)")]
     [InlineData("command = [\"agent\", 3]\n", ":1: command must hold strings only (got a whole number)")]
     [InlineData("command = 'agent \"unclosed'\n", ":1: command: the command has an unclosed \" quote")]

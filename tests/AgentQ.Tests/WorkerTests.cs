@@ -487,23 +487,28 @@ public sealed class WorkerTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), interval);
     }
 
-    [Fact]
-    public async Task Requested_lease_length_is_sent_with_the_lease_request()
+    [Theory]
+    [InlineData("45", 45)]
+    [InlineData("5h", 18000)]
+    [InlineData("1h30m", 5400)]
+    public async Task Requested_lease_length_in_seconds_or_as_a_duration_is_sent_with_the_lease_request(string lease, int seconds)
     {
-        await RunWorkerAsync(() => _stub.Leases.Any(), ["--lease", "45"], "cat");
+        await RunWorkerAsync(() => _stub.Leases.Any(), ["--lease", lease], "cat");
 
-        Assert.Equal(45, Body(_stub.Leases.First()).GetProperty("leaseSeconds").GetInt32());
+        Assert.Equal(seconds, Body(_stub.Leases.First()).GetProperty("leaseSeconds").GetInt32());
     }
 
     [Theory]
     [InlineData("0")]
     [InlineData("604801")]
+    [InlineData("8d")]
+    [InlineData("soon")]
     public async Task Lease_outside_what_the_api_accepts_is_a_usage_error(string seconds)
     {
         var result = await CliRunner.RunAsync(_environment, "worker", "run", "--role", "review", "--url", _stub.Url, "--lease", seconds, "--", "cat");
 
         Assert.Equal((int)ExitCode.Usage, result.ExitCode);
-        Assert.Equal("agentq: --lease must be between 1 and 604800 seconds", result.ErrorLine);
+        Assert.Equal($"agentq: --lease '{seconds}' is not a duration between 1s and 7d (e.g. 90, 45s, 30m, 4h, 1h30m)", result.ErrorLine);
         Assert.Empty(_stub.Server.Requests);
     }
 }

@@ -20,11 +20,17 @@ public sealed class AttemptFolder(AgentQClient client)
     public const string AttemptFile = "attempt.json";
     public const string InputsDirectory = "inputs";
 
-    /// <summary>Writes the files; returns their paths relative to <paramref name="directory"/>. Local write failures throw (exit 1).</summary>
-    public async Task<IReadOnlyList<string>> WriteAsync(LeaseGrant grant, string directory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the files from the lease answer, downloading only what it lacks (the spec, a context or earlier result kept
+    /// as an artifact). Returns the paths written, relative to <paramref name="directory"/>, and the downloads the key was
+    /// not allowed (a key scoped only to <c>worker:&lt;role&gt;</c> may not read tasks): those files are left out, the rest
+    /// stand. Local write failures throw (exit 1).
+    /// </summary>
+    public async Task<AttemptFiles> WriteAsync(LeaseGrant grant, string directory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var files = new List<string>();
+        var refused = new List<string>();
         var attempt = grant.Input;
         try
         {
@@ -36,10 +42,10 @@ public sealed class AttemptFolder(AgentQClient client)
             }
             else if (attempt.ContextRef is not null)
             {
-                await DownloadAsync(grant.TaskId, ContextFile, directory, ContextFile, files, cancellationToken);
+                await DownloadAsync(grant.TaskId, ContextFile, directory, ContextFile, files, refused, cancellationToken);
             }
 
-            await DownloadAsync(grant.TaskId, SpecFile, directory, SpecFile, files, cancellationToken);
+            await DownloadAsync(grant.TaskId, SpecFile, directory, SpecFile, files, refused, cancellationToken);
             foreach (var input in attempt.Inputs)
             {
                 var name = $"{InputsDirectory}/{input.Role}.md";
@@ -49,7 +55,7 @@ public sealed class AttemptFolder(AgentQClient client)
                 }
                 else if (input.ResultRef is { } resultRef && resultRef.StartsWith($"tasks/{grant.TaskId}/", StringComparison.Ordinal))
                 {
-                    await DownloadAsync(grant.TaskId, resultRef[$"tasks/{grant.TaskId}/".Length..], directory, name, files, cancellationToken);
+                    await DownloadAsync(grant.TaskId, resultRef[$"tasks/{grant.TaskId}/".Length..], directory, name, files, refused, cancellationToken);
                 }
             }
 
@@ -64,7 +70,7 @@ public sealed class AttemptFolder(AgentQClient client)
             throw new CliException(ExitCode.Error, $"cannot write {directory}: {ex.Message}", ex);
         }
 
-        return files;
+        return new AttemptFiles(files, refused);
     }
 
     private static async Task WriteTextAsync(string directory, string name, string text, List<string> files)
@@ -76,7 +82,7 @@ public sealed class AttemptFolder(AgentQClient client)
     }
 
     /// <summary>An artifact of the task (a path below <c>tasks/&lt;id&gt;/</c>); one the server does not have is left out.</summary>
-    private async Task DownloadAsync(string taskId, string artifact, string directory, string name, List<string> files, CancellationToken cancellationToken)
+    private async Task DownloadAsync(string taskId, string artifact, string directory, string name, List<string> files, List<string> refused, CancellationToken cancellationToken)
     {
         var escaped = string.Join('/', artifact.Split('/').Select(Uri.EscapeDataString));
         var uri = client.ApiRaw($"tasks/{Uri.EscapeDataString(taskId)}/artifacts/{escaped}");
@@ -90,6 +96,11 @@ public sealed class AttemptFolder(AgentQClient client)
         catch (CliException ex) when (ex.ExitCode == ExitCode.NotFound)
         {
             // Nothing stored under that name (an old task, a purge): the prompt still says what to do.
+        }
+        catch (CliException ex) when (ex.ExitCode == ExitCode.Unauthorized)
+        {
+            // The key may work the role but not read the task's artifacts: the prompt still carries the work.
+            refused.Add(name);
         }
     }
 }

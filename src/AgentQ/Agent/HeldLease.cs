@@ -21,8 +21,11 @@ public sealed record HeldLease
 
     public int LeaseSeconds { get; init; }
 
-    /// <summary>The server the lease came from.</summary>
+    /// <summary>The server the lease came from: heartbeat, complete and fail go there, whatever the current profile says.</summary>
     public required string Server { get; init; }
+
+    /// <summary>The profile the lease was taken with (its key goes with later calls on the lease); never the key itself.</summary>
+    public string? Profile { get; init; }
 
     public string? WorkerId { get; init; }
 

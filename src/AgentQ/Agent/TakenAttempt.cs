@@ -17,4 +17,7 @@ public sealed record TakenAttempt(
     /// <summary>The W3C trace context of the attempt's span (pass it on as TRACEPARENT so the agent's own spans join the task's trace).</summary>
     [JsonPropertyName("traceparent")]
     public string? TraceParent { get; init; }
+
+    /// <summary>Files left out because the key may not read the task's artifacts (403); the lease is kept all the same.</summary>
+    public IReadOnlyList<string> Refused { get; init; } = [];
 }

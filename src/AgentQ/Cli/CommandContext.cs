@@ -52,6 +52,30 @@ public sealed class CommandContext : IDisposable
         _overrides = _overrides with { Url = _overrides.Url ?? url, Profile = _overrides.Profile ?? profile };
     }
 
+    /// <summary>
+    /// Points the connection at the server a lease was taken from (<paramref name="server"/>, with the profile it was
+    /// taken with): a lease is only ever settled with the server that granted it. An explicit --url naming another server
+    /// is refused (exit 2); AGENTQ_URL naming another server is set aside, and so is AGENTQ_KEY with it (that key belongs
+    /// to the other server). Call before the connection is first used.
+    /// </summary>
+    public void UseLeaseServer(string server, string? profile, string taskId)
+    {
+        if (_connection.IsValueCreated)
+        {
+            throw new InvalidOperationException("The connection is already in use.");
+        }
+
+        var granted = new Uri(server);
+        if (_overrides.Url is { } given && !AgentQClient.SameServer(given, granted))
+        {
+            throw CliException.Usage($"--url {given} is not the server the lease on task '{taskId}' came from ({server}); leave --url out, the lease goes to its own server");
+        }
+
+        // AGENTQ_KEY goes with AGENTQ_URL: never send it to another server.
+        var otherEnvironmentServer = Environment.GetVariable(ConnectionResolver.UrlVariable) is { Length: > 0 } environmentUrl && !AgentQClient.SameServer(environmentUrl, granted);
+        _overrides = _overrides with { Url = server, Profile = _overrides.Profile ?? profile, SkipEnvironmentKey = otherEnvironmentServer };
+    }
+
     /// <summary>Whether <paramref name="option"/> was on the command line (not just its default).</summary>
     public bool Given(Option option) => ParseResult.GetResult(option) is { Implicit: false };
 

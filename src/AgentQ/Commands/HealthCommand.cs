@@ -25,9 +25,19 @@ public static class HealthCommand
             var report = response.Status == HttpStatusCode.ServiceUnavailable ? AsReport(response) : null;
             if (report is null)
             {
-                context.Client.EnsureSuccess(response);
+                try
+                {
+                    context.Client.EnsureSuccess(response);
+                }
+                catch (CliException ex) when (response.Status == HttpStatusCode.NotFound)
+                {
+                    // Every AgentFunctions server answers /api/health: a 404 means the URL points somewhere else.
+                    throw new CliException(ex.ExitCode, $"{ex.Message} (is this an AgentFunctions server? {context.Client.Root} has no /api/health)");
+                }
+
                 report = response.Read<HealthReport>();
             }
+
             if (context.Output.Json)
             {
                 context.Output.WriteRawJson(response.Body);

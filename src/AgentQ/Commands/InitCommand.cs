@@ -67,11 +67,18 @@ public static partial class InitCommand
 
             IReadOnlyList<RoleInfo>? roles = null;
             string? rolesError = null;
+            var listed = await client.SendAsync(HttpMethod.Get, client.Api("roles"), null, cancellationToken);
             try
             {
-                roles = (await client.GetAsync(client.Api("roles"), cancellationToken)).Read<Page<RoleInfo>>().Items;
+                client.EnsureSuccess(listed);
+                roles = listed.Read<Page<RoleInfo>>().Items;
             }
-            catch (CliException ex) when (ex.ExitCode is ExitCode.Unauthorized or ExitCode.NotFound)
+            catch (CliException ex) when (listed.Status == HttpStatusCode.Unauthorized)
+            {
+                // A key the server does not know (or none where one is needed) makes every later command fail: say so now.
+                throw new CliException(ExitCode.Unauthorized, $"{savedNote} as given, but the server refused its key: {ex.Message}");
+            }
+            catch (CliException ex) when (listed.Status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
             {
                 // A worker's key may lack the read scope; an older server has no /roles. The profile still works.
                 rolesError = ex.Message;

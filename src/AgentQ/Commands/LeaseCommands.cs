@@ -48,9 +48,20 @@ public static class LeaseCommands
                 context.Output.Line($"lease on task {lease.TaskId} (role {lease.Role}, attempt {lease.Attempt}) extended until {Fmt.Time(beat.LeaseExpiresAt)}");
             }
 
-            return beat.Canceled
-                ? throw new CliException(ExitCode.TaskCanceled, $"task '{lease.TaskId}' was canceled: stop working on it (a result handed in now is kept only as discarded; agentq fail {lease.TaskId} --from {lease.Role} --reason canceled lets it go)")
-                : ExitCode.Ok;
+            if (!beat.Canceled)
+            {
+                return ExitCode.Ok;
+            }
+
+            var view = await TaskAfterLease.TryReadAsync(context.Client, lease.TaskId, cancellationToken);
+            var what = view switch
+            {
+                { State: AgentTaskStatus.Canceled } => "was canceled",
+                { State: AgentTaskStatus.Expired } => "expired (its ttl ran out)",
+                { } ended when ended.State.IsTerminal() => $"has ended ({Fmt.Of(ended.State)})",
+                _ => "was canceled or has ended",
+            };
+            throw new CliException(ExitCode.TaskCanceled, $"task '{lease.TaskId}' {what}: stop working on it (a result handed in now is kept only as discarded; agentq fail {lease.TaskId} --from {lease.Role} --reason stopped lets it go)");
         });
         return command;
     }
@@ -83,7 +94,7 @@ public static class LeaseCommands
             };
             await LeaseCall.SendAsync(context.Client, store, lease, "complete", result, cancellationToken);
             store.Forget(lease);
-            Settled(context, lease, "complete", result.Status == AgentResultStatus.NeedsApproval ? "completed (held for approval)" : "completed");
+            await SettledAsync(context, lease, "complete", result.Status == AgentResultStatus.NeedsApproval ? "completed (held for approval)" : "completed", cancellationToken);
             return ExitCode.Ok;
         });
         return command;
@@ -106,7 +117,7 @@ public static class LeaseCommands
             var isPermanent = context.Get(permanent);
             await LeaseCall.SendAsync(context.Client, store, lease, "fail", new FailRequest { Reason = text, Permanent = isPermanent }, cancellationToken);
             store.Forget(lease);
-            Settled(context, lease, "fail", isPermanent ? "failed permanently (no retry)" : "failed (retried on the role's schedule)");
+            await SettledAsync(context, lease, "fail", FailedText(lease, isPermanent), cancellationToken);
             return ExitCode.Ok;
         });
         return command;
@@ -120,20 +131,45 @@ public static class LeaseCommands
         var taskId = CommonArguments.RequireTaskId(context.Get(id));
         var role = CommonArguments.OptionalRole(context.Get(from), "--from") ?? throw CliException.Usage("--from is required");
         var store = new LeaseStore(context.Environment.HomeDirectory);
-        return (store, store.Require(taskId, role));
+        var lease = store.Require(taskId, role);
+        context.UseLeaseServer(lease.Server, lease.Profile, taskId);
+        return (store, lease);
     }
 
-    private static void Settled(CommandContext context, HeldLease lease, string action, string text)
+    /// <summary>
+    /// Says what settling the lease did. The server only answers that it took the call, so the task is read: one that had
+    /// already ended canceled or expired keeps the result only as discarded and retries nothing. When the task cannot be
+    /// read (a worker-only key), the words claim nothing about it.
+    /// </summary>
+    private static async Task SettledAsync(CommandContext context, HeldLease lease, string action, string text, CancellationToken cancellationToken)
     {
+        var view = await TaskAfterLease.TryReadAsync(context.Client, lease.TaskId, cancellationToken);
+        var endedBefore = view is { State: AgentTaskStatus.Canceled or AgentTaskStatus.Expired };
         if (context.Output.Json)
         {
-            context.Output.WriteJson(new LeaseOutcome(action, lease.TaskId, lease.Role, lease.Attempt));
+            context.Output.WriteJson(new LeaseOutcome(action, lease.TaskId, lease.Role, lease.Attempt) { TaskState = view?.State, Discarded = view is null ? null : endedBefore });
+        }
+        else if (endedBefore)
+        {
+            var kept = action == "complete" ? "the result is kept only as discarded" : "nothing is retried";
+            context.Output.Line($"task {lease.TaskId} had already ended ({Fmt.Of(view!.State)}): {kept}; the lease is settled");
         }
         else
         {
+            if (view is null && action == "fail" && text.StartsWith("failed (", StringComparison.Ordinal))
+            {
+                text = "failed";
+            }
+
             context.Output.Line($"task {lease.TaskId} (role {lease.Role}, attempt {lease.Attempt}): {text}; the lease is settled");
         }
     }
+
+    /// <summary>What a fail does to the role, as far as the lease itself tells.</summary>
+    private static string FailedText(HeldLease lease, bool permanent) =>
+        permanent ? "failed permanently (no retry)"
+        : lease.MaxAttempts > 0 && lease.Attempt >= lease.MaxAttempts ? string.Create(CultureInfo.InvariantCulture, $"failed (that was the last of {lease.MaxAttempts} attempts: no retry)")
+        : "failed (retried on the role's schedule)";
 
     private static string ReadResult(CommandContext context, string? file, string? text)
     {

@@ -51,16 +51,24 @@ public static class TakeCommand
             if (response.Status == HttpStatusCode.NoContent)
             {
                 var waited = waitSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $" within {waitSeconds}s") : string.Empty;
-                throw new CliException(ExitCode.WaitTimedOut, taskId is null
-                    ? $"no attempt of role '{roleName}' is waiting{waited}; try again later (--wait up to {MaxWaitSeconds})"
-                    : $"task '{taskId}' has no attempt of role '{roleName}' waiting{waited} (not due yet, leased by another worker, ended, or no such task)");
+                if (taskId is null)
+                {
+                    throw new CliException(ExitCode.WaitTimedOut, $"no attempt of role '{roleName}' is waiting{waited}; try again later (--wait up to {MaxWaitSeconds})");
+                }
+
+                // The task's view may say why (a capability this worker did not offer); a key that may not read tasks just gets the general words.
+                var why = await TaskAfterLease.TryReadAsync(client, taskId, cancellationToken) is { } view
+                    && view.Roles.FirstOrDefault(r => r.Role == roleName)?.WaitReason is { Length: > 0 } reason
+                        ? $": it is {reason}{(reason.Contains("with:", StringComparison.Ordinal) ? " (offer it with --capability NAME)" : string.Empty)}"
+                        : " (not due yet, leased by another worker, ended, or no such task)";
+                throw new CliException(ExitCode.WaitTimedOut, $"task '{taskId}' has no attempt of role '{roleName}' waiting{waited}{why}");
             }
 
             client.EnsureSuccess(response);
             var grant = response.Read<LeaseGrant>();
             var directory = Path.GetFullPath(context.Get(dir) ?? Path.Combine("agentq-work", grant.TaskId), context.Environment.CurrentDirectory);
             var store = new LeaseStore(context.Environment.HomeDirectory);
-            IReadOnlyList<string> files;
+            AttemptFiles files;
             try
             {
                 files = await new AttemptFolder(client).WriteAsync(grant, directory, cancellationToken);
@@ -74,6 +82,7 @@ public static class TakeCommand
                     LeaseExpiresAt = grant.LeaseExpiresAt,
                     LeaseSeconds = grant.LeaseSeconds,
                     Server = client.Root.ToString(),
+                    Profile = context.Connection.Profile,
                     WorkerId = worker,
                     Directory = directory,
                     TakenAt = context.Environment.Time.GetUtcNow(),
@@ -86,10 +95,16 @@ public static class TakeCommand
                 throw;
             }
 
-            var taken = new TakenAttempt(grant.TaskId, grant.Role, grant.Attempt, grant.MaxAttempts, grant.LeaseExpiresAt, grant.LeaseSeconds, directory, files, store.PathOf(grant.Role, grant.TaskId))
+            var taken = new TakenAttempt(grant.TaskId, grant.Role, grant.Attempt, grant.MaxAttempts, grant.LeaseExpiresAt, grant.LeaseSeconds, directory, files.Written, store.PathOf(grant.Role, grant.TaskId))
             {
                 TraceParent = grant.TraceParent,
+                Refused = files.Refused,
             };
+            if (files.Refused.Count > 0)
+            {
+                context.Output.Note($"warning: the key may not read task {grant.TaskId} (403), so {string.Join(", ", files.Refused)} could not be fetched; the lease is kept and {AttemptFolder.PromptFile} has the work");
+            }
+
             if (context.Output.Json)
             {
                 context.Output.WriteJson(taken);

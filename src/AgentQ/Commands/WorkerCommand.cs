@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Runners;
@@ -29,7 +30,7 @@ public static class WorkerCommand
         var config = new Option<string?>("--config") { Description = "Worker config (TOML; see deploy/agentq.worker.example.toml). Without it: ./agentq.toml, ~/.agentq/worker.toml, then /etc/agentq/worker.toml, if one exists. Flags override the file", HelpName = "FILE" };
         var role = new Option<string?>("--role") { Description = "The remote role to work for (or [worker] role)", HelpName = "ROLE" };
         var concurrency = new Option<int>("--concurrency") { Description = "Attempts run at once", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var lease = new Option<int?>("--lease") { Description = "Lease length to ask for, up to the role's MaxLeaseSeconds (default: the role's LeaseSeconds); heartbeats go at a third of the granted lease", HelpName = "SECONDS" };
+        var lease = new Option<string?>("--lease") { Description = "Lease length to ask for: 90, 45s, 30m, 4h, 1h30m, up to the role's MaxLeaseSeconds (default: the role's LeaseSeconds); heartbeats go at a third of the granted lease", HelpName = "DURATION" };
         var wait = new Option<int>("--wait") { Description = "Long-poll wait of each lease request, 0-60", HelpName = "SECONDS", DefaultValueFactory = _ => 20 };
         var permanent = new Option<string?>("--permanent-exit-codes") { Description = "Exit codes that mean 'do not retry' (comma-separated, e.g. 3,4)", HelpName = "CODES" };
         var timeout = new Option<double?>("--timeout") { Description = "Kill the program after this many seconds (a transient failure)", HelpName = "SECONDS" };
@@ -55,6 +56,7 @@ public static class WorkerCommand
         };
         CommandActions.Set(command, globals, runtime, async (context, cancellationToken) =>
         {
+            RefuseOptionsBeforeDoubleDash(context.ParseResult, program);
             var file = WorkerConfigReader.Find(context.Get(config), context.Environment);
             context.UseConnectionDefaults(file?.Url, file?.Profile);
             var argv = context.Get(program) is { Length: > 0 } given ? given : file?.Command?.ToArray();
@@ -66,7 +68,7 @@ public static class WorkerCommand
                 Command = argv,
                 WorkerId = context.Get(workerId) is { Length: > 0 } id ? id : file?.WorkerId ?? DefaultWorkerId(context.Environment),
                 Concurrency = (context.Given(concurrency) ? context.Get(concurrency) : file?.Concurrency ?? 1) is var n and >= 1 and <= 256 ? n : throw CliException.Usage("--concurrency must be between 1 and 256"),
-                LeaseSeconds = context.Get(lease) is { } l ? (l is >= 1 and <= RoleDefinition.LeaseSecondsCap ? l : throw CliException.Usage($"--lease must be between 1 and {RoleDefinition.LeaseSecondsCap} seconds")) : file?.LeaseSeconds,
+                LeaseSeconds = TakeCommand.LeaseSeconds(context.Get(lease)) ?? file?.LeaseSeconds,
                 WaitSeconds = (context.Given(wait) ? context.Get(wait) : file?.WaitSeconds ?? 20) is var w and >= 0 and <= MaxWaitSeconds ? w : throw CliException.Usage($"--wait must be between 0 and {MaxWaitSeconds}"),
                 PermanentExitCodes = context.Get(permanent) is { } codes ? ParseExitCodes(codes) : file?.PermanentExitCodes ?? new HashSet<int>(),
                 Timeout = CommonArguments.Seconds(context.Get(timeout), "--timeout") ?? file?.Timeout,
@@ -138,6 +140,48 @@ public static class WorkerCommand
         }
 
         return codes;
+    }
+
+    /// <summary>
+    /// The parser hands a word it does not know to PROGRAM; before '--' a word starting with '-' is an unknown option
+    /// (a typo such as --bogus), not a program to run.
+    /// </summary>
+    private static void RefuseOptionsBeforeDoubleDash(ParseResult parseResult, Argument<string[]> program)
+    {
+        var tokens = parseResult.Tokens;
+        var doubleDash = -1;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == TokenType.DoubleDash)
+            {
+                doubleDash = i;
+                break;
+            }
+        }
+
+        var given = parseResult.GetResult(program)?.Tokens ?? [];
+        if (doubleDash < 0 && given.Count > 0 && given[0].Value.StartsWith('-'))
+        {
+            throw CliException.Usage($"unknown option '{given[0].Value}' for worker run (see agentq worker run --help; the program goes after '--')");
+        }
+
+        foreach (var token in given)
+        {
+            var position = -1;
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                if (ReferenceEquals(tokens[i], token))
+                {
+                    position = i;
+                    break;
+                }
+            }
+
+            if (token.Value.StartsWith('-') && position >= 0 && position < doubleDash)
+            {
+                throw CliException.Usage($"unknown option '{token.Value}' for worker run (see agentq worker run --help; the program goes after '--')");
+            }
+        }
     }
 
     private static string[] RequireProgram(string[]? argv, WorkerConfig? file)

@@ -58,8 +58,15 @@ public static class WorkerInstallCommand
                 isRoot,
                 environment.HomeDirectory);
             var unit = ServiceTemplates.Fill(request);
+            var formatName = kind == ServiceFormat.Systemd ? "systemd" : "launchd";
             if (context.Get(print))
             {
+                if (context.Output.Json)
+                {
+                    context.Output.WriteJson(new ServiceInstallReport(unit.FileName, null, formatName, unit.Text, null));
+                    return Task.FromResult(ExitCode.Ok);
+                }
+
                 context.Output.Out.Write(unit.Text.EndsWith('\n') ? unit.Text : unit.Text + "\n");
                 return Task.FromResult(ExitCode.Ok);
             }
@@ -78,10 +85,17 @@ public static class WorkerInstallCommand
                 throw new CliException(ExitCode.Error, $"cannot write {path}: {ex.Message}" + (isRoot ? string.Empty : " (run it with sudo, or --print it, or --unit-dir DIR)"));
             }
 
+            var start = kind == ServiceFormat.Systemd
+                ? $"systemctl daemon-reload && systemctl enable --now agentq-worker@{roleName}"
+                : $"launchctl load -w {path}";
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(new ServiceInstallReport(unit.FileName, path, formatName, null, start));
+                return Task.FromResult(ExitCode.Ok);
+            }
+
             context.Output.Line($"wrote {path}");
-            context.Output.Line(kind == ServiceFormat.Systemd
-                ? $"start it: systemctl daemon-reload && systemctl enable --now agentq-worker@{roleName}"
-                : $"start it: launchctl load -w {path}");
+            context.Output.Line($"start it: {start}");
             return Task.FromResult(ExitCode.Ok);
         });
         return command;

@@ -27,7 +27,7 @@ public static class ConnectionResolver
         ArgumentNullException.ThrowIfNull(stderr);
 
         var url = NonEmpty(overrides.Url) ?? NonEmpty(environment.GetVariable(UrlVariable));
-        var key = NonEmpty(overrides.Key) ?? NonEmpty(environment.GetVariable(KeyVariable));
+        var key = NonEmpty(overrides.Key) ?? (overrides.SkipEnvironmentKey ? null : NonEmpty(environment.GetVariable(KeyVariable)));
         var requestedProfile = NonEmpty(overrides.Profile) ?? NonEmpty(environment.GetVariable(ProfileVariable));
 
         string? profileName = null;

@@ -54,24 +54,27 @@ public static class TaskViewText
         return role.Attempt == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{role.Attempt}/{role.MaxAttempts}");
     }
 
-    /// <summary>What matters about the role now: progress, the next retry, its summary or its error.</summary>
+    /// <summary>What matters about the role now: what its attempt waits for, progress, the next retry, its summary or its error.</summary>
     public static string Detail(RoleView role)
     {
         ArgumentNullException.ThrowIfNull(role);
-        switch (role.State)
+        var detail = role.State switch
         {
-            case RoleStatus.Running:
-                var progress = role.Progress is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p * 100:0}% ") : string.Empty;
-                return Fmt.Short(progress + role.ProgressMessage);
-            case RoleStatus.Retrying:
-                return Fmt.Short($"next attempt {Fmt.Time(role.NextAttemptAt)}; last error: {role.LastError}");
-            case RoleStatus.DeadLettered:
-                return Fmt.Short($"dead letter {role.DeadLetterId}: {role.LastError}");
-            case RoleStatus.Succeeded or RoleStatus.NeedsApproval:
-                return Fmt.Short(role.Summary ?? role.ResultRef);
-            default:
-                return Fmt.Short(role.LastError);
+            RoleStatus.Running => (role.Progress is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p * 100:0}% ") : string.Empty) + role.ProgressMessage,
+            RoleStatus.Retrying => $"next attempt {Fmt.Time(role.NextAttemptAt)}; last error: {role.LastError}",
+            RoleStatus.DeadLettered => $"dead letter {role.DeadLetterId}: {role.LastError}",
+            RoleStatus.Succeeded or RoleStatus.NeedsApproval => role.Summary ?? role.ResultRef,
+            _ => role.LastError,
+        };
+
+        // The wait reason (a capability nobody offers, the circuit breaker's hold) is why nothing moves: it goes first.
+        if (role.WaitReason is { Length: > 0 } waiting)
+        {
+            detail = string.IsNullOrWhiteSpace(detail) ? waiting : $"{waiting}; {detail}";
+            return Fmt.Short(detail, 160);
         }
+
+        return Fmt.Short(detail);
     }
 
     /// <summary>Lines about pending approvals, with the command that answers each.</summary>

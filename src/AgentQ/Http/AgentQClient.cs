@@ -171,7 +171,20 @@ public sealed class AgentQClient : IDisposable
             }
         }
 
-        return exception.Message.TrimEnd('.');
+        // "The SSL connection could not be established, see inner exception": the inner one says why (e.g. an
+        // https:// URL for an http-only server), so both go on the one line.
+        var message = exception.Message.TrimEnd('.');
+        return exception.InnerException is { Message.Length: > 0 } cause && !message.Contains(cause.Message.TrimEnd('.'), StringComparison.Ordinal)
+            ? $"{message.Replace(", see inner exception", string.Empty, StringComparison.Ordinal)}: {cause.Message.TrimEnd('.')}"
+            : message;
+    }
+
+    /// <summary>Whether <paramref name="url"/> names the server at <paramref name="root"/> (same scheme, host, port and path prefix).</summary>
+    public static bool SameServer(string url, Uri root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return Uri.TryCreate(url, UriKind.Absolute, out var other)
+            && string.Equals(Normalize(other).ToString(), Normalize(root).ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The base URL with a trailing '/', and without a trailing <c>api</c> segment the user may have added.</summary>

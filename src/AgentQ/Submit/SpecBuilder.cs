@@ -173,6 +173,11 @@ public static class SpecBuilder
             return readStdin();
         }
 
+        if (Directory.Exists(path))
+        {
+            throw CliException.Usage($"cannot read --file '{path}': it is a directory (give a file, or - for stdin)");
+        }
+
         try
         {
             return File.ReadAllText(path, Encoding.UTF8);

@@ -317,6 +317,7 @@ public static class WorkerConfigReader
 
         private static string Describe(ValueSyntax? value) => value switch
         {
+            StringValueSyntax { Value: { } text } => $"\"{Output.Fmt.Short(text, 60)}\"",
             StringValueSyntax => "a string",
             IntegerValueSyntax => "a whole number",
             FloatValueSyntax => "a decimal number",

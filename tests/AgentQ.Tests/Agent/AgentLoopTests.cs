@@ -103,7 +103,10 @@ public sealed class AgentLoopTests(AgentEngines engines)
         using var agent = await AgentSession.InitializedAsync(engines, engine);
         var id = await agent.SubmitAsync("needs", "agent", "Migrate the schema.", "--require", "database");
 
-        await agent.RunExpectingAsync(9, "take", "--role", "agent", "--task", id, "--wait", "2");
+        var status = await agent.RunExpectingAsync(0, "status", id);
+        Assert.Contains("waiting for a worker with: database", status.Stdout, StringComparison.Ordinal);
+        var without = await agent.RunExpectingAsync(9, "take", "--role", "agent", "--task", id, "--wait", "2");
+        Assert.Contains("it is waiting for a worker with: database (offer it with --capability NAME)", without.ErrorLine, StringComparison.Ordinal);
         var taken = await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--capability", "database", "--wait", "30");
 
         Assert.Contains($"took task {id}", taken.Stdout, StringComparison.Ordinal);
@@ -186,8 +189,68 @@ public sealed class AgentLoopTests(AgentEngines engines)
         await agent.WaitForStateAsync(id, "canceled");
 
         // A result handed in after the cancel is still accepted (kept as discarded); after that the lease is settled.
-        await agent.RunExpectingAsync(0, "complete", id, "--from", "agent", "--result", "# Done anyway");
+        var late = await agent.RunExpectingAsync(0, "complete", id, "--from", "agent", "--result", "# Done anyway");
+        Assert.Equal($"task {id} had already ended (canceled): the result is kept only as discarded; the lease is settled", late.Stdout.Trim());
         await agent.RunExpectingAsync(3, "heartbeat", id, "--from", "agent");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_failure_reported_after_a_cancel_says_the_task_had_already_ended_and_nothing_is_retried(string engine)
+    {
+        using var agent = await AgentSession.InitializedAsync(engines, engine);
+        var first = await agent.SubmitAndTakeAsync("ended", "agent", "Tidy the logs.");
+        var second = await agent.SubmitAndTakeAsync("ended", "agent", "Tidy the caches.");
+        await agent.RunExpectingAsync(0, "cancel", first, "--reason", "not needed");
+        await agent.RunExpectingAsync(0, "cancel", second, "--reason", "not needed");
+        await agent.WaitForStateAsync(first, "canceled");
+        await agent.WaitForStateAsync(second, "canceled");
+
+        var failed = await agent.RunExpectingAsync(0, "fail", first, "--from", "agent", "--reason", "stopped");
+        var json = await agent.JsonAsync("fail", second, "--from", "agent", "--reason", "stopped");
+
+        Assert.Equal($"task {first} had already ended (canceled): nothing is retried; the lease is settled", failed.Stdout.Trim());
+        Assert.DoesNotContain("retried on the role's schedule", failed.Stdout, StringComparison.Ordinal);
+        Assert.Equal(("fail", "canceled", true), (json.GetProperty("action").GetString(), json.GetProperty("taskState").GetString(), json.GetProperty("discarded").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Heartbeat_and_complete_go_to_the_server_the_lease_came_from_whatever_the_profile_or_AGENTQ_URL_says()
+    {
+        // The default profile and AGENTQ_URL name the Functions engine; the lease comes from the Standalone server.
+        using var agent = await AgentSession.InitializedAsync(engines, Functions);
+        var granting = engines.Url(Standalone);
+        var id = AgentSession.NewId("there");
+        await agent.RunExpectingAsync(0, "submit", "--url", granting, "--id", id, "--to", "agent", "--instructions", "Work over there.");
+        await agent.RunExpectingAsync(0, "take", "--role", "agent", "--task", id, "--url", granting, "--wait", "30");
+        agent.Environment.Variables["AGENTQ_URL"] = engines.Url(Functions);
+        var leaseFile = Path.Combine(agent.Environment.HomeDirectory, ".agentq", "leases", "agent", id + ".json");
+
+        var elsewhere = await agent.RunExpectingAsync(2, "heartbeat", id, "--from", "agent", "--url", engines.Url(Functions));
+        Assert.Contains($"is not the server the lease on task '{id}' came from", elsewhere.ErrorLine, StringComparison.Ordinal);
+        Assert.True(File.Exists(leaseFile), "a heartbeat refused for naming another server must keep the lease file");
+
+        await agent.RunExpectingAsync(0, "heartbeat", id, "--from", "agent", "--progress", "0.5");
+        await agent.RunExpectingAsync(0, "heartbeat", id, "--from", "agent", "--url", granting + "/");
+        var done = await agent.RunExpectingAsync(0, "complete", id, "--from", "agent", "--result", "# Done over there");
+
+        Assert.Contains($"task {id} (role agent, attempt 1): completed; the lease is settled", done.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(leaseFile));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var status = await agent.RunExpectingAsync(0, "status", id, "--url", granting, "--json");
+            using (var view = JsonDocument.Parse(status.Stdout))
+            {
+                if (view.RootElement.GetProperty("state").GetString() == "completed")
+                {
+                    break;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"task {id} did not complete on the server that granted the lease: {status}");
+            await Task.Delay(100);
+        }
     }
 
     [Theory]
