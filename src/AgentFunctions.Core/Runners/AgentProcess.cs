@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using AgentFunctions.Core.Logging;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,9 @@ namespace AgentFunctions.Core.Runners;
 /// </summary>
 public sealed class AgentProcess
 {
+    /// <summary>Linux's MAX_ARG_STRLEN: 32 pages of 4 KiB per argument, its terminating NUL included.</summary>
+    private const int MaxArgumentBytes = 32 * 4096;
+
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>How long a killed process tree may take to be reaped before we stop waiting for it.</summary>
@@ -55,6 +59,31 @@ public sealed class AgentProcess
     }
 
     /// <summary>
+    /// Linux refuses to start a program with any one argument longer than 128 KiB (MAX_ARG_STRLEN, the terminating
+    /// NUL included), and says only "Argument list too long": a prompt put in <c>{input}</c> can pass it long before
+    /// the context limit. Say so in the contract's words instead.
+    /// </summary>
+    private static string? TooLongArgument(IReadOnlyList<string> argv)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        for (var i = 1; i < argv.Count; i++)
+        {
+            var bytes = Utf8NoBom.GetByteCount(argv[i]);
+            if (bytes >= MaxArgumentBytes)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"argument {i} is {bytes} bytes once {ProcessRunRequest.InputPlaceholder} holds the prompt, and Linux takes at most {MaxArgumentBytes - 1} in one argument; the prompt is on stdin too, so drop {ProcessRunRequest.InputPlaceholder} from the command for prompts this long");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Runs the program to its end, its timeout or cancellation. Never throws for the program's sake:
     /// a program that cannot start is reported in <see cref="ProcessRunResult.StartError"/>, and
     /// cancellation in <see cref="ProcessRunResult.Canceled"/>.
@@ -81,6 +110,11 @@ public sealed class AgentProcess
 
         var ownGroup = _isolation.OwnProcessGroup && ProcessGroups.Supported;
         var argv = ExpandArguments(request.Command, request.Input);
+        if (TooLongArgument(argv) is { } tooLong)
+        {
+            _logger.ProcessStartFailed(program, tooLong);
+            return new ProcessRunResult { StartError = $"cannot start '{program}': {tooLong}" };
+        }
         if (ownGroup)
         {
             var (path, error) = ProcessGroups.ResolveProgram(program);

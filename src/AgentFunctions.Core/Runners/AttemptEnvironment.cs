@@ -16,14 +16,21 @@ public static class AttemptEnvironment
     public const string TraceStateVariable = "TRACESTATE";
 
     /// <param name="traceParent">The attempt's <c>traceparent</c>; null removes any inherited one, so a program never joins another trace.</param>
-    public static IReadOnlyDictionary<string, string?> Create(string taskId, string role, int attempt, string artifactsDirectory, string? traceParent = null, string? traceState = null) =>
-        new Dictionary<string, string?>
+    /// <param name="hidden">Inherited variables to leave out (null: none).</param>
+    public static IReadOnlyDictionary<string, string?> Create(string taskId, string role, int attempt, string artifactsDirectory, string? traceParent = null, string? traceState = null, IEnumerable<string>? hidden = null)
+    {
+        var environment = new Dictionary<string, string?>();
+        foreach (var name in hidden ?? [])
         {
-            [TaskIdVariable] = taskId,
-            [RoleVariable] = role,
-            [AttemptVariable] = attempt.ToString(CultureInfo.InvariantCulture),
-            [ArtifactsDirectoryVariable] = artifactsDirectory,
-            [TraceParentVariable] = traceParent,
-            [TraceStateVariable] = traceParent is null ? null : traceState,
-        };
+            environment[name] = null;
+        }
+
+        environment[TaskIdVariable] = taskId;
+        environment[RoleVariable] = role;
+        environment[AttemptVariable] = attempt.ToString(CultureInfo.InvariantCulture);
+        environment[ArtifactsDirectoryVariable] = artifactsDirectory;
+        environment[TraceParentVariable] = traceParent;
+        environment[TraceStateVariable] = traceParent is null ? null : traceState;
+        return environment;
+    }
 }

@@ -61,7 +61,7 @@ public sealed class CommandRunner : IAgentRunner
                     Command = _role.Command,
                     Input = attempt.Prompt,
                     WorkingDirectory = _role.WorkingDirectory,
-                    Environment = AttemptEnvironment.Create(attempt.TaskId, attempt.Role, attempt.Attempt, artifactsDirectory.FullName, attempt.TraceParent, attempt.TraceState),
+                    Environment = AttemptEnvironment.Create(attempt.TaskId, attempt.Role, attempt.Attempt, artifactsDirectory.FullName, attempt.TraceParent, attempt.TraceState, HostSecretVariables.In()),
                     Timeout = _role.Timeout,
                     MaxOutputBytes = _role.MaxOutputBytes,
                 },

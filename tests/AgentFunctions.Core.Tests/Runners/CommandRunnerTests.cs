@@ -73,6 +73,60 @@ public sealed class CommandRunnerTests
     }
 
     [Fact]
+    public async Task The_program_never_sees_the_hosts_own_credentials_but_keeps_the_rest_of_its_environment()
+    {
+        var print = RunnerTestData.CommandRole("sh", "-c", "printf '%s|%s|%s|%s' \"$Auth__Keys__7__Key\" \"$Roles__writer__ApiKey\" \"$AzureWebJobsStorage\" \"$AGENTFUNCTIONS_TEST_KEEP\"");
+        string[] names = ["Auth__Keys__7__Key", "Roles__writer__ApiKey", "AzureWebJobsStorage", "AGENTFUNCTIONS_TEST_KEEP"];
+        foreach (var name in names)
+        {
+            Environment.SetEnvironmentVariable(name, "value-of-" + name);
+        }
+
+        AgentResult result;
+        try
+        {
+            result = await RunAsync(print);
+        }
+        finally
+        {
+            foreach (var name in names)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+
+        Assert.Equal("|||value-of-AGENTFUNCTIONS_TEST_KEEP", result.Result);
+    }
+
+    [Theory]
+    [InlineData("Auth__Keys__0__Key", true)]
+    [InlineData("auth__keys__0__name", true)]
+    [InlineData("Auth:Keys:0:Key", true)]
+    [InlineData("Roles__writer__ApiKey", true)]
+    [InlineData("AzureWebJobsStorage__accountName", true)]
+    [InlineData("APPLICATIONINSIGHTS_CONNECTION_STRING", true)]
+    [InlineData("OTEL_EXPORTER_OTLP_HEADERS", true)]
+    [InlineData("OPENAI_API_KEY", false)]
+    [InlineData("Roles__writer__Runner", false)]
+    [InlineData("PATH", false)]
+    public void Host_credentials_are_told_apart_from_what_an_agent_needs(string name, bool secret) =>
+        Assert.Equal(secret, HostSecretVariables.IsSecret(name));
+
+    [Fact]
+    public async Task A_prompt_too_long_for_one_argument_fails_at_once_saying_why_and_stdin_still_carries_it()
+    {
+        var prompt = new string('x', 200 * 1024);
+
+        var asArgument = await RunAsync(RunnerTestData.CommandRole("printf", "%s", "{input}"), RunnerTestData.Attempt(prompt));
+        var onStdin = await RunAsync(RunnerTestData.CommandRole("wc", "-c"), RunnerTestData.Attempt(prompt));
+
+        Assert.Equal(AgentResultStatus.Failed, asArgument.Status);
+        Assert.True(asArgument.Permanent);
+        Assert.Contains("argument 2 is 204800 bytes once {input} holds the prompt, and Linux takes at most 131071 in one argument", asArgument.Summary, StringComparison.Ordinal);
+        Assert.Equal("204800", onStdin.Result!.Trim());
+    }
+
+    [Fact]
     public async Task Attempt_is_described_in_environment_variables()
     {
         var result = await RunAsync(

@@ -123,6 +123,10 @@ public sealed class TaskLifecycleTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Empty(await health.Content.ReadAsByteArrayAsync());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // A route without GET stays 405 for HEAD too.
+        using var approve = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "api/tasks/headed/approve"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, approve.StatusCode);
     }
 
     [Fact]
