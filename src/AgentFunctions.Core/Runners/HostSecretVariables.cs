@@ -6,7 +6,8 @@ namespace AgentFunctions.Core.Runners;
 /// The host's own credentials among its environment variables: the API keys (<c>Auth:Keys</c>), a role's
 /// <c>ApiKey</c>, the storage and Application Insights connection strings and OTLP headers. A program a
 /// <c>command</c> role runs inherits the host's environment (an agent CLI needs PATH, HOME and its own keys), but
-/// never these: an agent could read the admin key and echo it into a result.
+/// never these: an agent could read the admin key and echo it into a result. (Not a boundary: a program running as
+/// the host's user can still read the host's files and /proc; docs/configuration.md says so.)
 /// </summary>
 public static class HostSecretVariables
 {
