@@ -13,7 +13,8 @@ namespace AgentFunctions.Core.Storage;
 /// queue intake the whole spec it stored. It is named <c>&lt;taskId&gt;.r&lt;n&gt;</c> (the task id cut to
 /// <see cref="MaxBaseLength"/> characters so the name stays a valid id) with the first <c>n</c> up to
 /// <see cref="MaxNumber"/> that no other task holds; a task that already holds the name with the same spec is this
-/// replay, started but not yet linked, and is taken again. The engine tries <see cref="ReplayCandidates.Plans"/> in
+/// replay, started but not yet linked (by a concurrent request, or before a crash): the engine links the record to it
+/// and refuses this request as already replayed. The engine tries <see cref="ReplayCandidates.Plans"/> in
 /// order and links the record to the task it starts or finds.
 /// </summary>
 public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, WorkflowOptions workflow)
@@ -37,7 +38,7 @@ public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, Workf
         ArgumentNullException.ThrowIfNull(artifacts);
         if (record.ReplayedAs is { } replayedAs)
         {
-            return ReplayCandidates.Refused($"dead letter '{record.Id}' was already replayed as task '{replayedAs}'", replayedAs);
+            return ReplayCandidates.Refused(AlreadyReplayed(record.Id, replayedAs), replayedAs);
         }
 
         if (record.Spec is not { } original)
@@ -78,6 +79,12 @@ public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, Workf
             Enumerable.Range(1, MaxNumber).Select(n => TaskPlan.Create(valid with { Id = Name(baseId, n) }, roles, workflow) with { Trace = trace }),
             $"dead letter '{record.Id}' cannot be replayed: task ids {Name(baseId, 1)} to {Name(baseId, MaxNumber)} are all taken");
     }
+
+    /// <summary>
+    /// Why a replay is refused once the record has a replay: linked already, or started by a concurrent request (or
+    /// before a crash) and about to be linked. Only the request that started the task answers 202.
+    /// </summary>
+    public static string AlreadyReplayed(string recordId, string taskId) => $"dead letter '{recordId}' was already replayed as task '{taskId}'";
 
     private static string Name(string baseId, int number) => string.Create(CultureInfo.InvariantCulture, $"{baseId}.r{number}");
 }

@@ -39,6 +39,7 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
 
     // Serializes the check-then-rename of replace and delete (and creation where hard links are missing).
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _linkGate = new(1, 1);
 
     public FileSystemDeadLetterStore(
         string directory,
@@ -86,6 +87,21 @@ public sealed class FileSystemDeadLetterStore : IDeadLetterStore
 
         var bytes = await FileSystemIo.TryReadAllBytesAsync(path, cancellationToken);
         return bytes is null ? null : DeadLetterRecord.Deserialize(id, bytes);
+    }
+
+    /// <summary>One link at a time in this process, which is the only one that writes this directory (its lock says so).</summary>
+    public async Task<bool> TryLinkReplayAsync(string id, string taskId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await _linkGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await GetAsync(id, cancellationToken) is { ReplayedAs: null } record
+                && await ReplaceAsync(record with { ReplayedAs = taskId, ReplayedAt = at }, cancellationToken);
+        }
+        finally
+        {
+            _linkGate.Release();
+        }
     }
 
     public async Task<bool> ReplaceAsync(DeadLetterRecord record, CancellationToken cancellationToken)

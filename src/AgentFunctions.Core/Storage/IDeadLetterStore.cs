@@ -11,6 +11,12 @@ public interface IDeadLetterStore
     /// <summary>Replaces an existing record (e.g. to link its replay); false when it is gone.</summary>
     Task<bool> ReplaceAsync(DeadLetterRecord record, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Links the record to its replay <paramref name="taskId"/> unless it is linked already, atomically against other
+    /// callers: true for the one call that linked it; false when it was linked before (to any task) or is gone.
+    /// </summary>
+    Task<bool> TryLinkReplayAsync(string id, string taskId, DateTimeOffset at, CancellationToken cancellationToken);
+
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Records ordered by id, a page at a time.</summary>

@@ -137,8 +137,9 @@ public sealed class StandaloneTaskEngine(
 
     /// <summary>
     /// Replays by <see cref="DeadLetterReplay"/> in one journal operation: starts the first candidate no other task
-    /// holds, with the link to the record in the same commit (written to the record from the outbox), or finds this
-    /// replay under its name when it was started before.
+    /// holds, with the link to the record in the same commit (written to the record from the outbox). Finding this
+    /// replay under its name means another request started it (its link is on the way): that one answers 202, this
+    /// one 409.
     /// </summary>
     public async Task<ReplayResult> ReplayDeadLetterAsync(string id, CancellationToken cancellationToken)
     {
@@ -156,7 +157,7 @@ public sealed class StandaloneTaskEngine(
             return new ReplayResult(ReplayOutcome.Conflict, candidates.ReplayedAs, refusal);
         }
 
-        var taskId = await journal.ExecuteAsync(context =>
+        var (taskId, started) = await journal.ExecuteAsync(context =>
         {
             foreach (var plan in candidates.Plans)
             {
@@ -164,18 +165,18 @@ public sealed class StandaloneTaskEngine(
                 var existing = context.FindSpecHash(plan.Id);
                 if (existing == hash)
                 {
-                    return plan.Id;
+                    return (plan.Id, false);
                 }
 
                 if (existing is null)
                 {
                     context.Start(plan, hash);
                     context.Outbox(plan.Id, OutboxKinds.LinkReplay, new ReplayLink(id, context.Now));
-                    return plan.Id;
+                    return (plan.Id, true);
                 }
             }
 
-            return null;
+            return ((string?)null, false);
         });
 
         if (taskId is null)
@@ -184,7 +185,9 @@ public sealed class StandaloneTaskEngine(
         }
 
         await pending.WhenDoneAsync(taskId, FileCatchUp, cancellationToken);
-        return new ReplayResult(ReplayOutcome.Replayed, taskId, null);
+        return started
+            ? new ReplayResult(ReplayOutcome.Replayed, taskId, null)
+            : new ReplayResult(ReplayOutcome.Conflict, taskId, DeadLetterReplay.AlreadyReplayed(id, taskId));
     }
 
     private static TaskSnapshot Snapshot(TaskState state) =>

@@ -44,11 +44,31 @@ public sealed class DurableTaskEngine(
     private static readonly OrchestrationRuntimeStatus[] Active =
         [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended];
 
+    /// <summary>Striped by task id (see <see cref="SubmitAsync"/>).</summary>
+    private static readonly SemaphoreSlim[] SubmitGates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     private readonly DeadLetterReplay _replay = new(roles, limits, workflow);
 
     public async Task<SubmitResult> SubmitAsync(TaskPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        // Submits of one id on this instance go one at a time: a backend that does not refuse a second start of a
+        // pending instance (DurableTask.Core's in-memory service) would otherwise record two starts of it. Across
+        // instances the storage provider refuses the second start, which the catch below answers.
+        var gate = SubmitGates[(int)((uint)StringComparer.Ordinal.GetHashCode(plan.Id) % (uint)SubmitGates.Length)];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await StartOrCompareAsync(plan, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<SubmitResult> StartOrCompareAsync(TaskPlan plan, CancellationToken cancellationToken)
+    {
         var client = clients.Current;
         var existing = await client.GetInstanceAsync(plan.Id, getInputsAndOutputs: true, cancellationToken);
         if (existing is not null)
@@ -216,7 +236,8 @@ public sealed class DurableTaskEngine(
 
     /// <summary>
     /// Replays by <see cref="DeadLetterReplay"/>: submits the first candidate no other task holds (an identical one is
-    /// this replay, started but not yet linked) and links the record to it.
+    /// this replay, started by a concurrent request or before a crash) and links the record to it. Of concurrent requests
+    /// (on any instance) the one whose link lands answers 202; the others find the record linked: 409.
     /// </summary>
     public async Task<ReplayResult> ReplayDeadLetterAsync(string id, CancellationToken cancellationToken)
     {
@@ -239,8 +260,14 @@ public sealed class DurableTaskEngine(
                 continue; // another task has this number
             }
 
-            await deadLetters.ReplaceAsync(record with { ReplayedAs = plan.Id, ReplayedAt = time.GetUtcNow() }, cancellationToken);
-            return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
+            if (await deadLetters.TryLinkReplayAsync(id, plan.Id, time.GetUtcNow(), cancellationToken))
+            {
+                return new ReplayResult(ReplayOutcome.Replayed, plan.Id, null);
+            }
+
+            return await deadLetters.GetAsync(id, cancellationToken) is { ReplayedAs: { } replayedAs }
+                ? new ReplayResult(ReplayOutcome.Conflict, replayedAs, DeadLetterReplay.AlreadyReplayed(id, replayedAs))
+                : ReplayResult.NotFound;
         }
 
         return new ReplayResult(ReplayOutcome.Conflict, null, candidates.AllTaken);

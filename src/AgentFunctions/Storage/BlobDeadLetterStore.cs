@@ -60,6 +60,42 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
         return DeadLetterRecord.Deserialize(id, content.Content.ToMemory().Span);
     }
 
+    /// <summary>Read, then write with If-Match on what was read: of concurrent callers (any instance) one wins, the others re-read it linked.</summary>
+    public async Task<bool> TryLinkReplayAsync(string id, string taskId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        DeadLetterId.Require(id);
+        var blob = container.GetBlobClient(id + Extension);
+        while (true)
+        {
+            BlobDownloadResult content;
+            try
+            {
+                content = (await blob.DownloadContentAsync(cancellationToken)).Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return false;
+            }
+
+            var record = DeadLetterRecord.Deserialize(id, content.Content.ToMemory().Span);
+            if (record.ReplayedAs is not null)
+            {
+                return false;
+            }
+
+            try
+            {
+                var linked = record with { ReplayedAs = taskId, ReplayedAt = at };
+                await blob.UploadAsync(Serialize(linked), Options(new BlobRequestConditions { IfMatch = content.Details.ETag }), cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Changed (or deleted) since it was read: read it again.
+            }
+        }
+    }
+
     public async Task<bool> ReplaceAsync(DeadLetterRecord record, CancellationToken cancellationToken)
     {
         var blob = BlobFor(record);

@@ -134,6 +134,41 @@ public sealed class HttpContractTests(BothEngines engines)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task Concurrent_identical_submits_start_one_task_one_answers_202_and_the_rest_200(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var id = ApiSession.NewId("same");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.PostAsync("api/tasks", new { id, to = new[] { "impl" }, instructions = "Once." })));
+
+        Assert.Single(answers, a => a.Status == HttpStatusCode.Accepted);
+        Assert.Equal(5, answers.Count(a => a.Status == HttpStatusCode.OK));
+        Assert.All(answers, a => Assert.Equal(id, a.Json.GetProperty("id").GetString()));
+        await api.WaitForStateAsync(id, "completed");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Concurrent_replays_of_one_dead_letter_start_one_task_and_only_its_request_answers_202(string engine)
+    {
+        using var api = new ApiSession(engines, engine);
+        var id = ApiSession.NewId("dlrace");
+        await api.PostAsync("api/tasks", new { id, to = new[] { "refuser" }, instructions = "Send it." });
+        await api.WaitForStateAsync(id, "failed");
+        var deadLetterId = $"{id}~refuser";
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.PostAsync($"api/deadletters/{deadLetterId}/replay")));
+
+        var accepted = Assert.Single(answers, a => a.Status == HttpStatusCode.Accepted);
+        Assert.Equal($"{id}.r1", accepted.Json.GetProperty("taskId").GetString());
+        Assert.All(answers.Where(a => a != accepted), a => Assert.Equal(HttpStatusCode.Conflict, a.Status));
+        Assert.All(answers.Where(a => a != accepted), a => Assert.Contains($"was already replayed as task '{id}.r1'", a.Json.GetProperty("detail").GetString(), StringComparison.Ordinal));
+        await api.WaitForStateAsync($"{id}.r1", "failed");
+        (await api.GetAsync($"api/tasks/{id}.r2")).IsProblem(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task Workers_lease_heartbeat_complete_and_fail_and_a_lost_lease_is_410(string engine)
     {
         using var api = new ApiSession(engines, engine);

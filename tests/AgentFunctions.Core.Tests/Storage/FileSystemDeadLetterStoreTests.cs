@@ -110,6 +110,19 @@ public sealed class FileSystemDeadLetterStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Of_concurrent_links_to_a_replay_exactly_one_lands()
+    {
+        var record = Record("task-1", "review");
+        await _store.TryCreateAsync(record, Ct);
+
+        var linked = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _store.TryLinkReplayAsync(record.Id, "task-1.r1", At, Ct)));
+
+        Assert.Single(linked, l => l);
+        Assert.Equal(("task-1.r1", (DateTimeOffset?)At), ((await _store.GetAsync(record.Id, Ct))!.ReplayedAs, (await _store.GetAsync(record.Id, Ct))!.ReplayedAt));
+        Assert.False(await _store.TryLinkReplayAsync("task-9~review", "task-9.r1", At, Ct));
+    }
+
+    [Fact]
     public async Task Replace_of_a_missing_record_creates_nothing()
     {
         Assert.False(await _store.ReplaceAsync(Record("task-1", "review"), Ct));

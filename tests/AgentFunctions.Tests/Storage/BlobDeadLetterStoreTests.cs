@@ -57,6 +57,21 @@ public sealed class BlobDeadLetterStoreTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task Of_concurrent_links_to_a_replay_exactly_one_lands_even_from_two_store_instances()
+    {
+        var first = new BlobDeadLetterStore(_container);
+        var second = new BlobDeadLetterStore(_container);
+        await first.TryCreateAsync(Record("t1", "review"), default);
+
+        var linked = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? first : second).TryLinkReplayAsync("t1~review", "t1.r1", At, default)));
+
+        Assert.Single(linked, l => l);
+        Assert.Equal("t1.r1", (await first.GetAsync("t1~review", default))!.ReplayedAs);
+        Assert.False(await first.TryLinkReplayAsync("t1~review", "t1.r2", At, default));
+        Assert.False(await first.TryLinkReplayAsync("t9~review", "t9.r1", At, default));
+    }
+
+    [Fact]
     public async Task A_deleted_record_is_gone()
     {
         var store = new BlobDeadLetterStore(_container);

@@ -25,6 +25,19 @@ internal sealed class InMemoryDeadLetterStore : IDeadLetterStore
         return Task.FromResult(true);
     }
 
+    public Task<bool> TryLinkReplayAsync(string id, string taskId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        while (Records.TryGetValue(id, out var record) && record.ReplayedAs is null)
+        {
+            if (Records.TryUpdate(id, record with { ReplayedAs = taskId, ReplayedAt = at }, record))
+            {
+                return Task.FromResult(true);
+            }
+        }
+
+        return Task.FromResult(false);
+    }
+
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => Task.FromResult(Records.TryRemove(id, out _));
 
     public Task<DeadLetterPage> ListAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
