@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using AgentFunctions.Core.Configuration;
 using AgentFunctions.Core.Roles;
 using AgentFunctions.Core.Tasks;
@@ -9,7 +10,8 @@ namespace AgentFunctions.Core.Storage;
 
 /// <summary>
 /// The one rule for replaying a dead letter, which both engines follow. A replay is a new task for the
-/// dead-lettered role alone (same instructions, payload and context, <c>replayOf</c> set), or for a record of the
+/// dead-lettered role alone (same instructions, payload and context, and for a role of a later stage the results of
+/// the stages before it, <c>replayOf</c> set), or for a record of the
 /// queue intake the whole spec it stored. It is named <c>&lt;taskId&gt;.r&lt;n&gt;</c> (the task id cut to
 /// <see cref="MaxBaseLength"/> characters so the name stays a valid id) with the first <c>n</c> up to
 /// <see cref="MaxNumber"/> that no other task holds; a task that already holds the name with the same spec is this
@@ -61,7 +63,11 @@ public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, Workf
             }
 
             var context = original.Context ?? await artifacts.ReadTextAsync(ArtifactLayout.Context(record.TaskId), cancellationToken);
-            spec = original with { To = [record.Role], Stages = null, Context = context, ReplayOf = record.Id };
+            var stage = StageOf(original, record.Role);
+            context = await WithEarlierResultsAsync(context, record, original, stage, artifacts, cancellationToken);
+            // The role runs alone: what its stage required of a runner becomes the task's requirement.
+            var requires = original.StageRequires is null ? original.Requires : original.RequirementsOf(stage);
+            spec = original with { To = [record.Role], Stages = null, StageRequires = null, Requires = requires is { Count: > 0 } ? requires : null, Context = context, ReplayOf = record.Id };
         }
 
         var baseId = record.TaskId.Length > MaxBaseLength ? record.TaskId[..MaxBaseLength] : record.TaskId;
@@ -78,6 +84,53 @@ public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, Workf
         return new ReplayCandidates(
             Enumerable.Range(1, MaxNumber).Select(n => TaskPlan.Create(valid with { Id = Name(baseId, n) }, roles, workflow) with { Trace = trace }),
             $"dead letter '{record.Id}' cannot be replayed: task ids {Name(baseId, 1)} to {Name(baseId, MaxNumber)} are all taken");
+    }
+
+    /// <summary>
+    /// A role of a later stage worked from the results of the stages before it; its replay runs alone, so those
+    /// results travel in its context, under the heading the prompt gives them, each with the artifact it came from.
+    /// Texts that would take the context past its limit are left as references.
+    /// </summary>
+    private async Task<string?> WithEarlierResultsAsync(string? context, DeadLetterRecord record, TaskSpec original, int stageIndex, IArtifactStore artifacts, CancellationToken cancellationToken)
+    {
+        if (original.Stages is not { } stages || stageIndex <= 0)
+        {
+            return context;
+        }
+
+        var section = new StringBuilder();
+        section.Append(CultureInfo.InvariantCulture, $"## Results of earlier stages (of task {record.TaskId})\n");
+        var room = limits.MaxContextBytes - Encoding.UTF8.GetByteCount(context ?? string.Empty) - 1024;
+        for (var s = 0; s < stageIndex; s++)
+        {
+            foreach (var role in stages[s])
+            {
+                var path = ArtifactLayout.ResultMarkdown(record.TaskId, role);
+                var text = await artifacts.ReadTextAsync(path, cancellationToken);
+                section.Append(CultureInfo.InvariantCulture, $"\n### {role} (stage {s + 1})\n\nResult artifact: `{path}`\n");
+                if (!string.IsNullOrWhiteSpace(text) && Encoding.UTF8.GetByteCount(text) + Encoding.UTF8.GetByteCount(section.ToString()) < room)
+                {
+                    section.Append('\n').Append(text.TrimEnd()).Append('\n');
+                }
+            }
+        }
+
+        return string.IsNullOrWhiteSpace(context) ? section.ToString() : context.TrimEnd() + "\n\n" + section;
+    }
+
+    /// <summary>The index of the stage that holds <paramref name="role"/> (0 for a task without stages).</summary>
+    private static int StageOf(TaskSpec spec, string role)
+    {
+        var stages = spec.EffectiveStages();
+        for (var i = 0; i < stages.Count; i++)
+        {
+            if (stages[i].Contains(role, StringComparer.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>

@@ -47,6 +47,41 @@ public sealed class DeadLetterReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task A_later_stage_role_is_replayed_with_the_earlier_stages_results_and_its_stages_requirements()
+    {
+        await _artifacts.WriteTextAsync(ArtifactLayout.Context("t2"), "# the issue");
+        await _artifacts.WriteTextAsync(ArtifactLayout.ResultMarkdown("t2", "implementation"), "# Patch\n\nChanged login.py\n");
+        var record = Record("t2", "review", new TaskSpec
+        {
+            Id = "t2",
+            Stages = [["implementation"], ["review"]],
+            StageRequires = [[], ["gpu"]],
+            Requires = ["database"],
+            Instructions = "Ship it.",
+        });
+
+        var spec = (await _replay.PrepareAsync(record, _artifacts, default)).Plans.First().Spec;
+
+        Assert.Equal(["review"], spec.To);
+        Assert.Null(spec.StageRequires);
+        Assert.Equal(["database", "gpu"], spec.Requires);
+        Assert.Equal(
+            "# the issue\n\n## Results of earlier stages (of task t2)\n\n### implementation (stage 1)\n\nResult artifact: `tasks/t2/results/implementation.md`\n\n# Patch\n\nChanged login.py\n",
+            spec.Context);
+    }
+
+    [Fact]
+    public async Task A_first_stage_role_is_replayed_with_the_context_alone()
+    {
+        await _artifacts.WriteTextAsync(ArtifactLayout.Context("t3"), "# the issue");
+        var record = Record("t3", "implementation", new TaskSpec { Id = "t3", Stages = [["implementation"], ["review"]], Instructions = "Ship it." });
+
+        var spec = (await _replay.PrepareAsync(record, _artifacts, default)).Plans.First().Spec;
+
+        Assert.Equal("# the issue", spec.Context);
+    }
+
+    [Fact]
     public async Task Names_are_bounded_at_r1000_and_a_long_task_id_is_cut_so_they_stay_valid_ids()
     {
         var longId = new string('a', Identifiers.MaxTaskIdLength);
