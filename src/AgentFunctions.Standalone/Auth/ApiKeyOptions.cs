@@ -28,7 +28,11 @@ public sealed record ApiKeyOptions(IReadOnlyList<ApiKey> Keys)
                 problems.Add($"{section.Path}:Name: is required (a label for logs and errors)");
             }
 
-            if (string.IsNullOrEmpty(key) || key.Length < MinimumKeyLength)
+            if (string.IsNullOrEmpty(key))
+            {
+                problems.Add($"{section.Path}:Key: is required (the secret clients send as x-functions-key, at least {MinimumKeyLength} characters)");
+            }
+            else if (key.Length < MinimumKeyLength)
             {
                 problems.Add($"{section.Path}:Key: must be at least {MinimumKeyLength} characters");
             }

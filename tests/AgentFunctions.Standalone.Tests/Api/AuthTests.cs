@@ -132,9 +132,11 @@ public sealed class AuthTests : IAsyncLifetime
         [
             "--urls", "http://127.0.0.1:0", "--Standalone:DataDirectory", _refusedData,
             "--Auth:Keys:0:Name", "short", "--Auth:Keys:0:Key", "abc", "--Auth:Keys:0:Scopes:0", "everything",
+            "--Auth:Keys:1:Name", "keyless", "--Auth:Keys:1:Scopes:0", "read",
         ]));
 
         Assert.Contains("Auth:Keys:0:Key: must be at least 16 characters", error.Problems);
+        Assert.Contains("Auth:Keys:1:Key: is required (the secret clients send as x-functions-key, at least 16 characters)", error.Problems);
         Assert.Contains("Auth:Keys:0:Scopes:0: unknown scope 'everything' (submit, read, approve, cancel, admin, worker:<role>, worker:*)", error.Problems);
     }
 
