@@ -100,17 +100,22 @@ public sealed class DeadLetterReplay(RoleCatalog roles, TaskLimits limits, Workf
 
         var section = new StringBuilder();
         section.Append(CultureInfo.InvariantCulture, $"## Results of earlier stages (of task {record.TaskId})\n");
-        var room = limits.MaxContextBytes - Encoding.UTF8.GetByteCount(context ?? string.Empty) - 1024;
+        // Bytes the context may still take (the "\n\n" before the section included); ids, roles and paths are ASCII.
+        var room = limits.MaxContextBytes - Encoding.UTF8.GetByteCount(context ?? string.Empty) - 2 - section.Length;
         for (var s = 0; s < stageIndex; s++)
         {
             foreach (var role in stages[s])
             {
                 var path = ArtifactLayout.ResultMarkdown(record.TaskId, role);
-                var text = await artifacts.ReadTextAsync(path, cancellationToken);
-                section.Append(CultureInfo.InvariantCulture, $"\n### {role} (stage {s + 1})\n\nResult artifact: `{path}`\n");
-                if (!string.IsNullOrWhiteSpace(text) && Encoding.UTF8.GetByteCount(text) + Encoding.UTF8.GetByteCount(section.ToString()) < room)
+                var heading = string.Create(CultureInfo.InvariantCulture, $"\n### {role} (stage {s + 1})\n\nResult artifact: `{path}`\n");
+                section.Append(heading);
+                room -= heading.Length;
+                var text = (await artifacts.ReadTextAsync(path, cancellationToken))?.TrimEnd();
+                var bytes = string.IsNullOrEmpty(text) ? 0 : Encoding.UTF8.GetByteCount(text) + 2;
+                if (bytes > 0 && bytes <= room)
                 {
-                    section.Append('\n').Append(text.TrimEnd()).Append('\n');
+                    room -= bytes;
+                    section.Append('\n').Append(text).Append('\n');
                 }
             }
         }

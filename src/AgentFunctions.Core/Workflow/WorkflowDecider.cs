@@ -239,18 +239,26 @@ public static class WorkflowDecider
                 return false;
             }
 
-            var before = e.Attempt - 1;
-            var retrying = role.Failures.Count > 0;
-            _roles[index] = role with
+            _roles[index] = TakenBack(role, role.Failures.Count > 0 ? _now : null);
+            return true;
+        }
+
+        /// <summary>
+        /// A running attempt that did not happen after all (handed back, or held by the breaker): the role waits again
+        /// as before it started, the attempt uncounted, its progress gone.
+        /// </summary>
+        private static RoleState TakenBack(RoleState role, DateTimeOffset? nextAttemptAt)
+        {
+            var before = role.Attempt - 1;
+            return role with
             {
-                Status = retrying ? RoleStatus.Retrying : RoleStatus.Pending,
+                Status = role.Failures.Count > 0 ? RoleStatus.Retrying : RoleStatus.Pending,
                 Attempt = before,
                 StartedAt = before == 0 ? null : role.StartedAt,
-                NextAttemptAt = retrying ? _now : null,
+                NextAttemptAt = nextAttemptAt,
                 Progress = null,
                 ProgressMessage = null,
             };
-            return true;
         }
 
         /// <summary>
@@ -283,17 +291,7 @@ public static class WorkflowDecider
 
             if (role.Status == RoleStatus.Running && e.Attempt == role.Attempt)
             {
-                var before = e.Attempt - 1;
-                _roles[index] = role with
-                {
-                    Status = role.Failures.Count > 0 ? RoleStatus.Retrying : RoleStatus.Pending,
-                    Attempt = before,
-                    StartedAt = before == 0 ? null : role.StartedAt,
-                    NextAttemptAt = e.Until,
-                    CircuitHeldUntil = e.Until,
-                    Progress = null,
-                    ProgressMessage = null,
-                };
+                _roles[index] = TakenBack(role, e.Until) with { CircuitHeldUntil = e.Until };
                 Commands.Add(RunCommand(_roles[index], e.Attempt, e.Until));
                 return true;
             }

@@ -47,17 +47,23 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
     public async Task<DeadLetterRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
         DeadLetterId.Require(id);
+        return (await ReadAsync(container.GetBlobClient(id + Extension), id, cancellationToken))?.Record;
+    }
+
+    /// <summary>The record and the ETag it was read at; null when there is none.</summary>
+    private static async Task<(DeadLetterRecord Record, ETag ETag)?> ReadAsync(BlobClient blob, string id, CancellationToken cancellationToken)
+    {
         BlobDownloadResult content;
         try
         {
-            content = (await container.GetBlobClient(id + Extension).DownloadContentAsync(cancellationToken)).Value;
+            content = (await blob.DownloadContentAsync(cancellationToken)).Value;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
         }
 
-        return DeadLetterRecord.Deserialize(id, content.Content.ToMemory().Span);
+        return (DeadLetterRecord.Deserialize(id, content.Content.ToMemory().Span), content.Details.ETag);
     }
 
     /// <summary>Read, then write with If-Match on what was read: of concurrent callers (any instance) one wins, the others re-read it linked.</summary>
@@ -67,26 +73,15 @@ public sealed class BlobDeadLetterStore(BlobContainerClient container, ILogger<B
         var blob = container.GetBlobClient(id + Extension);
         while (true)
         {
-            BlobDownloadResult content;
-            try
+            if (await ReadAsync(blob, id, cancellationToken) is not ({ ReplayedAs: null } record, var etag))
             {
-                content = (await blob.DownloadContentAsync(cancellationToken)).Value;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                return false;
-            }
-
-            var record = DeadLetterRecord.Deserialize(id, content.Content.ToMemory().Span);
-            if (record.ReplayedAs is not null)
-            {
-                return false;
+                return false; // gone, or linked already
             }
 
             try
             {
                 var linked = record with { ReplayedAs = taskId, ReplayedAt = at };
-                await blob.UploadAsync(Serialize(linked), Options(new BlobRequestConditions { IfMatch = content.Details.ETag }), cancellationToken);
+                await blob.UploadAsync(Serialize(linked), Options(new BlobRequestConditions { IfMatch = etag }), cancellationToken);
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)

@@ -94,7 +94,8 @@ public static class LeaseCommands
             };
             await LeaseCall.SendAsync(context.Client, store, lease, "complete", result, cancellationToken);
             store.Forget(lease);
-            await SettledAsync(context, lease, "complete", result.Status == AgentResultStatus.NeedsApproval ? "completed (held for approval)" : "completed", cancellationToken);
+            var completed = result.Status == AgentResultStatus.NeedsApproval ? "completed (held for approval)" : "completed";
+            await SettledAsync(context, lease, "complete", _ => completed, cancellationToken);
             return ExitCode.Ok;
         });
         return command;
@@ -117,7 +118,7 @@ public static class LeaseCommands
             var isPermanent = context.Get(permanent);
             await LeaseCall.SendAsync(context.Client, store, lease, "fail", new FailRequest { Reason = text, Permanent = isPermanent }, cancellationToken);
             store.Forget(lease);
-            await SettledAsync(context, lease, "fail", FailedText(lease, isPermanent), cancellationToken);
+            await SettledAsync(context, lease, "fail", taskRead => FailedText(lease, isPermanent, taskRead), cancellationToken);
             return ExitCode.Ok;
         });
         return command;
@@ -139,9 +140,9 @@ public static class LeaseCommands
     /// <summary>
     /// Says what settling the lease did. The server only answers that it took the call, so the task is read: one that had
     /// already ended canceled or expired keeps the result only as discarded and retries nothing. When the task cannot be
-    /// read (a worker-only key), the words claim nothing about it.
+    /// read (a worker-only key), the words claim nothing about it: <paramref name="describe"/> is told whether it was read.
     /// </summary>
-    private static async Task SettledAsync(CommandContext context, HeldLease lease, string action, string text, CancellationToken cancellationToken)
+    private static async Task SettledAsync(CommandContext context, HeldLease lease, string action, Func<bool, string> describe, CancellationToken cancellationToken)
     {
         var view = await TaskAfterLease.TryReadAsync(context.Client, lease.TaskId, cancellationToken);
         var endedBefore = view is { State: AgentTaskStatus.Canceled or AgentTaskStatus.Expired };
@@ -156,18 +157,14 @@ public static class LeaseCommands
         }
         else
         {
-            if (view is null && action == "fail" && text.StartsWith("failed (", StringComparison.Ordinal))
-            {
-                text = "failed";
-            }
-
-            context.Output.Line($"task {lease.TaskId} (role {lease.Role}, attempt {lease.Attempt}): {text}; the lease is settled");
+            context.Output.Line($"task {lease.TaskId} (role {lease.Role}, attempt {lease.Attempt}): {describe(view is not null)}; the lease is settled");
         }
     }
 
-    /// <summary>What a fail does to the role, as far as the lease itself tells.</summary>
-    private static string FailedText(HeldLease lease, bool permanent) =>
+    /// <summary>What a fail does to the role, as far as the lease tells; whether it is retried only when the task could be read.</summary>
+    private static string FailedText(HeldLease lease, bool permanent, bool taskRead) =>
         permanent ? "failed permanently (no retry)"
+        : !taskRead ? "failed"
         : lease.MaxAttempts > 0 && lease.Attempt >= lease.MaxAttempts ? string.Create(CultureInfo.InvariantCulture, $"failed (that was the last of {lease.MaxAttempts} attempts: no retry)")
         : "failed (retried on the role's schedule)";
 

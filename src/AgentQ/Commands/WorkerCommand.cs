@@ -149,38 +149,14 @@ public static class WorkerCommand
     private static void RefuseOptionsBeforeDoubleDash(ParseResult parseResult, Argument<string[]> program)
     {
         var tokens = parseResult.Tokens;
-        var doubleDash = -1;
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            if (tokens[i].Type == TokenType.DoubleDash)
-            {
-                doubleDash = i;
-                break;
-            }
-        }
-
+        var doubleDash = tokens.TakeWhile(t => t.Type != TokenType.DoubleDash).Count();
         var given = parseResult.GetResult(program)?.Tokens ?? [];
-        if (doubleDash < 0 && given.Count > 0 && given[0].Value.StartsWith('-'))
-        {
-            throw CliException.Usage($"unknown option '{given[0].Value}' for worker run (see agentq worker run --help; the program goes after '--')");
-        }
 
-        foreach (var token in given)
+        // Without '--' only the first word can be a mistyped option: the words after it are the program's own.
+        var beforeDashes = doubleDash == tokens.Count ? given.Take(1) : given.Where(g => tokens.Take(doubleDash).Any(t => ReferenceEquals(t, g)));
+        if (beforeDashes.FirstOrDefault(t => t.Value.StartsWith('-')) is { } unknown)
         {
-            var position = -1;
-            for (var i = 0; i < tokens.Count; i++)
-            {
-                if (ReferenceEquals(tokens[i], token))
-                {
-                    position = i;
-                    break;
-                }
-            }
-
-            if (token.Value.StartsWith('-') && position >= 0 && position < doubleDash)
-            {
-                throw CliException.Usage($"unknown option '{token.Value}' for worker run (see agentq worker run --help; the program goes after '--')");
-            }
+            throw CliException.Usage($"unknown option '{unknown.Value}' for worker run (see agentq worker run --help; the program goes after '--')");
         }
     }
 
